@@ -1,0 +1,58 @@
+"""Inputs of the activities (serialized into workflow histories: only add fields)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.models import LineInput, SourcingDecision
+from domain.statuses import EventType, LineStatus
+
+
+class LineStep(BaseModel):
+    """A step of a line: the line and the idempotency key of the step."""
+
+    key: str
+    line: LineInput
+
+
+class SupplyStep(BaseModel):
+    key: str
+    line: LineInput
+    decision: SourcingDecision
+    supply_order_number: str | None = None
+    requisition_number: str | None = None
+    workflow_id: str = ""
+    today: date | None = None
+
+
+class LineRef(BaseModel):
+    key: str
+    order_number: str
+    line_number: int
+
+
+class ApInvoiceStep(BaseModel):
+    key: str
+    order_number: str
+    line_number: int
+    po_number: str
+    po_line: int
+
+
+class LineStatusChange(BaseModel):
+    key: str
+    order_number: str
+    line_number: int
+    status: LineStatus
+    event: EventType | None = None
+    data: dict[str, Any] = {}
+
+
+class OrderEvent(BaseModel):
+    key: str
+    order_number: str
+    event: EventType
+    data: dict[str, Any] = {}

@@ -1,0 +1,110 @@
+"""Helpers every PostgreSQL adapter uses inside its own transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel
+
+from adapters.errors import Refusal
+
+Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
+async def next_document_number(conn: Connection, prefix: str) -> str:
+    value = await conn.fetchval("SELECT nextval('document_numbers')")
+    return f"{prefix}-{value:06d}"
+
+
+async def append_event(
+    conn: Connection,
+    *,
+    key: str,
+    type: str,
+    order_number: str | None,
+    line_number: int | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Write a business event once: the key makes a retried step add nothing."""
+    await conn.execute(
+        "INSERT INTO business_events (idempotency_key, type, order_number, line_number, data)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+        key, type, order_number, line_number, data or {},
+    )
+
+
+async def enqueue_signal(
+    conn: Connection, *, workflow_id: str, signal: str, payload: BaseModel
+) -> int:
+    """Owe a workflow a signal; delivered after the transaction commits."""
+    return await conn.fetchval(
+        "INSERT INTO signal_outbox (workflow_id, signal, payload) VALUES ($1, $2, $3)"
+        " RETURNING id",
+        workflow_id, signal, payload.model_dump(mode="json"),
+    )
+
+
+async def claim_scan(
+    conn: Connection, *, scan_id: str, kind: str, request: dict[str, Any]
+) -> tuple[int, dict[str, Any]] | None:
+    """Record a scan before acting on it. Returns the earlier answer when the scan_id was
+    seen before; a concurrent twin waits on the unique key until the first one commits."""
+    claimed = await conn.fetchval(
+        "INSERT INTO scans (scan_id, kind, request) VALUES ($1, $2, $3)"
+        " ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id",
+        scan_id, kind, request)
+    if claimed is not None:
+        return None
+    row = await conn.fetchrow(
+        "SELECT status_code, response FROM scans WHERE scan_id = $1", scan_id)
+    return int(row["status_code"]), dict(row["response"])
+
+
+async def answer_scan(
+    conn: Connection, *, scan_id: str, status_code: int, response: dict[str, Any]
+) -> None:
+    await conn.execute(
+        "UPDATE scans SET status_code = $2, response = $3 WHERE scan_id = $1",
+        scan_id, status_code, response)
+
+
+async def lock_line(conn: Connection, order_number: str, line_number: int) -> Any:
+    """Row-lock a fulfillment line: scans, pick waves and cancels of one line serialize here."""
+    return await conn.fetchrow(
+        "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2"
+        " FOR UPDATE", order_number, line_number)
+
+
+ScanOutcome = tuple[int, dict[str, Any], list[int]]
+
+
+async def run_scan(
+    pool: asyncpg.Pool,
+    *,
+    scan_id: str,
+    kind: str,
+    request: dict[str, Any],
+    apply: Callable[[Connection], Awaitable[tuple[dict[str, Any], list[int]]]],
+) -> ScanOutcome:
+    """Claim the scan, apply it, and store the answer, all in one transaction.
+
+    A refusal undoes what `apply` did (savepoint) but keeps the scan and its answer, so
+    the scanner's retry of the same scan_id hears the same refusal. Returns the HTTP
+    status, the answer and the outbox ids to deliver after commit.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        earlier = await claim_scan(conn, scan_id=scan_id, kind=kind, request=request)
+        if earlier is not None:
+            return earlier[0], earlier[1], []
+        try:
+            async with conn.transaction():
+                body, outbox = await apply(conn)
+            code = 200
+        except Refusal as refusal:
+            code, outbox = refusal.status, []
+            body = {"accepted": False, "reason": refusal.reason}
+        body = {"scan_id": scan_id, **body}
+        await answer_scan(conn, scan_id=scan_id, status_code=code, response=body)
+        return code, body, outbox

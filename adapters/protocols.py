@@ -1,0 +1,69 @@
+"""What the activities need from each system. The PostgreSQL adapters implement these;
+an external ERP adapter implements the same methods with the same idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from domain.models import (
+    InvoiceResult,
+    LineInput,
+    PurchaseOrderResult,
+    RequisitionResult,
+    SourcingDecision,
+    SupplyChange,
+    SupplyOrderResult,
+)
+from domain.statuses import EventType, LineStatus
+
+
+class MasterDataReader(Protocol):
+    async def sourcing_inputs(self, item_number: str, organization: str) -> dict[str, Any]: ...
+
+
+class ProcurementSystem(Protocol):
+    async def create_supply_order(
+        self, *, key: str, line: LineInput, decision: SourcingDecision
+    ) -> SupplyOrderResult: ...
+
+    async def create_requisition(
+        self, *, key: str, supply_order_number: str, line: LineInput, decision: SourcingDecision
+    ) -> RequisitionResult: ...
+
+    async def create_purchase_order(
+        self, *, key: str, line: LineInput, decision: SourcingDecision,
+        supply_order_number: str, requisition_number: str, workflow_id: str, today: date,
+    ) -> PurchaseOrderResult | None: ...
+
+    async def reduce_for_line(
+        self, *, key: str, order_number: str, line_number: int
+    ) -> list[SupplyChange]: ...
+
+    async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None: ...
+
+
+class InventorySystem(Protocol):
+    async def release_excess_reservation(
+        self, *, key: str, order_number: str, line_number: int
+    ) -> Decimal: ...
+
+
+class ShippingSystem(Protocol):
+    async def set_status(
+        self, *, key: str, order_number: str, line_number: int, status: LineStatus,
+        event: EventType | None = None, data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    async def order_event(
+        self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]
+    ) -> None: ...
+
+
+class BillingSystem(Protocol):
+    async def create_ar_invoice(self, *, key: str, line: LineInput) -> InvoiceResult: ...
+
+    async def create_ap_invoice(
+        self, *, key: str, order_number: str, line_number: int, po_number: str, po_line: int
+    ) -> InvoiceResult: ...

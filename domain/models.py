@@ -1,0 +1,422 @@
+"""Pydantic models shared by the API, the workflows and the activities.
+
+Models that cross a Temporal boundary (workflow input, signals, activity results, the line
+view returned by queries) are serialized by the pydantic data converter, so they must stay
+backward compatible: add fields with defaults, never rename or remove.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
+
+# Business identifiers end up in workflow ids and URLs: keep them printable and bounded.
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                           pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
+NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class StrictModel(BaseModel):
+    """Input from outside: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- setup
+
+
+class OrganizationIn(StrictModel):
+    code: Identifier
+    name: Name
+    default: bool = False
+
+
+class SupplierIn(StrictModel):
+    number: Identifier
+    name: Name
+    site: str | None = None
+    active: bool = True
+
+
+class CustomerIn(StrictModel):
+    number: Identifier
+    name: Name
+    back_to_back: bool = False
+    credit_limit: Money | None = None
+    party_id: int | None = None
+
+
+class VolumeDiscountIn(StrictModel):
+    min_quantity: PositiveQuantity
+    unit_discount: Money
+
+
+class VariantIn(StrictModel):
+    number: Identifier
+    description: str | None = None
+    back_to_back_enabled: bool | None = None
+    list_price: Money | None = None
+
+
+class ItemIn(StrictModel):
+    number: Identifier
+    description: str = ""
+    uom: str = "Ea"
+    list_price: Money = Decimal("0")
+    back_to_back_enabled: bool = False
+    purchasable: bool = True
+    purchased: bool = True
+    cost: Money | None = None
+    volume_discounts: list[VolumeDiscountIn] = []
+    variants: list[VariantIn] = []
+
+
+class BlanketAgreementIn(StrictModel):
+    number: Identifier
+    supplier: Identifier
+    item: Identifier
+    unit_price: Money
+    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    automatically_generate_orders: bool = False
+    automatically_submit_for_approval: bool = False
+    active: bool = True
+
+
+class WorkDefinitionIn(StrictModel):
+    item: Identifier
+    organization: Identifier
+    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    use_in_planning: bool = True
+
+
+class TransferParameterIn(StrictModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_organization: Identifier = Field(alias="from")
+    to_organization: Identifier = Field(alias="to")
+    transit_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    transfer_price_markup_pct: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal("0")
+
+
+class SourceIn(StrictModel):
+    type: SupplyType
+    supplier: Identifier | None = None
+    organization: Identifier | None = None
+    rank: Annotated[int, Field(ge=1, le=99)] = 1
+    allocation_pct: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("100")
+
+    @model_validator(mode="after")
+    def _supplier_for_buy(self) -> SourceIn:
+        if self.type is SupplyType.BUY and not self.supplier:
+            raise ValueError("a BUY source needs a supplier")
+        if self.type is SupplyType.TRANSFER and not self.organization:
+            raise ValueError("a TRANSFER source needs the organization it transfers from")
+        return self
+
+
+class SourcingRuleIn(StrictModel):
+    item: Identifier
+    organization: Identifier | None = None
+    sources: Annotated[list[SourceIn], Field(min_length=1)]
+
+
+class OnHandIn(StrictModel):
+    item: Identifier
+    organization: Identifier
+    quantity: NonNegativeQuantity
+
+
+class ParametersIn(StrictModel):
+    cancel_supply_when_canceling_backorders: bool | None = None
+    auto_pick_release: bool | None = None
+
+
+class SetupDocument(StrictModel):
+    organizations: list[OrganizationIn] = []
+    suppliers: list[SupplierIn] = []
+    customers: list[CustomerIn] = []
+    items: list[ItemIn] = []
+    blanket_agreements: list[BlanketAgreementIn] = []
+    work_definitions: list[WorkDefinitionIn] = []
+    transfer_parameters: list[TransferParameterIn] = []
+    sourcing_rules: list[SourcingRuleIn] = []
+    on_hand: list[OnHandIn] = []
+    parameters: ParametersIn | None = None
+
+
+# --------------------------------------------------------------------------- orders
+
+
+class OrderLineIn(StrictModel):
+    line_number: Annotated[int, Field(ge=1, le=99999)]
+    item_number: Identifier
+    quantity: PositiveQuantity
+    uom: str | None = None
+    unit_price: Money | None = None
+    back_to_back: bool | None = None
+    cancel_backorders: bool = False
+    enforce_single_shipment: bool = False
+    shipment_set: Identifier | None = None
+    organization: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _single_shipment_needs_cancel_backorders(self) -> OrderLineIn:
+        if self.enforce_single_shipment and not self.cancel_backorders:
+            raise ValueError("enforce_single_shipment requires cancel_backorders")
+        return self
+
+
+class OrderIn(StrictModel):
+    order_number: Identifier
+    customer_number: Identifier
+    customer_po_number: str | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    requested_ship_date: date | None = None
+    organization: Identifier | None = None
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _unique_line_numbers(self) -> OrderIn:
+        seen: set[int] = set()
+        for line in self.lines:
+            if line.line_number in seen:
+                raise ValueError(f"line_number {line.line_number} appears twice")
+            seen.add(line.line_number)
+        return self
+
+
+class CancelIn(StrictModel):
+    quantity: PositiveQuantity | None = None
+    reason: Reason | None = None
+
+
+class OrderCancelIn(StrictModel):
+    reason: Reason | None = None
+
+
+# --------------------------------------------------------------------------- scans
+
+
+class ReceiptScanIn(StrictModel):
+    scan_id: Identifier
+    po_number: Identifier | None = None
+    po_line: Annotated[int, Field(ge=1)] = 1
+    transfer_order_number: Identifier | None = None
+    quantity: PositiveQuantity
+
+    @model_validator(mode="after")
+    def _one_document(self) -> ReceiptScanIn:
+        if (self.po_number is None) == (self.transfer_order_number is None):
+            raise ValueError("give either po_number (with po_line) or transfer_order_number")
+        return self
+
+
+class WorkOrderCompletionIn(StrictModel):
+    scan_id: Identifier
+    work_order_number: Identifier
+    quantity: PositiveQuantity
+
+
+class PickWaveIn(StrictModel):
+    organization: Identifier
+    order_number: Identifier | None = None
+
+
+class PickScanIn(StrictModel):
+    scan_id: Identifier
+    order_number: Identifier
+    line_number: Annotated[int, Field(ge=1)]
+    picked_quantity: NonNegativeQuantity
+    backordered_quantity: NonNegativeQuantity = Decimal("0")
+
+
+class ShipScanIn(StrictModel):
+    scan_id: Identifier
+    order_number: Identifier
+    line_number: Annotated[int, Field(ge=1)]
+    shipped_quantity: NonNegativeQuantity
+    backordered_quantity: NonNegativeQuantity = Decimal("0")
+
+
+# --------------------------------------------------------------------------- workflow payloads
+
+
+class LineInput(BaseModel):
+    """Everything a fulfillment line needs to run, fixed at booking."""
+
+    order_number: str
+    line_number: int
+    customer_number: str
+    item_number: str
+    organization: str
+    quantity: Decimal
+    unit_price: Decimal
+    unit_discount: Decimal = Decimal("0")
+    currency: str = "USD"
+    back_to_back: bool
+    back_to_back_reason: str = ""
+    cancel_backorders: bool = False
+    enforce_single_shipment: bool = False
+    shipment_set: str | None = None
+    requested_ship_date: date | None = None
+
+
+class OrderInput(BaseModel):
+    order_number: str
+    customer_number: str
+    customer_po_number: str | None = None
+    currency: str = "USD"
+    requested_ship_date: date | None = None
+    lines: list[LineInput]
+
+
+class SourcingDecision(BaseModel):
+    """The source the sourcing rules picked, or why none could be used."""
+
+    supply_type: SupplyType | None = None
+    supplier: str | None = None
+    agreement: str | None = None
+    unit_price: Decimal | None = None
+    lead_time_days: int = 0
+    automatic_submission: bool = False
+    manual_action_reason: str | None = None
+    explanation: list[str] = []
+
+
+class SupplyOrderResult(BaseModel):
+    supply_order_number: str
+
+
+class RequisitionResult(BaseModel):
+    requisition_number: str
+
+
+class PurchaseOrderResult(BaseModel):
+    po_number: str
+    po_line: int
+    status: str
+    supplier: str
+    quantity: Decimal
+    unit_price: Decimal
+    need_by_date: date | None = None
+
+
+class SupplyChange(BaseModel):
+    """What a cancellation did to the supply behind a line."""
+
+    document_number: str
+    canceled_quantity: Decimal
+    remaining_quantity: Decimal
+    released_quantity: Decimal
+    document_status: str
+
+
+class InvoiceResult(BaseModel):
+    invoice_number: str
+    amount: Decimal
+    status: str = "CREATED"
+    hold_reason: str | None = None
+
+
+class ReceiptSignal(BaseModel):
+    scan_id: str
+    document_type: DocumentType
+    document_number: str
+    document_line: int
+    quantity: Decimal
+    reserved_quantity: Decimal
+    receipt_number: str
+
+
+class ApprovalSignal(BaseModel):
+    po_number: str
+    approved_by: str
+
+
+class PickReleaseSignal(BaseModel):
+    wave_number: str
+    quantity: Decimal
+
+
+class PickConfirmSignal(BaseModel):
+    scan_id: str
+    picked_quantity: Decimal
+    backordered_quantity: Decimal = Decimal("0")
+
+
+class ShipConfirmSignal(BaseModel):
+    scan_id: str
+    shipment_number: str
+    shipped_quantity: Decimal
+    backordered_quantity: Decimal = Decimal("0")
+
+
+class CancelSignal(BaseModel):
+    request_id: str
+    quantity: Decimal
+    reason: str
+    full: bool
+
+
+# --------------------------------------------------------------------------- views
+
+
+class SupplyView(BaseModel):
+    type: SupplyType
+    status: SupplyStatus
+    document_type: DocumentType
+    document_number: str
+    document_line: int = 1
+    quantity: Decimal
+    supplier: str | None = None
+    organization: str
+    supply_order_number: str | None = None
+    requisition_number: str | None = None
+    need_by_date: date | None = None
+
+
+class LineEvent(BaseModel):
+    at: datetime
+    type: str
+    detail: str = ""
+
+
+class LineView(BaseModel):
+    """The line status of the public contract, as the line workflow sees it."""
+
+    order_number: str
+    line_number: int
+    item_number: str
+    customer_number: str
+    organization: str
+    status: LineStatus
+    ordered_quantity: Decimal
+    canceled_quantity: Decimal = Decimal("0")
+    reserved_quantity: Decimal = Decimal("0")
+    received_quantity: Decimal = Decimal("0")
+    picked_quantity: Decimal = Decimal("0")
+    shipped_quantity: Decimal = Decimal("0")
+    invoiced_quantity: Decimal = Decimal("0")
+    unit_price: Decimal
+    line_amount: Decimal
+    cancel_reason: str | None = None
+    jeopardy: bool = False
+    back_to_back: bool = True
+    back_to_back_reason: str = ""
+    manual_action_reason: str | None = None
+    waiting_for: str | None = None
+    supply: list[SupplyView] = []
+    invoices: list[dict[str, Any]] = []
+    events: list[LineEvent] = []
+    workflow_id: str = ""

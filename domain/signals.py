@@ -1,0 +1,14 @@
+"""Names of the signals and queries of the line and order workflows.
+
+They are part of the workflows' history: never rename one that has been released.
+"""
+
+RECEIPT_RECORDED = "receipt_recorded"
+PURCHASE_ORDER_APPROVED = "purchase_order_approved"
+PICK_RELEASED = "pick_released"
+PICK_CONFIRMED = "pick_confirmed"
+SHIP_CONFIRMED = "ship_confirmed"
+CANCEL_REQUESTED = "cancel_requested"
+
+LINE_STATUS_QUERY = "line_status"
+ORDER_STATUS_QUERY = "order_status"

@@ -1,0 +1,1 @@
+"""Configuration, connections and logging shared by the worker and the starter."""

@@ -1,0 +1,31 @@
+"""Connecting to Temporal: the dev server by default, any cluster through envconfig."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.envconfig import ClientConfig
+
+from runtime.config import Settings
+
+
+async def connect(settings: Settings, *, wait_seconds: float = 0) -> Client:
+    """Connect with Temporal's standard client variables (TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE, TLS and API key), defaulting to the local dev server.
+
+    With ``wait_seconds`` the connection is retried until the server answers.
+    """
+    config = ClientConfig.load_client_connect_config()
+    config.setdefault("target_host", settings.effective_temporal_address)
+    config.setdefault("namespace", settings.temporal_namespace)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return await Client.connect(**config, data_converter=pydantic_data_converter)
+        except RuntimeError:
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.5)

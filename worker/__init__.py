@@ -1,0 +1,1 @@
+"""The worker: runs the workflows and activities and relays owed signals."""

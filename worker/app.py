@@ -1,0 +1,81 @@
+"""Building and running the worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import asyncpg
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.billing import BillingActivities
+from activities.inventory import InventoryActivities
+from activities.planning import PlanningActivities
+from activities.procurement import ProcurementActivities
+from activities.shipping import ShippingActivities
+from adapters.postgres.billing import Billing
+from adapters.postgres.inventory import Inventory
+from adapters.postgres.master_data import MasterData
+from adapters.postgres.orders import Orders
+from adapters.postgres.outbox import SignalOutbox
+from adapters.postgres.procurement import Procurement
+from adapters.postgres.shipping import Shipping
+from runtime.orchestration import start_order_workflow
+from workflows.line import FulfillmentLineWorkflow
+from workflows.order import SalesOrderWorkflow
+
+log = structlog.get_logger(__name__)
+
+WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflow)
+
+
+def activities_for(pool: asyncpg.Pool) -> list[object]:
+    """The activities, wired to the PostgreSQL system of record."""
+    planning = PlanningActivities(MasterData(pool))
+    procurement = ProcurementActivities(Procurement(pool))
+    inventory = InventoryActivities(Inventory(pool))
+    shipping = ShippingActivities(Shipping(pool))
+    billing = BillingActivities(Billing(pool))
+    return [
+        planning.schedule_line,
+        procurement.create_supply_order, procurement.create_requisition,
+        procurement.create_purchase_order, procurement.reduce_supply, procurement.close_supply,
+        inventory.release_excess_reservation,
+        shipping.record_line_status, shipping.record_order_event,
+        billing.create_ar_invoice, billing.create_ap_invoice,
+    ]
+
+
+def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
+    return Worker(
+        client, task_queue=task_queue, workflows=list(WORKFLOWS),
+        activities=activities_for(pool),
+        max_concurrent_activities=50,
+    )
+
+
+async def relay(
+    pool: asyncpg.Pool, client: Client, *, task_queue: str, interval: float = 1.0,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Deliver signals whose first delivery was lost and start orders whose start was lost
+    (the API commits first, then talks to Temporal; a crash in between is repaired here)."""
+    outbox = SignalOutbox(pool, client)
+    orders = Orders(pool)
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            for order_number in await orders.not_started(older_than_seconds=5):
+                await start_order_workflow(
+                    client, await orders.order_input(order_number), task_queue=task_queue)
+                await orders.mark_started(order_number)
+                log.info("order workflow started by relay", order_number=order_number)
+            await outbox.deliver(older_than_seconds=2)
+        except Exception:  # keep relaying; the next round retries
+            log.exception("relay round failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass

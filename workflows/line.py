@@ -1,0 +1,450 @@
+"""FulfillmentLineWorkflow: one sales-order line through the back-to-back cycle.
+
+    schedule -> supply order -> requisition -> purchase order (pegged) -> [approval]
+    -> receipts (reserved through the peg) -> pick release -> pick confirm -> ship confirm
+    -> AR invoice, AP invoice -> close
+
+Warehouse facts (receipts, picks, shipments, cancellations) are committed in PostgreSQL
+first and arrive here as signals, each carrying the id that makes a second copy harmless.
+A cancellation can arrive at any point; it is compensated at the next wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payloads import (
+        ApInvoiceStep,
+        LineRef,
+        LineStatusChange,
+        LineStep,
+        SupplyStep,
+    )
+    from domain import search_attributes as sa
+    from domain import signals
+    from domain.models import (
+        ApprovalSignal,
+        CancelSignal,
+        InvoiceResult,
+        LineEvent,
+        LineInput,
+        LineView,
+        PickConfirmSignal,
+        PickReleaseSignal,
+        PurchaseOrderResult,
+        ReceiptSignal,
+        RequisitionResult,
+        ShipConfirmSignal,
+        SourcingDecision,
+        SupplyChange,
+        SupplyOrderResult,
+        SupplyView,
+    )
+    from domain.pricing import line_amount
+    from domain.statuses import (
+        DocumentType,
+        EventType,
+        LineStatus,
+        SupplyStatus,
+        SupplyType,
+    )
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Business systems may be down for a while; keep retrying with a capped backoff.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
+                             maximum_interval=timedelta(seconds=60))
+ZERO = Decimal("0")
+
+
+class LineCanceled(Exception):
+    """Unwinds the cycle once the whole line is canceled."""
+
+
+@workflow.defn(name="FulfillmentLineWorkflow")
+class FulfillmentLineWorkflow:
+    @workflow.init
+    def __init__(self, line: LineInput) -> None:
+        self._line = line
+        self._status = LineStatus.BOOKED
+        self._canceled = ZERO
+        self._received = ZERO
+        self._reserved = ZERO
+        self._released = ZERO
+        self._picked = ZERO
+        self._shipped = ZERO
+        self._invoiced = ZERO
+        self._cancel_reason: str | None = None
+        self._manual_reason: str | None = None
+        self._waiting_for: str | None = None
+        self._approved = False
+        self._supply: list[SupplyView] = []
+        self._invoices: list[dict[str, object]] = []
+        self._events: list[LineEvent] = []
+        self._seen: set[str] = set()
+        self._pending_cancels: list[CancelSignal] = []
+        self._po: PurchaseOrderResult | None = None
+
+    # ------------------------------------------------------------------ signals and queries
+
+    def _first_time(self, key: str) -> bool:
+        """Signals are delivered at least once; each is applied once."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    @workflow.signal(name=signals.RECEIPT_RECORDED)
+    def receipt_recorded(self, receipt: ReceiptSignal) -> None:
+        if not self._first_time(f"scan:{receipt.scan_id}"):
+            return
+        self._received += receipt.quantity
+        self._reserved += receipt.reserved_quantity
+        self._event(EventType.RECEIPT_RECORDED,
+                    f"{receipt.quantity} received on {receipt.document_number} line "
+                    f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line")
+        if self._po is not None and self._received >= self._po.quantity:
+            self._set_supply_status(SupplyStatus.RECEIVED)
+
+    @workflow.signal(name=signals.PURCHASE_ORDER_APPROVED)
+    def purchase_order_approved(self, approval: ApprovalSignal) -> None:
+        if not self._first_time(f"approval:{approval.po_number}"):
+            return
+        self._approved = True
+        self._event(EventType.PURCHASE_ORDER_APPROVED,
+                    f"{approval.po_number} approved by {approval.approved_by}")
+
+    @workflow.signal(name=signals.PICK_RELEASED)
+    def pick_released(self, release: PickReleaseSignal) -> None:
+        if not self._first_time(f"wave:{release.wave_number}"):
+            return
+        self._released = release.quantity
+        self._event(EventType.PICK_RELEASED,
+                    f"{release.quantity} released to the warehouse in {release.wave_number}")
+
+    @workflow.signal(name=signals.PICK_CONFIRMED)
+    def pick_confirmed(self, pick: PickConfirmSignal) -> None:
+        if not self._first_time(f"scan:{pick.scan_id}"):
+            return
+        self._picked += pick.picked_quantity
+        self._event(EventType.PICK_CONFIRMED, f"{pick.picked_quantity} picked and staged")
+
+    @workflow.signal(name=signals.SHIP_CONFIRMED)
+    def ship_confirmed(self, ship: ShipConfirmSignal) -> None:
+        if not self._first_time(f"scan:{ship.scan_id}"):
+            return
+        self._shipped += ship.shipped_quantity
+        self._reserved -= ship.shipped_quantity
+        self._event(EventType.LINE_SHIPPED,
+                    f"{ship.shipped_quantity} shipped on {ship.shipment_number}")
+
+    @workflow.signal(name=signals.CANCEL_REQUESTED)
+    def cancel_requested(self, cancel: CancelSignal) -> None:
+        if not self._first_time(f"cancel:{cancel.request_id}"):
+            return
+        self._pending_cancels.append(cancel)
+
+    @workflow.query(name=signals.LINE_STATUS_QUERY)
+    def line_status(self) -> LineView:
+        line = self._line
+        return LineView(
+            order_number=line.order_number, line_number=line.line_number,
+            item_number=line.item_number, customer_number=line.customer_number,
+            organization=line.organization, status=self._status,
+            ordered_quantity=line.quantity, canceled_quantity=self._canceled,
+            reserved_quantity=self._reserved, received_quantity=self._received,
+            picked_quantity=self._picked, shipped_quantity=self._shipped,
+            invoiced_quantity=self._invoiced, unit_price=line.unit_price,
+            line_amount=line_amount(self._open, line.unit_price, line.unit_discount),
+            cancel_reason=self._cancel_reason, jeopardy=False,
+            back_to_back=line.back_to_back, back_to_back_reason=line.back_to_back_reason,
+            manual_action_reason=self._manual_reason, waiting_for=self._waiting_for,
+            supply=list(self._supply), invoices=list(self._invoices),
+            events=list(self._events), workflow_id=workflow.info().workflow_id)
+
+    # ------------------------------------------------------------------ the cycle
+
+    @workflow.run
+    async def run(self, line: LineInput) -> LineView:
+        try:
+            await self._fulfill()
+        except LineCanceled:
+            self._status = LineStatus.CANCELED
+            self._waiting_for = None
+            self._publish()
+            self._event(EventType.LINE_CANCELED, self._cancel_reason or "canceled")
+        return self.line_status()
+
+    async def _fulfill(self) -> None:
+        line = self._line
+        self._publish()
+        if not line.back_to_back:
+            await self._manual_action(
+                f"item {line.item_number} is not back-to-back for this line "
+                f"({line.back_to_back_reason}); fulfillment from stock is not handled by "
+                "this release, so the line needs a person")
+            return
+        decision = await self._activity(
+            "schedule_line", LineStep(key=self._key("schedule"), line=line),
+            SourcingDecision, summary=f"Apply sourcing rules for {line.item_number}")
+        for reason in decision.explanation:
+            self._event(EventType.LINE_SCHEDULED, reason)
+        if decision.supply_type is None:
+            await self._manual_action(decision.manual_action_reason or "no supply source")
+            return
+        await self._create_buy_supply(decision)
+        await self._await_supply()
+        await self._ship()
+        await self._bill_and_close()
+
+    async def _create_buy_supply(self, decision: SourcingDecision) -> None:
+        line = self._line
+        await self._apply_cancels()
+        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
+        supply_order = await self._activity(
+            "create_supply_order", step, SupplyOrderResult,
+            summary=f"Supply order: BUY {line.item_number} from {decision.supplier}")
+        self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
+        await self._apply_cancels()
+        requisition = await self._activity(
+            "create_requisition",
+            step.model_copy(update={"key": self._key("requisition"),
+                                    "supply_order_number": supply_order.supply_order_number}),
+            RequisitionResult, summary=f"Requisition for {supply_order.supply_order_number}")
+        self._event(EventType.REQUISITION_CREATED, requisition.requisition_number)
+        await self._apply_cancels()
+        po = await self._activity(
+            "create_purchase_order",
+            step.model_copy(update={
+                "key": self._key("purchase-order"),
+                "supply_order_number": supply_order.supply_order_number,
+                "requisition_number": requisition.requisition_number,
+                "workflow_id": workflow.info().workflow_id,
+                "today": workflow.now().date()}),
+            PurchaseOrderResult, summary=f"Purchase order to {decision.supplier} on "
+                                         f"{decision.agreement}")
+        if po is None:  # canceled before the PO could be made
+            await self._apply_cancels()
+            raise LineCanceled
+        self._po = po
+        self._approved = po.status == "OPEN"
+        self._supply.append(SupplyView(
+            type=SupplyType.BUY,
+            status=SupplyStatus.AWAITING_RECEIPT if self._approved
+            else SupplyStatus.AWAITING_APPROVAL,
+            document_type=DocumentType.PURCHASE_ORDER, document_number=po.po_number,
+            document_line=po.po_line, quantity=po.quantity, supplier=po.supplier,
+            organization=line.organization,
+            supply_order_number=supply_order.supply_order_number,
+            requisition_number=requisition.requisition_number, need_by_date=po.need_by_date))
+        self._event(EventType.PURCHASE_ORDER_CREATED,
+                    f"{po.po_number} line {po.po_line}: {po.quantity} at {po.unit_price} from "
+                    f"{po.supplier}, {po.status}")
+        self._status = LineStatus.AWAITING_SUPPLY
+        self._publish()
+        if not self._approved:
+            await self._wait(lambda: self._approved,
+                             f"Waiting for a buyer to approve {po.po_number}")
+            self._set_supply_status(SupplyStatus.AWAITING_RECEIPT)
+
+    async def _await_supply(self) -> None:
+        po = self._po
+        assert po is not None
+        await self._wait(
+            lambda: self._reserved >= self._open - self._shipped,
+            lambda: f"Waiting for receipts on {po.po_number} line {po.po_line} from "
+                    f"{po.supplier}: {self._received} of {self._open} received")
+        self._status = LineStatus.AWAITING_SHIPPING
+        self._publish()
+
+    async def _ship(self) -> None:
+        org = self._line.organization
+        await self._wait(lambda: self._released > 0,
+                         f"Reserved; waiting for a pick wave at {org}")
+        self._status = LineStatus.PICK_RELEASED
+        self._publish()
+        await self._wait(lambda: self._released > 0 and self._picked >= self._released,
+                         lambda: f"Waiting for pick confirmation: {self._picked} of "
+                                 f"{self._released} picked")
+        self._status = LineStatus.STAGED
+        self._publish()
+        await self._wait(lambda: self._shipped >= self._open,
+                         lambda: f"Staged; waiting for ship confirmation: {self._shipped} of "
+                                 f"{self._open} shipped")
+        self._status = LineStatus.SHIPPED
+        self._publish()
+
+    async def _bill_and_close(self) -> None:
+        line = self._line
+        self._status = LineStatus.AWAITING_BILLING
+        self._waiting_for = "Creating the AR and AP invoices"
+        self._publish()
+        await self._record_status(LineStatus.AWAITING_BILLING, "billing", None)
+        ar = await self._activity(
+            "create_ar_invoice", LineStep(key=self._key("ar-invoice"), line=line),
+            InvoiceResult, summary=f"AR invoice to {line.customer_number}")
+        self._invoiced = self._shipped
+        self._invoices.append({"kind": "AR", "invoice_number": ar.invoice_number,
+                               "amount": str(ar.amount), "status": ar.status})
+        self._event(EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {ar.amount}")
+        if self._po is not None:
+            ap = await self._activity(
+                "create_ap_invoice",
+                ApInvoiceStep(key=self._key("ap-invoice"), order_number=line.order_number,
+                              line_number=line.line_number, po_number=self._po.po_number,
+                              po_line=self._po.po_line),
+                InvoiceResult, summary=f"AP invoice from {self._po.supplier}")
+            self._invoices.append({"kind": "AP", "invoice_number": ap.invoice_number,
+                                   "amount": str(ap.amount), "status": ap.status,
+                                   "hold_reason": ap.hold_reason})
+            detail = f"{ap.invoice_number} for {ap.amount}, {ap.status}"
+            if ap.hold_reason:
+                detail += f": {ap.hold_reason}"
+            self._event(EventType.AP_INVOICE_CREATED, detail)
+            await self._activity("close_supply", self._ref("close-supply"), type(None),
+                                 summary=f"Close {self._po.po_number}")
+            self._set_supply_status(SupplyStatus.CLOSED)
+        await self._record_status(LineStatus.CLOSED, "closed", EventType.LINE_CLOSED)
+        self._status = LineStatus.CLOSED
+        self._waiting_for = None
+        self._event(EventType.LINE_CLOSED, "shipped, invoiced and closed")
+        self._publish()
+
+    async def _manual_action(self, reason: str) -> None:
+        self._manual_reason = reason
+        self._status = LineStatus.MANUAL_ACTION_REQUIRED
+        self._event(EventType.MANUAL_ACTION_REQUIRED, reason)
+        self._publish()
+        await self._record_status(LineStatus.MANUAL_ACTION_REQUIRED, "manual-action",
+                                  EventType.MANUAL_ACTION_REQUIRED, {"reason": reason})
+        # Nothing more happens on its own; a cancellation ends the line.
+        await self._wait(lambda: False, f"Manual action required: {reason}")
+
+    # ------------------------------------------------------------------ cancellations
+
+    @property
+    def _open(self) -> Decimal:
+        return self._line.quantity - self._canceled
+
+    async def _wait(self, done: Callable[[], bool], waiting_for: str | Callable[[], str]) -> None:
+        """Wait until `done()` holds, compensating any cancellation that arrives first."""
+        while True:
+            await self._apply_cancels()
+            if done():
+                return
+            self._waiting_for = waiting_for() if callable(waiting_for) else str(waiting_for)
+            workflow.set_current_details(self._waiting_for)
+            await workflow.wait_condition(lambda: done() or bool(self._pending_cancels))
+
+    async def _apply_cancels(self) -> None:
+        """Compensate what exists for each cancellation, then unwind if nothing is left.
+
+        The system of record already holds the new quantity; the compensations read it, so
+        they are right whichever order the cancel and the supply steps happened in.
+        """
+        while self._pending_cancels:
+            cancel = self._pending_cancels.pop(0)
+            self._canceled += cancel.quantity
+            self._cancel_reason = cancel.reason
+            self._released = min(self._released, self._open - self._shipped)
+            self._picked = min(self._picked, self._open - self._shipped)
+            self._event(EventType.LINE_CANCELED if cancel.full
+                        else EventType.LINE_QUANTITY_REDUCED,
+                        f"{cancel.quantity} canceled: {cancel.reason}")
+            key = f"cancel-{cancel.request_id}"
+            if self._po is not None:
+                changes = await self._activity(
+                    "reduce_supply", self._ref(f"{key}:reduce-supply"), list[SupplyChange],
+                    summary=f"Reduce {self._po.po_number} after cancellation")
+                for change in changes:
+                    self._event(EventType.PURCHASE_ORDER_CHANGED,
+                                f"{change.document_number}: {change.remaining_quantity} left, "
+                                f"{change.document_status}")
+                    for supply in self._supply:
+                        if supply.document_number == change.document_number:
+                            supply.quantity = change.remaining_quantity
+                            if change.document_status == "CANCELED":
+                                supply.status = SupplyStatus.CANCELED
+                    self._po = self._po.model_copy(
+                        update={"quantity": change.remaining_quantity})
+            released = await self._activity(
+                "release_excess_reservation", self._ref(f"{key}:release"), Decimal,
+                summary="Release reservations beyond the open quantity")
+            if released > 0:
+                self._reserved -= released
+                self._event(EventType.RESERVATION_RELEASED, f"{released} released to stock")
+            self._publish()
+        if self._open <= 0:
+            raise LineCanceled
+
+    # ------------------------------------------------------------------ helpers
+
+    def _key(self, step: str) -> str:
+        return f"{workflow.info().workflow_id}:{step}"
+
+    def _ref(self, step: str) -> LineRef:
+        return LineRef(key=self._key(step), order_number=self._line.order_number,
+                       line_number=self._line.line_number)
+
+    async def _activity(self, name: str, arg: object, result_type: Any, *,
+                        summary: str) -> Any:
+        return await workflow.execute_activity(
+            name, arg, result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+            summary=summary)
+
+    async def _record_status(self, status: LineStatus, step: str, event: EventType | None,
+                             data: dict[str, object] | None = None) -> None:
+        await self._activity(
+            "record_line_status",
+            LineStatusChange(key=self._key(step), order_number=self._line.order_number,
+                             line_number=self._line.line_number, status=status, event=event,
+                             data=data or {}),
+            type(None), summary=f"Record line status {status}")
+
+    def _event(self, type_: EventType, detail: str) -> None:
+        self._events.append(LineEvent(at=workflow.now(), type=type_, detail=detail))
+
+    def _set_supply_status(self, status: SupplyStatus) -> None:
+        for supply in self._supply:
+            if supply.status not in (SupplyStatus.CANCELED, SupplyStatus.CLOSED):
+                supply.status = status
+        self._publish()
+
+    def _publish(self) -> None:
+        """Keep the Web UI's search attributes and current details in step with the line."""
+        updates = [sa.LINE_STATUS.value_set(self._status.value)]
+        if self._supply:
+            updates += [
+                sa.SUPPLY_TYPE.value_set(self._supply[0].type.value),
+                sa.SUPPLY_STATUS.value_set(self._supply[-1].status.value),
+                sa.SUPPLY_DOCUMENTS.value_set([s.document_number for s in self._supply]),
+            ]
+        workflow.upsert_search_attributes(updates)
+        details = f"**{self._status.value}** · {self._open} {self._line.item_number}"
+        if self._waiting_for and self._status not in (LineStatus.CLOSED, LineStatus.CANCELED):
+            details += f" · {self._waiting_for}"
+        workflow.set_current_details(details)
+
+
+def initial_search_attributes(line: LineInput) -> TypedSearchAttributes:
+    """Search attributes a line starts with (set by whoever starts the workflow)."""
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.ORDER_NUMBER, line.order_number),
+        SearchAttributePair(sa.CUSTOMER_NUMBER, line.customer_number),
+        SearchAttributePair(sa.ITEM_NUMBER, line.item_number),
+        SearchAttributePair(sa.WAREHOUSE, line.organization),
+        SearchAttributePair(sa.LINE_STATUS, LineStatus.BOOKED.value),
+        SearchAttributePair(sa.JEOPARDY, False),
+    ]
+    if line.requested_ship_date is not None:
+        day = line.requested_ship_date
+        pairs.append(SearchAttributePair(
+            sa.REQUESTED_SHIP_DATE, datetime(day.year, day.month, day.day, tzinfo=UTC)))
+    return TypedSearchAttributes(pairs)

@@ -20,5 +20,9 @@ class BillingActivities:
     @activity.defn(name="create_ap_invoice")
     async def create_ap_invoice(self, step: ApInvoiceStep) -> InvoiceResult:
         return await self._billing.create_ap_invoice(
-            key=step.key, order_number=step.order_number, line_number=step.line_number,
-            po_number=step.po_number, po_line=step.po_line)
+            key=step.key,
+            order_number=step.order_number,
+            line_number=step.line_number,
+            po_number=step.po_number,
+            po_line=step.po_line,
+        )

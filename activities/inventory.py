@@ -18,4 +18,5 @@ class InventoryActivities:
     async def release_excess_reservation(self, ref: LineRef) -> Decimal:
         """Return to free stock what is reserved to the line beyond its open quantity."""
         return await self._inventory.release_excess_reservation(
-            key=ref.key, order_number=ref.order_number, line_number=ref.line_number)
+            key=ref.key, order_number=ref.order_number, line_number=ref.line_number
+        )

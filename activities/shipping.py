@@ -15,10 +15,16 @@ class ShippingActivities:
     @activity.defn(name="record_line_status")
     async def record_line_status(self, change: LineStatusChange) -> None:
         await self._shipping.set_status(
-            key=change.key, order_number=change.order_number, line_number=change.line_number,
-            status=change.status, event=change.event, data=change.data)
+            key=change.key,
+            order_number=change.order_number,
+            line_number=change.line_number,
+            status=change.status,
+            event=change.event,
+            data=change.data,
+        )
 
     @activity.defn(name="record_order_event")
     async def record_order_event(self, event: OrderEvent) -> None:
         await self._shipping.order_event(
-            key=event.key, order_number=event.order_number, event=event.event, data=event.data)
+            key=event.key, order_number=event.order_number, event=event.event, data=event.data
+        )

@@ -33,8 +33,15 @@ class ProcurementSystem(Protocol):
     ) -> RequisitionResult: ...
 
     async def create_purchase_order(
-        self, *, key: str, line: LineInput, decision: SourcingDecision,
-        supply_order_number: str, requisition_number: str, workflow_id: str, today: date,
+        self,
+        *,
+        key: str,
+        line: LineInput,
+        decision: SourcingDecision,
+        supply_order_number: str,
+        requisition_number: str,
+        workflow_id: str,
+        today: date,
     ) -> PurchaseOrderResult | None: ...
 
     async def reduce_for_line(
@@ -52,8 +59,14 @@ class InventorySystem(Protocol):
 
 class ShippingSystem(Protocol):
     async def set_status(
-        self, *, key: str, order_number: str, line_number: int, status: LineStatus,
-        event: EventType | None = None, data: dict[str, Any] | None = None,
+        self,
+        *,
+        key: str,
+        order_number: str,
+        line_number: int,
+        status: LineStatus,
+        event: EventType | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None: ...
 
     async def order_event(

@@ -11,19 +11,45 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
 
 from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
 
 # Business identifiers end up in workflow ids and URLs: keep them printable and bounded.
 Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                           pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
+    ),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
 NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+
+
+def json_quantity(value: Decimal) -> int | float:
+    """A quantity as a JSON number: 50, not "50.0000"."""
+    normalized = value.normalize()
+    if normalized == normalized.to_integral_value():
+        return int(normalized)
+    return float(normalized)
+
+
+def json_money(value: Decimal) -> str:
+    """An amount or price as a string with cents: "1450.00"."""
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+Quantity = Annotated[Decimal, PlainSerializer(json_quantity, when_used="json")]
+Amount = Annotated[Decimal, PlainSerializer(json_money, when_used="json")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
@@ -378,7 +404,7 @@ class SupplyView(BaseModel):
     document_type: DocumentType
     document_number: str
     document_line: int = 1
-    quantity: Decimal
+    quantity: Quantity
     supplier: str | None = None
     organization: str
     supply_order_number: str | None = None
@@ -401,15 +427,15 @@ class LineView(BaseModel):
     customer_number: str
     organization: str
     status: LineStatus
-    ordered_quantity: Decimal
-    canceled_quantity: Decimal = Decimal("0")
-    reserved_quantity: Decimal = Decimal("0")
-    received_quantity: Decimal = Decimal("0")
-    picked_quantity: Decimal = Decimal("0")
-    shipped_quantity: Decimal = Decimal("0")
-    invoiced_quantity: Decimal = Decimal("0")
-    unit_price: Decimal
-    line_amount: Decimal
+    ordered_quantity: Quantity
+    canceled_quantity: Quantity = Decimal("0")
+    reserved_quantity: Quantity = Decimal("0")
+    received_quantity: Quantity = Decimal("0")
+    picked_quantity: Quantity = Decimal("0")
+    shipped_quantity: Quantity = Decimal("0")
+    invoiced_quantity: Quantity = Decimal("0")
+    unit_price: Amount
+    line_amount: Amount
     cancel_reason: str | None = None
     jeopardy: bool = False
     back_to_back: bool = True

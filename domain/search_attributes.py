@@ -16,15 +16,25 @@ REQUESTED_SHIP_DATE = SearchAttributeKey.for_datetime("RequestedShipDate")
 JEOPARDY = SearchAttributeKey.for_bool("Jeopardy")
 
 ALL = (
-    ORDER_NUMBER, CUSTOMER_NUMBER, ITEM_NUMBER, LINE_STATUS, SUPPLY_TYPE, SUPPLY_STATUS,
-    WAREHOUSE, SUPPLY_DOCUMENTS, REQUESTED_SHIP_DATE, JEOPARDY,
+    ORDER_NUMBER,
+    CUSTOMER_NUMBER,
+    ITEM_NUMBER,
+    LINE_STATUS,
+    SUPPLY_TYPE,
+    SUPPLY_STATUS,
+    WAREHOUSE,
+    SUPPLY_DOCUMENTS,
+    REQUESTED_SHIP_DATE,
+    JEOPARDY,
 )
 
 
 def cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
     type_names = {
-        "KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime",
+        "KEYWORD": "Keyword",
+        "KEYWORD_LIST": "KeywordList",
+        "DATETIME": "Datetime",
         "BOOL": "Bool",
     }
     flags: list[str] = []

@@ -71,8 +71,7 @@ def choose_source(
             explanation.append(f"rank {rank} BUY: supplier {supplier} is unknown or inactive")
             continue
         usable = [
-            a for a in agreements
-            if a.supplier == supplier and a.item == item_number and a.active
+            a for a in agreements if a.supplier == supplier and a.item == item_number and a.active
         ]
         if not usable:
             explanation.append(

@@ -13,9 +13,7 @@ DEFAULT_TASK_QUEUE = "b2b-fulfillment"
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("B2B_DATA_DIR", ".b2b")))
     database_url: str | None = field(default_factory=lambda: os.environ.get("B2B_DATABASE_URL"))
-    temporal_address: str | None = field(
-        default_factory=lambda: os.environ.get("TEMPORAL_ADDRESS")
-    )
+    temporal_address: str | None = field(default_factory=lambda: os.environ.get("TEMPORAL_ADDRESS"))
     temporal_namespace: str = field(
         default_factory=lambda: os.environ.get("TEMPORAL_NAMESPACE", "default")
     )

@@ -20,7 +20,9 @@ _MIGRATION_LOCK = 7_220_001
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
-            type_name, encoder=lambda v: json.dumps(v, default=str), decoder=json.loads,
+            type_name,
+            encoder=lambda v: json.dumps(v, default=str),
+            decoder=json.loads,
             schema="pg_catalog",
         )
 

@@ -30,9 +30,13 @@ def configure_logging(level: str | None = None) -> None:
     # Route the standard library (Temporal SDK, uvicorn) through the same renderer.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer,
-        ], foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared])
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+            ],
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

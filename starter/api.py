@@ -1,6 +1,5 @@
 """The HTTP API of the public contract (`../shared/api.md`, kept in docs/api.md)."""
 
-
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -116,31 +115,39 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             ctx = AppContext(
                 pool=await create_pool(settings.database_url),
                 client=await connect(settings, wait_seconds=60),
-                task_queue=settings.task_queue, tokens=parse_tokens(settings.api_tokens),
-                ui_url=settings.ui_url, namespace=settings.temporal_namespace,
-                owns_resources=True)
+                task_queue=settings.task_queue,
+                tokens=parse_tokens(settings.api_tokens),
+                ui_url=settings.ui_url,
+                namespace=settings.temporal_namespace,
+                owns_resources=True,
+            )
         app.state.ctx = ctx
         yield
         if ctx.owns_resources:
             await ctx.pool.close()
 
     app = FastAPI(
-        title="Back-to-back fulfillment", version="0.1.0", lifespan=lifespan,
+        title="Back-to-back fulfillment",
+        version="0.1.0",
+        lifespan=lifespan,
         description="Books back-to-back sales orders, takes warehouse scans and reports "
-                    "line status. Every endpoint but /health needs a bearer token.")
+        "line status. Every endpoint but /health needs a bearer token.",
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_path(tuple(e["loc"])), "message": e["msg"]}
-                  for e in exc.errors()]
+        errors = [
+            {"field": _field_path(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return _json(422, {"accepted": False, "detail": detail, "reason": detail,
-                           "errors": errors})
+        return _json(422, {"accepted": False, "detail": detail, "reason": detail, "errors": errors})
 
     @app.exception_handler(Refusal)
     async def _refused(_: Request, exc: Refusal) -> JSONResponse:
-        return _json(exc.status, {"accepted": False, "detail": exc.reason, "reason": exc.reason,
-                                  "field": exc.field})
+        return _json(
+            exc.status,
+            {"accepted": False, "detail": exc.reason, "reason": exc.reason, "field": exc.field},
+        )
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
@@ -161,17 +168,26 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             if "admin" not in roles and not roles.intersection(allowed):
                 raise _Forbidden(allowed)
             return ctx
+
         return check
 
     @app.exception_handler(_Unauthorized)
     async def _unauthorized(_: Request, __: _Unauthorized) -> JSONResponse:
-        return JSONResponse(status_code=401, content={"detail": "a valid bearer token is needed"},
-                            headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            status_code=401,
+            content={"detail": "a valid bearer token is needed"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     @app.exception_handler(_Forbidden)
     async def _forbidden(_: Request, exc: _Forbidden) -> JSONResponse:
-        return _json(403, {"detail": f"this token's roles may not call this; it needs one of:"
-                                     f" {', '.join(exc.allowed)}"})
+        return _json(
+            403,
+            {
+                "detail": f"this token's roles may not call this; it needs one of:"
+                f" {', '.join(exc.allowed)}"
+            },
+        )
 
     reader = role("orders", "scanner", "buyer", "viewer")
     Reader = Annotated[AppContext, Depends(reader)]
@@ -215,14 +231,20 @@ def create_app(context: AppContext | None = None) -> FastAPI:
                 await start_order_workflow(ctx.client, order_input, task_queue=ctx.task_queue)
                 await ctx.orders.mark_started(order.order_number)
             except RPCError:
-                log.exception("order workflow not started yet; relay will start it",
-                              order_number=order.order_number)
+                log.exception(
+                    "order workflow not started yet; relay will start it",
+                    order_number=order.order_number,
+                )
         body = {
             "order_number": order_input.order_number,
             "workflow_id": order_workflow_id(order_input.order_number),
-            "lines": [{"line_number": li.line_number,
-                       "workflow_id": line_workflow_id(li.order_number, li.line_number)}
-                      for li in order_input.lines],
+            "lines": [
+                {
+                    "line_number": li.line_number,
+                    "workflow_id": line_workflow_id(li.order_number, li.line_number),
+                }
+                for li in order_input.lines
+            ],
         }
         return _json(202 if created else 200, body)
 
@@ -238,12 +260,19 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         header = await ctx.orders.header(order_number)
         open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
         return LineView(
-            order_number=order_number, line_number=line_number, item_number=row["item_number"],
-            customer_number=header["customer_number"], organization=row["organization"],
-            status=LineStatus(row["status"]), ordered_quantity=row["ordered_quantity"],
-            canceled_quantity=row["canceled_quantity"], unit_price=row["unit_price"],
+            order_number=order_number,
+            line_number=line_number,
+            item_number=row["item_number"],
+            customer_number=header["customer_number"],
+            organization=row["organization"],
+            status=LineStatus(row["status"]),
+            ordered_quantity=row["ordered_quantity"],
+            canceled_quantity=row["canceled_quantity"],
+            unit_price=row["unit_price"],
             line_amount=line_amount(open_quantity, row["unit_price"], row["unit_discount"]),
-            back_to_back=row["back_to_back"], workflow_id=row["workflow_id"])
+            back_to_back=row["back_to_back"],
+            workflow_id=row["workflow_id"],
+        )
 
     def ui_link(ctx: AppContext, workflow_id: str) -> str:
         return f"{ctx.ui_url}/namespaces/{ctx.namespace}/workflows/{workflow_id}"
@@ -251,8 +280,9 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     @app.get("/orders/{order_number}", tags=["orders"])
     async def get_order(order_number: str, ctx: Reader) -> dict[str, Any]:
         header = await ctx.orders.header(order_number)
-        views = await asyncio.gather(*(line_view(ctx, order_number, li["line_number"])
-                                       for li in header["lines"]))
+        views = await asyncio.gather(
+            *(line_view(ctx, order_number, li["line_number"]) for li in header["lines"])
+        )
         statuses = {v.status for v in views}
         if statuses <= TERMINAL_LINE_STATUSES:
             status = "CANCELED" if statuses == {LineStatus.CANCELED} else "CLOSED"
@@ -260,18 +290,30 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             status = "OPEN"
         total = sum((v.line_amount for v in views), Decimal("0"))
         return {
-            "order_number": order_number, "customer_number": header["customer_number"],
-            "customer_po_number": header["customer_po_number"], "currency": header["currency"],
+            "order_number": order_number,
+            "customer_number": header["customer_number"],
+            "customer_po_number": header["customer_po_number"],
+            "currency": header["currency"],
             "requested_ship_date": header["requested_ship_date"],
-            "organization": header["organization"], "booked_at": header["booked_at"],
-            "status": status, "total_amount": str(total),
+            "organization": header["organization"],
+            "booked_at": header["booked_at"],
+            "status": status,
+            "total_amount": str(total),
             "workflow_id": order_workflow_id(order_number),
             "ui_url": ui_link(ctx, order_workflow_id(order_number)),
-            "lines": [{"line_number": v.line_number, "item_number": v.item_number,
-                       "status": v.status, "ordered_quantity": v.ordered_quantity,
-                       "canceled_quantity": v.canceled_quantity,
-                       "shipped_quantity": v.shipped_quantity, "line_amount": v.line_amount,
-                       "workflow_id": v.workflow_id} for v in views],
+            "lines": [
+                {
+                    "line_number": v.line_number,
+                    "item_number": v.item_number,
+                    "status": v.status,
+                    "ordered_quantity": v.ordered_quantity,
+                    "canceled_quantity": v.canceled_quantity,
+                    "shipped_quantity": v.shipped_quantity,
+                    "line_amount": v.line_amount,
+                    "workflow_id": v.workflow_id,
+                }
+                for v in views
+            ],
         }
 
     @app.get("/orders/{order_number}/lines/{line_number}", tags=["orders"])
@@ -292,43 +334,57 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         clauses = ["WorkflowType = 'FulfillmentLineWorkflow'"]
-        for attr, value in (("LineStatus", status), ("CustomerNumber", customer_number),
-                            ("ItemNumber", item_number), ("OrderNumber", order_number),
-                            ("SupplyStatus", supply_status),
-                            ("SupplyDocuments", supply_document)):
+        for attr, value in (
+            ("LineStatus", status),
+            ("CustomerNumber", customer_number),
+            ("ItemNumber", item_number),
+            ("OrderNumber", order_number),
+            ("SupplyStatus", supply_status),
+            ("SupplyDocuments", supply_document),
+        ):
             if value is not None:
                 clauses.append(f"{attr} = '{_quote(str(value))}'")
         query = " AND ".join(clauses)
         found: list[dict[str, Any]] = []
         async for wf in ctx.client.list_workflows(query, limit=limit):
             attrs = wf.typed_search_attributes
-            found.append({
-                "workflow_id": wf.id,
-                "order_number": _attr(attrs, "OrderNumber"),
-                "item_number": _attr(attrs, "ItemNumber"),
-                "customer_number": _attr(attrs, "CustomerNumber"),
-                "status": _attr(attrs, "LineStatus"),
-                "supply_status": _attr(attrs, "SupplyStatus"),
-                "supply_documents": _attr(attrs, "SupplyDocuments") or [],
-                "warehouse": _attr(attrs, "Warehouse"),
-            })
+            found.append(
+                {
+                    "workflow_id": wf.id,
+                    "order_number": _attr(attrs, "OrderNumber"),
+                    "item_number": _attr(attrs, "ItemNumber"),
+                    "customer_number": _attr(attrs, "CustomerNumber"),
+                    "status": _attr(attrs, "LineStatus"),
+                    "supply_status": _attr(attrs, "SupplyStatus"),
+                    "supply_documents": _attr(attrs, "SupplyDocuments") or [],
+                    "warehouse": _attr(attrs, "Warehouse"),
+                }
+            )
         return {"query": query, "lines": found}
 
     @app.post("/orders/{order_number}/lines/{line_number}/cancel", tags=["orders"])
-    async def cancel_line(order_number: str, line_number: int, body: CancelIn,
-                          ctx: OrderDesk) -> dict[str, Any]:
+    async def cancel_line(
+        order_number: str, line_number: int, body: CancelIn, ctx: OrderDesk
+    ) -> dict[str, Any]:
         result, outbox = await ctx.shipping.cancel_line(
-            order_number=order_number, line_number=line_number, quantity=body.quantity,
-            reason=body.reason or "Canceled by the customer", request_id=uuid.uuid4().hex)
+            order_number=order_number,
+            line_number=line_number,
+            quantity=body.quantity,
+            reason=body.reason or "Canceled by the customer",
+            request_id=uuid.uuid4().hex,
+        )
         await ctx.deliver(outbox)
         return result
 
     @app.post("/orders/{order_number}/cancel", tags=["orders"])
-    async def cancel_order(order_number: str, body: OrderCancelIn,
-                           ctx: OrderDesk) -> dict[str, Any]:
+    async def cancel_order(
+        order_number: str, body: OrderCancelIn, ctx: OrderDesk
+    ) -> dict[str, Any]:
         result, outbox = await ctx.shipping.cancel_order(
-            order_number=order_number, reason=body.reason or "Canceled by the customer",
-            request_id=uuid.uuid4().hex)
+            order_number=order_number,
+            reason=body.reason or "Canceled by the customer",
+            request_id=uuid.uuid4().hex,
+        )
         await ctx.deliver(outbox)
         return result
 
@@ -337,8 +393,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     @app.post("/purchase-orders/{po_number}/approve", tags=["buyers"])
     async def approve_po(po_number: str, request: Request, ctx: Buyer) -> dict[str, Any]:
         token = request.headers.get("authorization", "").partition(" ")[2]
-        result, outbox = await ctx.procurement.approve(
-            po_number, approved_by="buyer:" + token[:6])
+        result, outbox = await ctx.procurement.approve(po_number, approved_by="buyer:" + token[:6])
         await ctx.deliver(outbox)
         return result
 
@@ -348,8 +403,9 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ warehouse scanners
 
-    async def answer(ctx: AppContext, outcome: tuple[int, dict[str, Any], list[int]]
-                     ) -> JSONResponse:
+    async def answer(
+        ctx: AppContext, outcome: tuple[int, dict[str, Any], list[int]]
+    ) -> JSONResponse:
         code, body, outbox = outcome
         await ctx.deliver(outbox)
         return _json(code, body)
@@ -361,13 +417,17 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     @app.post("/scans/work-order-completions", tags=["warehouse"])
     async def scan_completion(scan: WorkOrderCompletionIn, ctx: Scanner) -> JSONResponse:
         # No work orders exist until Make supply is enabled; name the document plainly.
-        raise Refusal(422, f"work_order_number: unknown work order {scan.work_order_number!r}",
-                      field="work_order_number")
+        raise Refusal(
+            422,
+            f"work_order_number: unknown work order {scan.work_order_number!r}",
+            field="work_order_number",
+        )
 
     @app.post("/pick-waves", tags=["warehouse"])
     async def pick_wave(body: PickWaveIn, ctx: Scanner) -> dict[str, Any]:
         result, outbox = await ctx.shipping.pick_wave(
-            organization=body.organization, order_number=body.order_number)
+            organization=body.organization, order_number=body.order_number
+        )
         await ctx.deliver(outbox)
         return result
 
@@ -424,8 +484,12 @@ def main() -> None:
 
     configure_logging()
     settings = Settings()
-    uvicorn.run(create_app(), host=os.environ.get("B2B_API_HOST", "127.0.0.1"),
-                port=settings.api_port, log_config=None)
+    uvicorn.run(
+        create_app(),
+        host=os.environ.get("B2B_API_HOST", "127.0.0.1"),
+        port=settings.api_port,
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

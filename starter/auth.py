@@ -15,8 +15,9 @@ def parse_tokens(spec: str) -> dict[str, set[str]]:
     for pair in filter(None, (p.strip() for p in spec.split(","))):
         role, sep, token = pair.partition(":")
         if not sep or not token or role not in ROLES:
-            raise ValueError(f"B2B_API_TOKENS: {pair!r} is not role:token with a role of "
-                             f"{', '.join(ROLES)}")
+            raise ValueError(
+                f"B2B_API_TOKENS: {pair!r} is not role:token with a role of {', '.join(ROLES)}"
+            )
         tokens.setdefault(token, set()).add(role)
     return tokens
 

@@ -100,8 +100,12 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=temporal_binary(),
         search_attributes=sa.ALL,
         data_converter=pydantic_data_converter,
-        dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL",
-                               "--sqlite-pragma", "synchronous=NORMAL"],
+        dev_server_extra_args=[
+            "--sqlite-pragma",
+            "journal_mode=WAL",
+            "--sqlite-pragma",
+            "synchronous=NORMAL",
+        ],
     )
     yield env
     await env.shutdown()
@@ -129,26 +133,41 @@ class Stack:
     task_queue: str
     database_url: str
 
-    async def call(self, method: str, path: str, *, role: str = "admin",
-                   json: Any = None, expect: int | None = 200) -> Any:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        role: str = "admin",
+        json: Any = None,
+        expect: int | None = 200,
+    ) -> Any:
         response = await self.api.request(method, path, json=json, headers=auth(role))
         if expect is not None:
             assert response.status_code == expect, (
-                f"{method} {path} -> {response.status_code}: {response.text}")
+                f"{method} {path} -> {response.status_code}: {response.text}"
+            )
         return response.json()
 
     async def line(self, order_number: str, line_number: int = 1) -> dict[str, Any]:
         return await self.call("GET", f"/orders/{order_number}/lines/{line_number}")
 
-    async def wait_line(self, order_number: str, line_number: int = 1, *,
-                        until: Callable[[dict[str, Any]], bool], timeout: float = 30
-                        ) -> dict[str, Any]:
+    async def wait_line(
+        self,
+        order_number: str,
+        line_number: int = 1,
+        *,
+        until: Callable[[dict[str, Any]], bool],
+        timeout: float = 30,
+    ) -> dict[str, Any]:
         return await poll(lambda: self.line(order_number, line_number), until, timeout=timeout)
 
-    async def wait_status(self, order_number: str, status: str, line_number: int = 1,
-                          timeout: float = 30) -> dict[str, Any]:
-        return await self.wait_line(order_number, line_number,
-                                    until=lambda v: v["status"] == status, timeout=timeout)
+    async def wait_status(
+        self, order_number: str, status: str, line_number: int = 1, timeout: float = 30
+    ) -> dict[str, Any]:
+        return await self.wait_line(
+            order_number, line_number, until=lambda v: v["status"] == status, timeout=timeout
+        )
 
     async def wait_order_closed(self, order_number: str, timeout: float = 30) -> Any:
         """The order workflow has completed (and recorded ORDER_CLOSED)."""
@@ -160,8 +179,13 @@ class Stack:
             return await conn.fetchval(sql, *args)
 
 
-async def poll(fetch: Callable[[], Awaitable[Any]], until: Callable[[Any], bool], *,
-               timeout: float = 30, interval: float = 0.1) -> Any:
+async def poll(
+    fetch: Callable[[], Awaitable[Any]],
+    until: Callable[[Any], bool],
+    *,
+    timeout: float = 30,
+    interval: float = 0.1,
+) -> Any:
     """Poll with a deadline: the suite never sleeps to synchronise."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -181,18 +205,28 @@ async def poll(fetch: Callable[[], Awaitable[Any]], until: Callable[[Any], bool]
 async def stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
     task_queue = f"tq-{uuid.uuid4()}"
     worker: Worker = build_worker(client, pool, task_queue=task_queue)
-    ctx = AppContext(pool=pool, client=client, task_queue=task_queue,
-                     tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in TOKENS.items())))
+    ctx = AppContext(
+        pool=pool,
+        client=client,
+        task_queue=task_queue,
+        tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in TOKENS.items())),
+    )
     app = create_app(ctx)
     stop = asyncio.Event()
     async with worker:
-        relay_task = asyncio.create_task(relay(pool, client, task_queue=task_queue, stop=stop,
-                                               interval=0.2))
+        relay_task = asyncio.create_task(
+            relay(pool, client, task_queue=task_queue, stop=stop, interval=0.2)
+        )
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://b2b") as api:
-                yield Stack(api=api, pool=pool, client=client, task_queue=task_queue,
-                            database_url=database_url)
+                yield Stack(
+                    api=api,
+                    pool=pool,
+                    client=client,
+                    task_queue=task_queue,
+                    database_url=database_url,
+                )
         stop.set()
         await relay_task
 

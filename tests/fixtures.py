@@ -15,9 +15,18 @@ def demo_setup() -> dict[str, Any]:
 
 def laptop_order(order_number: str, quantity: int = 50, **line: Any) -> dict[str, Any]:
     return {
-        "order_number": order_number, "customer_number": "CUST-100",
-        "customer_po_number": "PO-7781", "currency": "USD",
+        "order_number": order_number,
+        "customer_number": "CUST-100",
+        "customer_po_number": "PO-7781",
+        "currency": "USD",
         "requested_ship_date": "2026-12-01",
-        "lines": [{"line_number": 1, "item_number": "LAPTOP-X1", "quantity": quantity,
-                   "uom": "Ea", **line}],
+        "lines": [
+            {
+                "line_number": 1,
+                "item_number": "LAPTOP-X1",
+                "quantity": quantity,
+                "uom": "Ea",
+                **line,
+            }
+        ],
     }

@@ -23,30 +23,56 @@ async def test_full_buy_flow_closes_with_invoices(stack: Stack) -> None:
     assert po["document_type"] == "PURCHASE_ORDER" and po["status"] == "AWAITING_RECEIPT"
     assert po["supplier"] == "SUP-ACME" and Decimal(po["quantity"]) == 50
 
-    first = await stack.call("POST", "/scans/receipts", role="scanner", json={
-        "scan_id": f"{so}-r1", "po_number": po["document_number"], "po_line": 1,
-        "quantity": 30})
+    first = await stack.call(
+        "POST",
+        "/scans/receipts",
+        role="scanner",
+        json={
+            "scan_id": f"{so}-r1",
+            "po_number": po["document_number"],
+            "po_line": 1,
+            "quantity": 30,
+        },
+    )
     assert first["accepted"] and first["line_status"] == "AWAITING_SUPPLY"
     line = await stack.wait_line(so, until=lambda v: Decimal(v["reserved_quantity"]) == 30)
     assert line["status"] == "AWAITING_SUPPLY"
 
-    second = await stack.call("POST", "/scans/receipts", role="scanner", json={
-        "scan_id": f"{so}-r2", "po_number": po["document_number"], "po_line": 1,
-        "quantity": 20})
+    second = await stack.call(
+        "POST",
+        "/scans/receipts",
+        role="scanner",
+        json={
+            "scan_id": f"{so}-r2",
+            "po_number": po["document_number"],
+            "po_line": 1,
+            "quantity": 20,
+        },
+    )
     assert second["line_status"] == "AWAITING_SHIPPING"
     await stack.wait_status(so, "AWAITING_SHIPPING")
 
-    wave = await stack.call("POST", "/pick-waves", role="scanner",
-                            json={"organization": "M1", "order_number": so})
+    wave = await stack.call(
+        "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
+    )
     assert [(x["order_number"], Decimal(x["released_quantity"])) for x in wave["lines"]] == [
-        (so, 50)]
+        (so, 50)
+    ]
     await stack.wait_status(so, "PICK_RELEASED")
 
-    await stack.call("POST", "/scans/picks", role="scanner", json={
-        "scan_id": f"{so}-p1", "order_number": so, "line_number": 1, "picked_quantity": 50})
+    await stack.call(
+        "POST",
+        "/scans/picks",
+        role="scanner",
+        json={"scan_id": f"{so}-p1", "order_number": so, "line_number": 1, "picked_quantity": 50},
+    )
     await stack.wait_status(so, "STAGED")
-    shipped = await stack.call("POST", "/scans/shipments", role="scanner", json={
-        "scan_id": f"{so}-s1", "order_number": so, "line_number": 1, "shipped_quantity": 50})
+    shipped = await stack.call(
+        "POST",
+        "/scans/shipments",
+        role="scanner",
+        json={"scan_id": f"{so}-s1", "order_number": so, "line_number": 1, "shipped_quantity": 50},
+    )
     assert shipped["line_status"] == "SHIPPED"
 
     line = await stack.wait_status(so, "CLOSED")
@@ -62,13 +88,24 @@ async def test_full_buy_flow_closes_with_invoices(stack: Stack) -> None:
     assert await stack.scalar("SELECT status FROM purchase_orders") == "CLOSED"
     assert await stack.scalar("SELECT count(*) FROM ar_invoices") == 1
     assert await stack.scalar("SELECT count(*) FROM ap_invoices") == 1
-    assert await stack.scalar(
-        "SELECT quantity FROM on_hand WHERE item = 'LAPTOP-X1'") == Decimal("0")
+    assert await stack.scalar("SELECT quantity FROM on_hand WHERE item = 'LAPTOP-X1'") == Decimal(
+        "0"
+    )
     types = [e["type"] for e in (await stack.call("GET", f"/events?order_number={so}"))["events"]]
-    for expected in ("ORDER_BOOKED", "SUPPLY_ORDER_CREATED", "REQUISITION_CREATED",
-                     "PURCHASE_ORDER_CREATED", "RECEIPT_RECORDED", "SUPPLY_RESERVED",
-                     "PICK_RELEASED", "PICK_CONFIRMED", "LINE_SHIPPED", "AR_INVOICE_CREATED",
-                     "AP_INVOICE_CREATED", "LINE_CLOSED"):
+    for expected in (
+        "ORDER_BOOKED",
+        "SUPPLY_ORDER_CREATED",
+        "REQUISITION_CREATED",
+        "PURCHASE_ORDER_CREATED",
+        "RECEIPT_RECORDED",
+        "SUPPLY_RESERVED",
+        "PICK_RELEASED",
+        "PICK_CONFIRMED",
+        "LINE_SHIPPED",
+        "AR_INVOICE_CREATED",
+        "AP_INVOICE_CREATED",
+        "LINE_CLOSED",
+    ):
         assert expected in types, expected
     order = await stack.wait_order_closed(so)
     assert order["status"] == "CLOSED"

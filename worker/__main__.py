@@ -29,11 +29,15 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = build_worker(client, pool, task_queue=settings.task_queue)
-    log.info("worker started", task_queue=settings.task_queue,
-             temporal=settings.effective_temporal_address)
+    log.info(
+        "worker started",
+        task_queue=settings.task_queue,
+        temporal=settings.effective_temporal_address,
+    )
     async with worker:
         relay_task = asyncio.create_task(
-            relay(pool, client, task_queue=settings.task_queue, stop=stop))
+            relay(pool, client, task_queue=settings.task_queue, stop=stop)
+        )
         await stop.wait()
         await relay_task
     await pool.close()

@@ -40,24 +40,35 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
     billing = BillingActivities(Billing(pool))
     return [
         planning.schedule_line,
-        procurement.create_supply_order, procurement.create_requisition,
-        procurement.create_purchase_order, procurement.reduce_supply, procurement.close_supply,
+        procurement.create_supply_order,
+        procurement.create_requisition,
+        procurement.create_purchase_order,
+        procurement.reduce_supply,
+        procurement.close_supply,
         inventory.release_excess_reservation,
-        shipping.record_line_status, shipping.record_order_event,
-        billing.create_ar_invoice, billing.create_ap_invoice,
+        shipping.record_line_status,
+        shipping.record_order_event,
+        billing.create_ar_invoice,
+        billing.create_ap_invoice,
     ]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
     return Worker(
-        client, task_queue=task_queue, workflows=list(WORKFLOWS),
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
         activities=activities_for(pool),
         max_concurrent_activities=50,
     )
 
 
 async def relay(
-    pool: asyncpg.Pool, client: Client, *, task_queue: str, interval: float = 1.0,
+    pool: asyncpg.Pool,
+    client: Client,
+    *,
+    task_queue: str,
+    interval: float = 1.0,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Deliver signals whose first delivery was lost and start orders whose start was lost
@@ -69,7 +80,8 @@ async def relay(
         try:
             for order_number in await orders.not_started(older_than_seconds=5):
                 await start_order_workflow(
-                    client, await orders.order_input(order_number), task_queue=task_queue)
+                    client, await orders.order_input(order_number), task_queue=task_queue
+                )
                 await orders.mark_started(order_number)
                 log.info("order workflow started by relay", order_number=order_number)
             await outbox.deliver(older_than_seconds=2)

@@ -58,8 +58,9 @@ with workflow.unsafe.imports_passed_through():
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Business systems may be down for a while; keep retrying with a capped backoff.
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
-                             maximum_interval=timedelta(seconds=60))
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
+)
 ZERO = Decimal("0")
 
 
@@ -106,9 +107,11 @@ class FulfillmentLineWorkflow:
             return
         self._received += receipt.quantity
         self._reserved += receipt.reserved_quantity
-        self._event(EventType.RECEIPT_RECORDED,
-                    f"{receipt.quantity} received on {receipt.document_number} line "
-                    f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line")
+        self._event(
+            EventType.RECEIPT_RECORDED,
+            f"{receipt.quantity} received on {receipt.document_number} line "
+            f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line",
+        )
         if self._po is not None and self._received >= self._po.quantity:
             self._set_supply_status(SupplyStatus.RECEIVED)
 
@@ -117,16 +120,20 @@ class FulfillmentLineWorkflow:
         if not self._first_time(f"approval:{approval.po_number}"):
             return
         self._approved = True
-        self._event(EventType.PURCHASE_ORDER_APPROVED,
-                    f"{approval.po_number} approved by {approval.approved_by}")
+        self._event(
+            EventType.PURCHASE_ORDER_APPROVED,
+            f"{approval.po_number} approved by {approval.approved_by}",
+        )
 
     @workflow.signal(name=signals.PICK_RELEASED)
     def pick_released(self, release: PickReleaseSignal) -> None:
         if not self._first_time(f"wave:{release.wave_number}"):
             return
         self._released = release.quantity
-        self._event(EventType.PICK_RELEASED,
-                    f"{release.quantity} released to the warehouse in {release.wave_number}")
+        self._event(
+            EventType.PICK_RELEASED,
+            f"{release.quantity} released to the warehouse in {release.wave_number}",
+        )
 
     @workflow.signal(name=signals.PICK_CONFIRMED)
     def pick_confirmed(self, pick: PickConfirmSignal) -> None:
@@ -141,8 +148,9 @@ class FulfillmentLineWorkflow:
             return
         self._shipped += ship.shipped_quantity
         self._reserved -= ship.shipped_quantity
-        self._event(EventType.LINE_SHIPPED,
-                    f"{ship.shipped_quantity} shipped on {ship.shipment_number}")
+        self._event(
+            EventType.LINE_SHIPPED, f"{ship.shipped_quantity} shipped on {ship.shipment_number}"
+        )
 
     @workflow.signal(name=signals.CANCEL_REQUESTED)
     def cancel_requested(self, cancel: CancelSignal) -> None:
@@ -154,19 +162,32 @@ class FulfillmentLineWorkflow:
     def line_status(self) -> LineView:
         line = self._line
         return LineView(
-            order_number=line.order_number, line_number=line.line_number,
-            item_number=line.item_number, customer_number=line.customer_number,
-            organization=line.organization, status=self._status,
-            ordered_quantity=line.quantity, canceled_quantity=self._canceled,
-            reserved_quantity=self._reserved, received_quantity=self._received,
-            picked_quantity=self._picked, shipped_quantity=self._shipped,
-            invoiced_quantity=self._invoiced, unit_price=line.unit_price,
+            order_number=line.order_number,
+            line_number=line.line_number,
+            item_number=line.item_number,
+            customer_number=line.customer_number,
+            organization=line.organization,
+            status=self._status,
+            ordered_quantity=line.quantity,
+            canceled_quantity=self._canceled,
+            reserved_quantity=self._reserved,
+            received_quantity=self._received,
+            picked_quantity=self._picked,
+            shipped_quantity=self._shipped,
+            invoiced_quantity=self._invoiced,
+            unit_price=line.unit_price,
             line_amount=line_amount(self._open, line.unit_price, line.unit_discount),
-            cancel_reason=self._cancel_reason, jeopardy=False,
-            back_to_back=line.back_to_back, back_to_back_reason=line.back_to_back_reason,
-            manual_action_reason=self._manual_reason, waiting_for=self._waiting_for,
-            supply=list(self._supply), invoices=list(self._invoices),
-            events=list(self._events), workflow_id=workflow.info().workflow_id)
+            cancel_reason=self._cancel_reason,
+            jeopardy=False,
+            back_to_back=line.back_to_back,
+            back_to_back_reason=line.back_to_back_reason,
+            manual_action_reason=self._manual_reason,
+            waiting_for=self._waiting_for,
+            supply=list(self._supply),
+            invoices=list(self._invoices),
+            events=list(self._events),
+            workflow_id=workflow.info().workflow_id,
+        )
 
     # ------------------------------------------------------------------ the cycle
 
@@ -188,11 +209,15 @@ class FulfillmentLineWorkflow:
             await self._manual_action(
                 f"item {line.item_number} is not back-to-back for this line "
                 f"({line.back_to_back_reason}); fulfillment from stock is not handled by "
-                "this release, so the line needs a person")
+                "this release, so the line needs a person"
+            )
             return
         decision = await self._activity(
-            "schedule_line", LineStep(key=self._key("schedule"), line=line),
-            SourcingDecision, summary=f"Apply sourcing rules for {line.item_number}")
+            "schedule_line",
+            LineStep(key=self._key("schedule"), line=line),
+            SourcingDecision,
+            summary=f"Apply sourcing rules for {line.item_number}",
+        )
         for reason in decision.explanation:
             self._event(EventType.LINE_SCHEDULED, reason)
         if decision.supply_type is None:
@@ -208,49 +233,73 @@ class FulfillmentLineWorkflow:
         await self._apply_cancels()
         step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
         supply_order = await self._activity(
-            "create_supply_order", step, SupplyOrderResult,
-            summary=f"Supply order: BUY {line.item_number} from {decision.supplier}")
+            "create_supply_order",
+            step,
+            SupplyOrderResult,
+            summary=f"Supply order: BUY {line.item_number} from {decision.supplier}",
+        )
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
         await self._apply_cancels()
         requisition = await self._activity(
             "create_requisition",
-            step.model_copy(update={"key": self._key("requisition"),
-                                    "supply_order_number": supply_order.supply_order_number}),
-            RequisitionResult, summary=f"Requisition for {supply_order.supply_order_number}")
+            step.model_copy(
+                update={
+                    "key": self._key("requisition"),
+                    "supply_order_number": supply_order.supply_order_number,
+                }
+            ),
+            RequisitionResult,
+            summary=f"Requisition for {supply_order.supply_order_number}",
+        )
         self._event(EventType.REQUISITION_CREATED, requisition.requisition_number)
         await self._apply_cancels()
         po = await self._activity(
             "create_purchase_order",
-            step.model_copy(update={
-                "key": self._key("purchase-order"),
-                "supply_order_number": supply_order.supply_order_number,
-                "requisition_number": requisition.requisition_number,
-                "workflow_id": workflow.info().workflow_id,
-                "today": workflow.now().date()}),
-            PurchaseOrderResult, summary=f"Purchase order to {decision.supplier} on "
-                                         f"{decision.agreement}")
+            step.model_copy(
+                update={
+                    "key": self._key("purchase-order"),
+                    "supply_order_number": supply_order.supply_order_number,
+                    "requisition_number": requisition.requisition_number,
+                    "workflow_id": workflow.info().workflow_id,
+                    "today": workflow.now().date(),
+                }
+            ),
+            PurchaseOrderResult,
+            summary=f"Purchase order to {decision.supplier} on {decision.agreement}",
+        )
         if po is None:  # canceled before the PO could be made
             await self._apply_cancels()
             raise LineCanceled
         self._po = po
         self._approved = po.status == "OPEN"
-        self._supply.append(SupplyView(
-            type=SupplyType.BUY,
-            status=SupplyStatus.AWAITING_RECEIPT if self._approved
-            else SupplyStatus.AWAITING_APPROVAL,
-            document_type=DocumentType.PURCHASE_ORDER, document_number=po.po_number,
-            document_line=po.po_line, quantity=po.quantity, supplier=po.supplier,
-            organization=line.organization,
-            supply_order_number=supply_order.supply_order_number,
-            requisition_number=requisition.requisition_number, need_by_date=po.need_by_date))
-        self._event(EventType.PURCHASE_ORDER_CREATED,
-                    f"{po.po_number} line {po.po_line}: {po.quantity} at {po.unit_price} from "
-                    f"{po.supplier}, {po.status}")
+        self._supply.append(
+            SupplyView(
+                type=SupplyType.BUY,
+                status=SupplyStatus.AWAITING_RECEIPT
+                if self._approved
+                else SupplyStatus.AWAITING_APPROVAL,
+                document_type=DocumentType.PURCHASE_ORDER,
+                document_number=po.po_number,
+                document_line=po.po_line,
+                quantity=po.quantity,
+                supplier=po.supplier,
+                organization=line.organization,
+                supply_order_number=supply_order.supply_order_number,
+                requisition_number=requisition.requisition_number,
+                need_by_date=po.need_by_date,
+            )
+        )
+        self._event(
+            EventType.PURCHASE_ORDER_CREATED,
+            f"{po.po_number} line {po.po_line}: {po.quantity} at {po.unit_price} from "
+            f"{po.supplier}, {po.status}",
+        )
         self._status = LineStatus.AWAITING_SUPPLY
         self._publish()
         if not self._approved:
-            await self._wait(lambda: self._approved,
-                             f"Waiting for a buyer to approve {po.po_number}")
+            await self._wait(
+                lambda: self._approved, f"Waiting for a buyer to approve {po.po_number}"
+            )
             self._set_supply_status(SupplyStatus.AWAITING_RECEIPT)
 
     async def _await_supply(self) -> None:
@@ -258,25 +307,31 @@ class FulfillmentLineWorkflow:
         assert po is not None
         await self._wait(
             lambda: self._reserved >= self._open - self._shipped,
-            lambda: f"Waiting for receipts on {po.po_number} line {po.po_line} from "
-                    f"{po.supplier}: {self._received} of {self._open} received")
+            lambda: (
+                f"Waiting for receipts on {po.po_number} line {po.po_line} from "
+                f"{po.supplier}: {self._received} of {self._open} received"
+            ),
+        )
         self._status = LineStatus.AWAITING_SHIPPING
         self._publish()
 
     async def _ship(self) -> None:
         org = self._line.organization
-        await self._wait(lambda: self._released > 0,
-                         f"Reserved; waiting for a pick wave at {org}")
+        await self._wait(lambda: self._released > 0, f"Reserved; waiting for a pick wave at {org}")
         self._status = LineStatus.PICK_RELEASED
         self._publish()
-        await self._wait(lambda: self._released > 0 and self._picked >= self._released,
-                         lambda: f"Waiting for pick confirmation: {self._picked} of "
-                                 f"{self._released} picked")
+        await self._wait(
+            lambda: self._released > 0 and self._picked >= self._released,
+            lambda: f"Waiting for pick confirmation: {self._picked} of {self._released} picked",
+        )
         self._status = LineStatus.STAGED
         self._publish()
-        await self._wait(lambda: self._shipped >= self._open,
-                         lambda: f"Staged; waiting for ship confirmation: {self._shipped} of "
-                                 f"{self._open} shipped")
+        await self._wait(
+            lambda: self._shipped >= self._open,
+            lambda: (
+                f"Staged; waiting for ship confirmation: {self._shipped} of {self._open} shipped"
+            ),
+        )
         self._status = LineStatus.SHIPPED
         self._publish()
 
@@ -287,28 +342,53 @@ class FulfillmentLineWorkflow:
         self._publish()
         await self._record_status(LineStatus.AWAITING_BILLING, "billing", None)
         ar = await self._activity(
-            "create_ar_invoice", LineStep(key=self._key("ar-invoice"), line=line),
-            InvoiceResult, summary=f"AR invoice to {line.customer_number}")
+            "create_ar_invoice",
+            LineStep(key=self._key("ar-invoice"), line=line),
+            InvoiceResult,
+            summary=f"AR invoice to {line.customer_number}",
+        )
         self._invoiced = self._shipped
-        self._invoices.append({"kind": "AR", "invoice_number": ar.invoice_number,
-                               "amount": str(ar.amount), "status": ar.status})
+        self._invoices.append(
+            {
+                "kind": "AR",
+                "invoice_number": ar.invoice_number,
+                "amount": str(ar.amount),
+                "status": ar.status,
+            }
+        )
         self._event(EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {ar.amount}")
         if self._po is not None:
             ap = await self._activity(
                 "create_ap_invoice",
-                ApInvoiceStep(key=self._key("ap-invoice"), order_number=line.order_number,
-                              line_number=line.line_number, po_number=self._po.po_number,
-                              po_line=self._po.po_line),
-                InvoiceResult, summary=f"AP invoice from {self._po.supplier}")
-            self._invoices.append({"kind": "AP", "invoice_number": ap.invoice_number,
-                                   "amount": str(ap.amount), "status": ap.status,
-                                   "hold_reason": ap.hold_reason})
+                ApInvoiceStep(
+                    key=self._key("ap-invoice"),
+                    order_number=line.order_number,
+                    line_number=line.line_number,
+                    po_number=self._po.po_number,
+                    po_line=self._po.po_line,
+                ),
+                InvoiceResult,
+                summary=f"AP invoice from {self._po.supplier}",
+            )
+            self._invoices.append(
+                {
+                    "kind": "AP",
+                    "invoice_number": ap.invoice_number,
+                    "amount": str(ap.amount),
+                    "status": ap.status,
+                    "hold_reason": ap.hold_reason,
+                }
+            )
             detail = f"{ap.invoice_number} for {ap.amount}, {ap.status}"
             if ap.hold_reason:
                 detail += f": {ap.hold_reason}"
             self._event(EventType.AP_INVOICE_CREATED, detail)
-            await self._activity("close_supply", self._ref("close-supply"), type(None),
-                                 summary=f"Close {self._po.po_number}")
+            await self._activity(
+                "close_supply",
+                self._ref("close-supply"),
+                type(None),
+                summary=f"Close {self._po.po_number}",
+            )
             self._set_supply_status(SupplyStatus.CLOSED)
         await self._record_status(LineStatus.CLOSED, "closed", EventType.LINE_CLOSED)
         self._status = LineStatus.CLOSED
@@ -321,8 +401,12 @@ class FulfillmentLineWorkflow:
         self._status = LineStatus.MANUAL_ACTION_REQUIRED
         self._event(EventType.MANUAL_ACTION_REQUIRED, reason)
         self._publish()
-        await self._record_status(LineStatus.MANUAL_ACTION_REQUIRED, "manual-action",
-                                  EventType.MANUAL_ACTION_REQUIRED, {"reason": reason})
+        await self._record_status(
+            LineStatus.MANUAL_ACTION_REQUIRED,
+            "manual-action",
+            EventType.MANUAL_ACTION_REQUIRED,
+            {"reason": reason},
+        )
         # Nothing more happens on its own; a cancellation ends the line.
         await self._wait(lambda: False, f"Manual action required: {reason}")
 
@@ -354,28 +438,36 @@ class FulfillmentLineWorkflow:
             self._cancel_reason = cancel.reason
             self._released = min(self._released, self._open - self._shipped)
             self._picked = min(self._picked, self._open - self._shipped)
-            self._event(EventType.LINE_CANCELED if cancel.full
-                        else EventType.LINE_QUANTITY_REDUCED,
-                        f"{cancel.quantity} canceled: {cancel.reason}")
+            self._event(
+                EventType.LINE_CANCELED if cancel.full else EventType.LINE_QUANTITY_REDUCED,
+                f"{cancel.quantity} canceled: {cancel.reason}",
+            )
             key = f"cancel-{cancel.request_id}"
             if self._po is not None:
                 changes = await self._activity(
-                    "reduce_supply", self._ref(f"{key}:reduce-supply"), list[SupplyChange],
-                    summary=f"Reduce {self._po.po_number} after cancellation")
+                    "reduce_supply",
+                    self._ref(f"{key}:reduce-supply"),
+                    list[SupplyChange],
+                    summary=f"Reduce {self._po.po_number} after cancellation",
+                )
                 for change in changes:
-                    self._event(EventType.PURCHASE_ORDER_CHANGED,
-                                f"{change.document_number}: {change.remaining_quantity} left, "
-                                f"{change.document_status}")
+                    self._event(
+                        EventType.PURCHASE_ORDER_CHANGED,
+                        f"{change.document_number}: {change.remaining_quantity} left, "
+                        f"{change.document_status}",
+                    )
                     for supply in self._supply:
                         if supply.document_number == change.document_number:
                             supply.quantity = change.remaining_quantity
                             if change.document_status == "CANCELED":
                                 supply.status = SupplyStatus.CANCELED
-                    self._po = self._po.model_copy(
-                        update={"quantity": change.remaining_quantity})
+                    self._po = self._po.model_copy(update={"quantity": change.remaining_quantity})
             released = await self._activity(
-                "release_excess_reservation", self._ref(f"{key}:release"), Decimal,
-                summary="Release reservations beyond the open quantity")
+                "release_excess_reservation",
+                self._ref(f"{key}:release"),
+                Decimal,
+                summary="Release reservations beyond the open quantity",
+            )
             if released > 0:
                 self._reserved -= released
                 self._event(EventType.RESERVATION_RELEASED, f"{released} released to stock")
@@ -389,24 +481,42 @@ class FulfillmentLineWorkflow:
         return f"{workflow.info().workflow_id}:{step}"
 
     def _ref(self, step: str) -> LineRef:
-        return LineRef(key=self._key(step), order_number=self._line.order_number,
-                       line_number=self._line.line_number)
+        return LineRef(
+            key=self._key(step),
+            order_number=self._line.order_number,
+            line_number=self._line.line_number,
+        )
 
-    async def _activity(self, name: str, arg: object, result_type: Any, *,
-                        summary: str) -> Any:
+    async def _activity(self, name: str, arg: object, result_type: Any, *, summary: str) -> Any:
         return await workflow.execute_activity(
-            name, arg, result_type=result_type,
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
-            summary=summary)
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=summary,
+        )
 
-    async def _record_status(self, status: LineStatus, step: str, event: EventType | None,
-                             data: dict[str, object] | None = None) -> None:
+    async def _record_status(
+        self,
+        status: LineStatus,
+        step: str,
+        event: EventType | None,
+        data: dict[str, object] | None = None,
+    ) -> None:
         await self._activity(
             "record_line_status",
-            LineStatusChange(key=self._key(step), order_number=self._line.order_number,
-                             line_number=self._line.line_number, status=status, event=event,
-                             data=data or {}),
-            type(None), summary=f"Record line status {status}")
+            LineStatusChange(
+                key=self._key(step),
+                order_number=self._line.order_number,
+                line_number=self._line.line_number,
+                status=status,
+                event=event,
+                data=data or {},
+            ),
+            type(None),
+            summary=f"Record line status {status}",
+        )
 
     def _event(self, type_: EventType, detail: str) -> None:
         self._events.append(LineEvent(at=workflow.now(), type=type_, detail=detail))
@@ -445,6 +555,9 @@ def initial_search_attributes(line: LineInput) -> TypedSearchAttributes:
     ]
     if line.requested_ship_date is not None:
         day = line.requested_ship_date
-        pairs.append(SearchAttributePair(
-            sa.REQUESTED_SHIP_DATE, datetime(day.year, day.month, day.day, tzinfo=UTC)))
+        pairs.append(
+            SearchAttributePair(
+                sa.REQUESTED_SHIP_DATE, datetime(day.year, day.month, day.day, tzinfo=UTC)
+            )
+        )
     return TypedSearchAttributes(pairs)

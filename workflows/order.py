@@ -19,8 +19,10 @@ with workflow.unsafe.imports_passed_through():
 
 
 def line_summary(line: LineInput) -> str:
-    return (f"Order {line.order_number} line {line.line_number}: {line.quantity} "
-            f"{line.item_number} for {line.customer_number} from {line.organization}")
+    return (
+        f"Order {line.order_number} line {line.line_number}: {line.quantity} "
+        f"{line.item_number} for {line.customer_number} from {line.organization}"
+    )
 
 
 @workflow.defn(name="SalesOrderWorkflow")
@@ -29,13 +31,17 @@ class SalesOrderWorkflow:
     def __init__(self, order: OrderInput) -> None:
         self._order = order
         self._status = "OPEN"
-        self._lines: dict[int, str] = {li.line_number: LineStatus.BOOKED.value
-                                       for li in order.lines}
+        self._lines: dict[int, str] = {
+            li.line_number: LineStatus.BOOKED.value for li in order.lines
+        }
 
     @workflow.query(name=signals.ORDER_STATUS_QUERY)
     def order_status(self) -> dict[str, Any]:
-        return {"order_number": self._order.order_number, "status": self._status,
-                "lines": dict(self._lines)}
+        return {
+            "order_number": self._order.order_number,
+            "status": self._status,
+            "lines": dict(self._lines),
+        }
 
     @workflow.run
     async def run(self, order: OrderInput) -> dict[str, Any]:
@@ -46,17 +52,23 @@ class SalesOrderWorkflow:
         self._status = "CLOSED" if closed else "CANCELED"
         await workflow.execute_activity(
             "record_order_event",
-            OrderEvent(key=f"{workflow.info().workflow_id}:closed",
-                       order_number=order.order_number, event=EventType.ORDER_CLOSED,
-                       data={"closed_lines": closed, "canceled_lines": canceled}),
-            start_to_close_timeout=timedelta(seconds=30), summary="Record order closed")
+            OrderEvent(
+                key=f"{workflow.info().workflow_id}:closed",
+                order_number=order.order_number,
+                event=EventType.ORDER_CLOSED,
+                data={"closed_lines": closed, "canceled_lines": canceled},
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            summary="Record order closed",
+        )
         workflow.set_current_details(f"{self._status}: {closed} closed, {canceled} canceled")
         return self.order_status()
 
     async def _run_line(self, line: LineInput) -> LineView:
         # Lines are independent durable units: they outlive their order workflow.
         result: LineView = await workflow.execute_child_workflow(
-            FulfillmentLineWorkflow.run, line,
+            FulfillmentLineWorkflow.run,
+            line,
             id=line_workflow_id(line.order_number, line.line_number),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             search_attributes=initial_search_attributes(line),

@@ -31,7 +31,11 @@ async def append_event(
     await conn.execute(
         "INSERT INTO business_events (idempotency_key, type, order_number, line_number, data)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-        key, type, order_number, line_number, data or {},
+        key,
+        type,
+        order_number,
+        line_number,
+        data or {},
     )
 
 
@@ -40,9 +44,10 @@ async def enqueue_signal(
 ) -> int:
     """Owe a workflow a signal; delivered after the transaction commits."""
     return await conn.fetchval(
-        "INSERT INTO signal_outbox (workflow_id, signal, payload) VALUES ($1, $2, $3)"
-        " RETURNING id",
-        workflow_id, signal, payload.model_dump(mode="json"),
+        "INSERT INTO signal_outbox (workflow_id, signal, payload) VALUES ($1, $2, $3) RETURNING id",
+        workflow_id,
+        signal,
+        payload.model_dump(mode="json"),
     )
 
 
@@ -54,11 +59,13 @@ async def claim_scan(
     claimed = await conn.fetchval(
         "INSERT INTO scans (scan_id, kind, request) VALUES ($1, $2, $3)"
         " ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id",
-        scan_id, kind, request)
+        scan_id,
+        kind,
+        request,
+    )
     if claimed is not None:
         return None
-    row = await conn.fetchrow(
-        "SELECT status_code, response FROM scans WHERE scan_id = $1", scan_id)
+    row = await conn.fetchrow("SELECT status_code, response FROM scans WHERE scan_id = $1", scan_id)
     return int(row["status_code"]), dict(row["response"])
 
 
@@ -67,14 +74,19 @@ async def answer_scan(
 ) -> None:
     await conn.execute(
         "UPDATE scans SET status_code = $2, response = $3 WHERE scan_id = $1",
-        scan_id, status_code, response)
+        scan_id,
+        status_code,
+        response,
+    )
 
 
 async def lock_line(conn: Connection, order_number: str, line_number: int) -> Any:
     """Row-lock a fulfillment line: scans, pick waves and cancels of one line serialize here."""
     return await conn.fetchrow(
-        "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2"
-        " FOR UPDATE", order_number, line_number)
+        "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2 FOR UPDATE",
+        order_number,
+        line_number,
+    )
 
 
 ScanOutcome = tuple[int, dict[str, Any], list[int]]

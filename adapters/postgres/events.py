@@ -18,5 +18,9 @@ class BusinessEvents:
             rows = await conn.fetch(
                 "SELECT cursor, type, order_number, line_number, at, data FROM business_events"
                 " WHERE cursor > $1 AND ($3::text IS NULL OR order_number = $3)"
-                " ORDER BY cursor LIMIT $2", cursor, limit, order_number)
+                " ORDER BY cursor LIMIT $2",
+                cursor,
+                limit,
+                order_number,
+            )
         return [dict(r) for r in rows]

@@ -17,7 +17,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
-from domain.models import ReceiptScanIn, ReceiptSignal
+from domain.models import ReceiptScanIn, ReceiptSignal, json_quantity
 from domain.signals import RECEIPT_RECORDED
 from domain.statuses import (
     DocumentType,
@@ -37,7 +37,10 @@ async def add_reserved_stock(
         "INSERT INTO on_hand (item, organization, quantity, reserved) VALUES ($1, $2, $3, $3)"
         " ON CONFLICT (item, organization) DO UPDATE SET"
         " quantity = on_hand.quantity + $3, reserved = on_hand.reserved + $3",
-        item, organization, quantity)
+        item,
+        organization,
+        quantity,
+    )
 
 
 class Inventory:
@@ -50,100 +53,183 @@ class Inventory:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             if scan.po_number is not None:
                 return await self._receive_po(conn, scan)
-            raise Refusal(422, f"transfer_order_number: unknown transfer order "
-                               f"{scan.transfer_order_number!r}")
+            raise Refusal(
+                422, f"transfer_order_number: unknown transfer order {scan.transfer_order_number!r}"
+            )
 
-        return await run_scan(self._pool, scan_id=scan.scan_id, kind="receipt",
-                              request=scan.model_dump(mode="json"), apply=apply)
+        return await run_scan(
+            self._pool,
+            scan_id=scan.scan_id,
+            kind="receipt",
+            request=scan.model_dump(mode="json"),
+            apply=apply,
+        )
 
     async def _receive_po(
         self, conn: Connection, scan: ReceiptScanIn
     ) -> tuple[dict[str, Any], list[int]]:
         peg = await conn.fetchrow(
             "SELECT * FROM pegs WHERE document_type = $1 AND document_number = $2"
-            " AND document_line = $3", DocumentType.PURCHASE_ORDER, scan.po_number, scan.po_line)
+            " AND document_line = $3",
+            DocumentType.PURCHASE_ORDER,
+            scan.po_number,
+            scan.po_line,
+        )
         if peg is None:
-            raise Refusal(422, f"po_number: unknown purchase order line {scan.po_number}"
-                               f" line {scan.po_line}")
+            raise Refusal(
+                422, f"po_number: unknown purchase order line {scan.po_number} line {scan.po_line}"
+            )
         line = await lock_line(conn, peg["order_number"], peg["line_number"])
         po = await conn.fetchrow(
-            "SELECT * FROM purchase_orders WHERE po_number = $1", scan.po_number)
+            "SELECT * FROM purchase_orders WHERE po_number = $1", scan.po_number
+        )
         pol = await conn.fetchrow(
-            "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2"
-            " FOR UPDATE", scan.po_number, scan.po_line)
+            "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2 FOR UPDATE",
+            scan.po_number,
+            scan.po_line,
+        )
         if po["status"] == PurchaseOrderStatus.AWAITING_APPROVAL:
-            raise Refusal(409, f"purchase order {scan.po_number} is awaiting approval;"
-                               " it cannot be received yet")
+            raise Refusal(
+                409,
+                f"purchase order {scan.po_number} is awaiting approval; it cannot be received yet",
+            )
         open_line = line["ordered_quantity"] - line["canceled_quantity"]
         if line["status"] == LineStatus.CANCELED or open_line <= 0:
-            raise Refusal(409, f"line {line['line_number']} of order {line['order_number']}"
-                               " is canceled")
+            raise Refusal(
+                409, f"line {line['line_number']} of order {line['order_number']} is canceled"
+            )
         if pol["status"] in ("CANCELED", "CLOSED"):
-            raise Refusal(409, f"purchase order line {scan.po_number}/{scan.po_line} is"
-                               f" {pol['status'].lower()}")
-        room = min(pol["quantity"] - pol["canceled_quantity"] - pol["received_quantity"],
-                   open_line - line["received_quantity"])
+            raise Refusal(
+                409,
+                f"purchase order line {scan.po_number}/{scan.po_line} is {pol['status'].lower()}",
+            )
+        room = min(
+            pol["quantity"] - pol["canceled_quantity"] - pol["received_quantity"],
+            open_line - line["received_quantity"],
+        )
         if scan.quantity > room:
-            raise Refusal(409, f"over-receipt: {scan.quantity} received but only {room}"
-                               f" open on {scan.po_number} line {scan.po_line}")
+            raise Refusal(
+                409,
+                f"over-receipt: {scan.quantity} received but only {room}"
+                f" open on {scan.po_number} line {scan.po_line}",
+            )
         received = line["received_quantity"] + scan.quantity
         reserved = line["reserved_quantity"] + scan.quantity
         status = line["status"]
         if reserved >= open_line - line["shipped_quantity"] and status in (
-            LineStatus.BOOKED, LineStatus.AWAITING_SUPPLY
+            LineStatus.BOOKED,
+            LineStatus.AWAITING_SUPPLY,
         ):
             status = LineStatus.AWAITING_SHIPPING
         await conn.execute(
             "UPDATE purchase_order_lines SET received_quantity = received_quantity + $3"
-            " WHERE po_number = $1 AND po_line = $2", scan.po_number, scan.po_line,
-            scan.quantity)
+            " WHERE po_number = $1 AND po_line = $2",
+            scan.po_number,
+            scan.po_line,
+            scan.quantity,
+        )
         await conn.execute(
             "UPDATE fulfillment_lines SET received_quantity = $3, reserved_quantity = $4,"
             " status = $5, updated_at = now() WHERE order_number = $1 AND line_number = $2",
-            line["order_number"], line["line_number"], received, reserved, status)
-        await add_reserved_stock(conn, item=line["item_number"], organization=po["organization"],
-                                 quantity=scan.quantity)
+            line["order_number"],
+            line["line_number"],
+            received,
+            reserved,
+            status,
+        )
+        await add_reserved_stock(
+            conn, item=line["item_number"], organization=po["organization"], quantity=scan.quantity
+        )
         receipt_number = await next_document_number(conn, "RCV")
         await conn.execute(
             "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
             " document_line, item, organization, quantity, unit_price, order_number, line_number)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            receipt_number, scan.scan_id, DocumentType.PURCHASE_ORDER, scan.po_number,
-            scan.po_line, line["item_number"], po["organization"], scan.quantity,
-            pol["unit_price"], line["order_number"], line["line_number"])
+            receipt_number,
+            scan.scan_id,
+            DocumentType.PURCHASE_ORDER,
+            scan.po_number,
+            scan.po_line,
+            line["item_number"],
+            po["organization"],
+            scan.quantity,
+            pol["unit_price"],
+            line["order_number"],
+            line["line_number"],
+        )
         await conn.execute(
             "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
             " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            f"receipt:{scan.scan_id}", line["item_number"], po["organization"],
-            line["order_number"], line["line_number"], scan.quantity, receipt_number)
+            f"receipt:{scan.scan_id}",
+            line["item_number"],
+            po["organization"],
+            line["order_number"],
+            line["line_number"],
+            scan.quantity,
+            receipt_number,
+        )
         if pol["received_quantity"] + scan.quantity >= pol["quantity"] - pol["canceled_quantity"]:
             await conn.execute(
                 "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                peg["supply_order_number"], SupplyStatus.RECEIVED)
+                peg["supply_order_number"],
+                SupplyStatus.RECEIVED,
+            )
         ids = dict(order_number=line["order_number"], line_number=line["line_number"])
         await append_event(
-            conn, key=f"scan-{scan.scan_id}:receipt", type=EventType.RECEIPT_RECORDED, **ids,
-            data={"receipt_number": receipt_number, "po_number": scan.po_number,
-                  "po_line": scan.po_line, "quantity": str(scan.quantity)})
+            conn,
+            key=f"scan-{scan.scan_id}:receipt",
+            type=EventType.RECEIPT_RECORDED,
+            **ids,
+            data={
+                "receipt_number": receipt_number,
+                "po_number": scan.po_number,
+                "po_line": scan.po_line,
+                "quantity": json_quantity(scan.quantity),
+            },
+        )
         await append_event(
-            conn, key=f"scan-{scan.scan_id}:reserved", type=EventType.SUPPLY_RESERVED, **ids,
-            data={"quantity": str(scan.quantity), "reserved_quantity": str(reserved),
-                  "source": receipt_number})
+            conn,
+            key=f"scan-{scan.scan_id}:reserved",
+            type=EventType.SUPPLY_RESERVED,
+            **ids,
+            data={
+                "quantity": json_quantity(scan.quantity),
+                "reserved_quantity": json_quantity(reserved),
+                "source": receipt_number,
+            },
+        )
         if status != line["status"]:
             await append_event(
-                conn, key=f"scan-{scan.scan_id}:ready", type=EventType.LINE_AWAITING_SHIPPING,
-                **ids, data={"reserved_quantity": str(reserved)})
-        outbox = [await enqueue_signal(
-            conn, workflow_id=peg["workflow_id"], signal=RECEIPT_RECORDED,
-            payload=ReceiptSignal(
-                scan_id=scan.scan_id, document_type=DocumentType.PURCHASE_ORDER,
-                document_number=scan.po_number or "", document_line=scan.po_line,
-                quantity=scan.quantity, reserved_quantity=scan.quantity,
-                receipt_number=receipt_number))]
+                conn,
+                key=f"scan-{scan.scan_id}:ready",
+                type=EventType.LINE_AWAITING_SHIPPING,
+                **ids,
+                data={"reserved_quantity": json_quantity(reserved)},
+            )
+        outbox = [
+            await enqueue_signal(
+                conn,
+                workflow_id=peg["workflow_id"],
+                signal=RECEIPT_RECORDED,
+                payload=ReceiptSignal(
+                    scan_id=scan.scan_id,
+                    document_type=DocumentType.PURCHASE_ORDER,
+                    document_number=scan.po_number or "",
+                    document_line=scan.po_line,
+                    quantity=scan.quantity,
+                    reserved_quantity=scan.quantity,
+                    receipt_number=receipt_number,
+                ),
+            )
+        ]
         return {
-            "accepted": True, **ids, "line_status": status, "receipt_number": receipt_number,
-            "received_quantity": str(received), "reserved_quantity": str(reserved),
-            "open_quantity": str(open_line),
+            "accepted": True,
+            **ids,
+            "line_status": status,
+            "receipt_number": receipt_number,
+            "received_quantity": json_quantity(received),
+            "reserved_quantity": json_quantity(reserved),
+            "open_quantity": json_quantity(open_line),
         }, outbox
 
     async def release_excess_reservation(
@@ -159,26 +245,44 @@ class Inventory:
             await conn.execute(
                 "UPDATE fulfillment_lines SET reserved_quantity = reserved_quantity - $3,"
                 " updated_at = now() WHERE order_number = $1 AND line_number = $2",
-                order_number, line_number, excess)
+                order_number,
+                line_number,
+                excess,
+            )
             await conn.execute(
-                "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1"
-                " AND organization = $2", line["item_number"], line["organization"], excess)
+                "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
+                line["item_number"],
+                line["organization"],
+                excess,
+            )
             await conn.execute(
                 "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
                 " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, NULL)"
                 " ON CONFLICT (idempotency_key) DO NOTHING",
-                key, line["item_number"], line["organization"], order_number, line_number,
-                -excess)
+                key,
+                line["item_number"],
+                line["organization"],
+                order_number,
+                line_number,
+                -excess,
+            )
             await append_event(
-                conn, key=key, type=EventType.RESERVATION_RELEASED, order_number=order_number,
-                line_number=line_number, data={"quantity": str(excess)})
+                conn,
+                key=key,
+                type=EventType.RESERVATION_RELEASED,
+                order_number=order_number,
+                line_number=line_number,
+                data={"quantity": json_quantity(excess)},
+            )
             return excess
 
     async def on_hand(self, item: str, organization: str) -> dict[str, Decimal]:
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(
                 "SELECT quantity, reserved FROM on_hand WHERE item = $1 AND organization = $2",
-                item, organization)
+                item,
+                organization,
+            )
         if row is None:
             return {"quantity": Decimal("0"), "reserved": Decimal("0")}
         return {"quantity": row["quantity"], "reserved": row["reserved"]}

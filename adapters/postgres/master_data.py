@@ -43,61 +43,104 @@ class MasterData:
                 if org.default:
                     await conn.execute(
                         "UPDATE organizations SET is_default = false"
-                        " WHERE is_default AND code <> $1", org.code)
+                        " WHERE is_default AND code <> $1",
+                        org.code,
+                    )
                 await conn.execute(
                     "INSERT INTO organizations (code, name, is_default) VALUES ($1, $2, $3)"
                     " ON CONFLICT (code) DO UPDATE SET name = $2, is_default = $3",
-                    org.code, org.name, org.default)
+                    org.code,
+                    org.name,
+                    org.default,
+                )
                 counts["organizations"] = i + 1
             for i, sup in enumerate(doc.suppliers):
                 await conn.execute(
                     "INSERT INTO suppliers (number, name, site, active) VALUES ($1, $2, $3, $4)"
                     " ON CONFLICT (number) DO UPDATE SET name = $2, site = $3, active = $4",
-                    sup.number, sup.name, sup.site, sup.active)
+                    sup.number,
+                    sup.name,
+                    sup.site,
+                    sup.active,
+                )
                 counts["suppliers"] = i + 1
             for i, cust in enumerate(doc.customers):
                 if cust.party_id is not None:
                     other = await conn.fetchval(
                         "SELECT number FROM customers WHERE party_id = $1 AND number <> $2",
-                        cust.party_id, cust.number)
+                        cust.party_id,
+                        cust.number,
+                    )
                     if other:
                         path = f"customers[{i}].party_id"
                         raise Refusal(
-                            422, f"{path}: party_id {cust.party_id} belongs to customer {other}",
-                            field=path)
+                            422,
+                            f"{path}: party_id {cust.party_id} belongs to customer {other}",
+                            field=path,
+                        )
                 await conn.execute(
                     "INSERT INTO customers (number, name, back_to_back, credit_limit, party_id)"
                     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (number) DO UPDATE SET"
                     " name = $2, back_to_back = $3, credit_limit = $4, party_id = $5",
-                    cust.number, cust.name, cust.back_to_back, cust.credit_limit, cust.party_id)
+                    cust.number,
+                    cust.name,
+                    cust.back_to_back,
+                    cust.credit_limit,
+                    cust.party_id,
+                )
                 counts["customers"] = i + 1
             for i, item in enumerate(doc.items):
                 await self._upsert_item(
-                    conn, number=item.number, description=item.description, uom=item.uom,
-                    list_price=item.list_price, b2b=item.back_to_back_enabled,
-                    purchasable=item.purchasable, purchased=item.purchased, cost=item.cost,
-                    parent=None)
+                    conn,
+                    number=item.number,
+                    description=item.description,
+                    uom=item.uom,
+                    list_price=item.list_price,
+                    b2b=item.back_to_back_enabled,
+                    purchasable=item.purchasable,
+                    purchased=item.purchased,
+                    cost=item.cost,
+                    parent=None,
+                )
                 await conn.execute("DELETE FROM volume_discounts WHERE item = $1", item.number)
                 for tier in item.volume_discounts:
                     await conn.execute(
                         "INSERT INTO volume_discounts (item, min_quantity, unit_discount)"
-                        " VALUES ($1, $2, $3)", item.number, tier.min_quantity, tier.unit_discount)
+                        " VALUES ($1, $2, $3)",
+                        item.number,
+                        tier.min_quantity,
+                        tier.unit_discount,
+                    )
                 for j, variant in enumerate(item.variants):
                     parent = await conn.fetchval(
-                        "SELECT parent_item FROM items WHERE number = $1", variant.number)
+                        "SELECT parent_item FROM items WHERE number = $1", variant.number
+                    )
                     if parent is None and await conn.fetchval(
                         "SELECT 1 FROM items WHERE number = $1 AND parent_item IS NULL"
-                        " AND number <> $2", variant.number, item.number):
+                        " AND number <> $2",
+                        variant.number,
+                        item.number,
+                    ):
                         path = f"items[{i}].variants[{j}].number"
-                        raise Refusal(422, f"{path}: {variant.number} is an item, not a variant",
-                                      field=path)
+                        raise Refusal(
+                            422, f"{path}: {variant.number} is an item, not a variant", field=path
+                        )
                     await self._upsert_item(
-                        conn, number=variant.number,
-                        description=variant.description or item.description, uom=item.uom,
-                        list_price=(variant.list_price if variant.list_price is not None
-                                    else item.list_price),
-                        b2b=variant.back_to_back_enabled, purchasable=item.purchasable,
-                        purchased=item.purchased, cost=item.cost, parent=item.number)
+                        conn,
+                        number=variant.number,
+                        description=variant.description or item.description,
+                        uom=item.uom,
+                        list_price=(
+                            variant.list_price
+                            if variant.list_price is not None
+                            else item.list_price
+                        ),
+                        b2b=variant.back_to_back_enabled,
+                        purchasable=item.purchasable,
+                        purchased=item.purchased,
+                        cost=item.cost,
+                        parent=item.number,
+                    )
                 counts["items"] = i + 1
             for i, ag in enumerate(doc.blanket_agreements):
                 await _supplier(conn, ag.supplier, f"blanket_agreements[{i}].supplier")
@@ -110,9 +153,15 @@ class MasterData:
                     " supplier = $2, item = $3, unit_price = $4, lead_time_days = $5,"
                     " automatically_generate_orders = $6,"
                     " automatically_submit_for_approval = $7, active = $8",
-                    ag.number, ag.supplier, ag.item, ag.unit_price, ag.lead_time_days,
-                    ag.automatically_generate_orders, ag.automatically_submit_for_approval,
-                    ag.active)
+                    ag.number,
+                    ag.supplier,
+                    ag.item,
+                    ag.unit_price,
+                    ag.lead_time_days,
+                    ag.automatically_generate_orders,
+                    ag.automatically_submit_for_approval,
+                    ag.active,
+                )
                 counts["blanket_agreements"] = i + 1
             for i, wd in enumerate(doc.work_definitions):
                 await _item(conn, wd.item, f"work_definitions[{i}].item")
@@ -122,7 +171,11 @@ class MasterData:
                     " use_in_planning) VALUES ($1, $2, $3, $4)"
                     " ON CONFLICT (item, organization) DO UPDATE SET lead_time_days = $3,"
                     " use_in_planning = $4",
-                    wd.item, wd.organization, wd.lead_time_days, wd.use_in_planning)
+                    wd.item,
+                    wd.organization,
+                    wd.lead_time_days,
+                    wd.use_in_planning,
+                )
                 counts["work_definitions"] = i + 1
             for i, tp in enumerate(doc.transfer_parameters):
                 await _organization(conn, tp.from_organization, f"transfer_parameters[{i}].from")
@@ -132,50 +185,77 @@ class MasterData:
                     " transit_days, transfer_price_markup_pct) VALUES ($1, $2, $3, $4)"
                     " ON CONFLICT (from_organization, to_organization) DO UPDATE SET"
                     " transit_days = $3, transfer_price_markup_pct = $4",
-                    tp.from_organization, tp.to_organization, tp.transit_days,
-                    tp.transfer_price_markup_pct)
+                    tp.from_organization,
+                    tp.to_organization,
+                    tp.transit_days,
+                    tp.transfer_price_markup_pct,
+                )
                 counts["transfer_parameters"] = i + 1
             for i, rule in enumerate(doc.sourcing_rules):
                 await _item(conn, rule.item, f"sourcing_rules[{i}].item")
                 await _organization(conn, rule.organization, f"sourcing_rules[{i}].organization")
                 for j, src in enumerate(rule.sources):
-                    await _supplier(conn, src.supplier, f"sourcing_rules[{i}].sources[{j}].supplier")
+                    await _supplier(
+                        conn, src.supplier, f"sourcing_rules[{i}].sources[{j}].supplier"
+                    )
                     await _organization(
-                        conn, src.organization, f"sourcing_rules[{i}].sources[{j}].organization")
+                        conn, src.organization, f"sourcing_rules[{i}].sources[{j}].organization"
+                    )
                 sources = [s.model_dump(mode="json", exclude_none=True) for s in rule.sources]
                 await conn.execute(
                     "INSERT INTO sourcing_rules (item, organization, sources) VALUES ($1, $2, $3)"
                     " ON CONFLICT (item, organization) DO UPDATE SET sources = $3",
-                    rule.item, rule.organization or "", sources)
+                    rule.item,
+                    rule.organization or "",
+                    sources,
+                )
                 counts["sourcing_rules"] = i + 1
             for i, oh in enumerate(doc.on_hand):
                 await _item(conn, oh.item, f"on_hand[{i}].item")
                 await _organization(conn, oh.organization, f"on_hand[{i}].organization")
                 reserved = await conn.fetchval(
                     "SELECT reserved FROM on_hand WHERE item = $1 AND organization = $2",
-                    oh.item, oh.organization) or Decimal("0")
+                    oh.item,
+                    oh.organization,
+                ) or Decimal("0")
                 if oh.quantity < reserved:
                     path = f"on_hand[{i}].quantity"
                     raise Refusal(
-                        409, f"{path}: {oh.quantity} is below the {reserved} already reserved",
-                        field=path)
+                        409,
+                        f"{path}: {oh.quantity} is below the {reserved} already reserved",
+                        field=path,
+                    )
                 await conn.execute(
                     "INSERT INTO on_hand (item, organization, quantity) VALUES ($1, $2, $3)"
                     " ON CONFLICT (item, organization) DO UPDATE SET quantity = $3",
-                    oh.item, oh.organization, oh.quantity)
+                    oh.item,
+                    oh.organization,
+                    oh.quantity,
+                )
                 counts["on_hand"] = i + 1
             if doc.parameters is not None:
                 for name, value in doc.parameters.model_dump(exclude_none=True).items():
                     await conn.execute(
                         "INSERT INTO parameters (name, value) VALUES ($1, $2)"
-                        " ON CONFLICT (name) DO UPDATE SET value = $2", name, value)
+                        " ON CONFLICT (name) DO UPDATE SET value = $2",
+                        name,
+                        value,
+                    )
                     counts["parameters"] = counts.get("parameters", 0) + 1
         return counts
 
     @staticmethod
     async def _upsert_item(
-        conn: Connection, *, number: str, description: str, uom: str, list_price: Decimal,
-        b2b: bool | None, purchasable: bool, purchased: bool, cost: Decimal | None,
+        conn: Connection,
+        *,
+        number: str,
+        description: str,
+        uom: str,
+        list_price: Decimal,
+        b2b: bool | None,
+        purchasable: bool,
+        purchased: bool,
+        cost: Decimal | None,
         parent: str | None,
     ) -> None:
         await conn.execute(
@@ -184,21 +264,34 @@ class MasterData:
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (number) DO UPDATE SET"
             " description = $2, uom = $3, list_price = $4, back_to_back_enabled = $5,"
             " purchasable = $6, purchased = $7, cost = $8, parent_item = $9",
-            number, description, uom, list_price, b2b, purchasable, purchased, cost, parent)
+            number,
+            description,
+            uom,
+            list_price,
+            b2b,
+            purchasable,
+            purchased,
+            cost,
+            parent,
+        )
 
     async def sourcing_inputs(self, item_number: str, organization: str) -> dict[str, Any]:
         """What the sourcing rule needs; a variant falls back to its item's rules and
         agreements when it has none of its own."""
         async with self._pool.acquire() as conn:
             parent = await conn.fetchval(
-                "SELECT parent_item FROM items WHERE number = $1", item_number)
+                "SELECT parent_item FROM items WHERE number = $1", item_number
+            )
             candidates = [item_number] + ([parent] if parent else [])
             rules = await conn.fetch(
                 "SELECT item, organization, sources FROM sourcing_rules"
                 " WHERE item = ANY($1::text[]) AND organization IN ('', $2)",
-                candidates, organization)
+                candidates,
+                organization,
+            )
             agreements = await conn.fetch(
-                "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates)
+                "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
+            )
             suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
         local = global_ = None
         for candidate in candidates:  # the variant's own rule first
@@ -214,8 +307,11 @@ class MasterData:
             "global_sources": global_,
             "agreements": [
                 AgreementTerms(
-                    number=a["number"], supplier=a["supplier"], item=item_number,
-                    unit_price=a["unit_price"], lead_time_days=a["lead_time_days"],
+                    number=a["number"],
+                    supplier=a["supplier"],
+                    item=item_number,
+                    unit_price=a["unit_price"],
+                    lead_time_days=a["lead_time_days"],
                     automatically_generate_orders=a["automatically_generate_orders"],
                     automatically_submit_for_approval=a["automatically_submit_for_approval"],
                     active=a["active"],

@@ -30,46 +30,75 @@ class Orders:
             ):
                 return False, await self._order_input(conn, order.order_number)
             customer = await conn.fetchrow(
-                "SELECT * FROM customers WHERE number = $1", order.customer_number)
+                "SELECT * FROM customers WHERE number = $1", order.customer_number
+            )
             if customer is None:
-                raise Refusal(422, f"customer_number: unknown customer {order.customer_number!r}",
-                              field="customer_number")
+                raise Refusal(
+                    422,
+                    f"customer_number: unknown customer {order.customer_number!r}",
+                    field="customer_number",
+                )
             organization = await self._organization(conn, order.organization, "organization")
-            lines: list[LineInput] = []
-            for i, line in enumerate(order.lines):
-                lines.append(await self._line(conn, order, i, customer, organization))
+            lines = [
+                await self._line(conn, order, i, customer, organization)
+                for i in range(len(order.lines))
+            ]
             await conn.execute(
                 "INSERT INTO orders (order_number, customer_number, customer_po_number, currency,"
                 " requested_ship_date, organization, request) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                order.order_number, order.customer_number, order.customer_po_number,
-                order.currency, order.requested_ship_date, organization,
-                order.model_dump(mode="json"))
+                order.order_number,
+                order.customer_number,
+                order.customer_po_number,
+                order.currency,
+                order.requested_ship_date,
+                organization,
+                order.model_dump(mode="json"),
+            )
             for li, line in zip(lines, order.lines, strict=True):
                 await conn.execute(
                     "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
                     " item_number, organization, status, ordered_quantity, unit_price,"
                     " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
-                    " shipment_set) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                    li.order_number, li.line_number, line_workflow_id(li.order_number,
-                                                                      li.line_number),
-                    li.item_number, li.organization, LineStatus.BOOKED, li.quantity,
-                    li.unit_price, li.unit_discount, li.back_to_back, line.cancel_backorders,
-                    line.enforce_single_shipment, line.shipment_set)
+                    " shipment_set)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    li.order_number,
+                    li.line_number,
+                    line_workflow_id(li.order_number, li.line_number),
+                    li.item_number,
+                    li.organization,
+                    LineStatus.BOOKED,
+                    li.quantity,
+                    li.unit_price,
+                    li.unit_discount,
+                    li.back_to_back,
+                    line.cancel_backorders,
+                    line.enforce_single_shipment,
+                    line.shipment_set,
+                )
             await append_event(
-                conn, key=f"order-{order.order_number}:booked", type=EventType.ORDER_BOOKED,
-                order_number=order.order_number, line_number=None,
-                data={"customer_number": order.customer_number, "lines": len(lines)})
+                conn,
+                key=f"order-{order.order_number}:booked",
+                type=EventType.ORDER_BOOKED,
+                order_number=order.order_number,
+                line_number=None,
+                data={"customer_number": order.customer_number, "lines": len(lines)},
+            )
             return True, OrderInput(
-                order_number=order.order_number, customer_number=order.customer_number,
-                customer_po_number=order.customer_po_number, currency=order.currency,
-                requested_ship_date=order.requested_ship_date, lines=lines)
+                order_number=order.order_number,
+                customer_number=order.customer_number,
+                customer_po_number=order.customer_po_number,
+                currency=order.currency,
+                requested_ship_date=order.requested_ship_date,
+                lines=lines,
+            )
 
     async def _organization(self, conn: Connection, code: str | None, path: str) -> str:
         if code is None:
             default = await conn.fetchval("SELECT code FROM organizations WHERE is_default")
             if default is None:
-                raise Refusal(422, f"{path}: no organization given and none is the default",
-                              field=path)
+                raise Refusal(
+                    422, f"{path}: no organization given and none is the default", field=path
+                )
             return default
         if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", code):
             raise Refusal(422, f"{path}: unknown organization {code!r}", field=path)
@@ -82,23 +111,33 @@ class Orders:
         path = f"lines[{i}]"
         item = await conn.fetchrow("SELECT * FROM items WHERE number = $1", line.item_number)
         if item is None:
-            raise Refusal(422, f"{path}.item_number: unknown item {line.item_number!r}",
-                          field=f"{path}.item_number")
+            raise Refusal(
+                422,
+                f"{path}.item_number: unknown item {line.item_number!r}",
+                field=f"{path}.item_number",
+            )
         if line.uom is not None and line.uom != item["uom"]:
             raise Refusal(
-                422, f"{path}.uom: {line.uom!r} is not the item's unit of measure {item['uom']!r}",
-                field=f"{path}.uom")
+                422,
+                f"{path}.uom: {line.uom!r} is not the item's unit of measure {item['uom']!r}",
+                field=f"{path}.uom",
+            )
         parent = None
         if item["parent_item"]:
-            parent = await conn.fetchrow("SELECT * FROM items WHERE number = $1",
-                                         item["parent_item"])
+            parent = await conn.fetchrow(
+                "SELECT * FROM items WHERE number = $1", item["parent_item"]
+            )
         line_org = organization
         if line.organization is not None:
             line_org = await self._organization(conn, line.organization, f"{path}.organization")
         discount_item = item["parent_item"] or item["number"]
-        tiers = [(r["min_quantity"], r["unit_discount"]) for r in await conn.fetch(
-            "SELECT min_quantity, unit_discount FROM volume_discounts WHERE item = $1",
-            discount_item)]
+        tiers = [
+            (r["min_quantity"], r["unit_discount"])
+            for r in await conn.fetch(
+                "SELECT min_quantity, unit_discount FROM volume_discounts WHERE item = $1",
+                discount_item,
+            )
+        ]
         back_to_back, reason = decide_back_to_back(
             line_flag=line.back_to_back,
             customer_flag=customer["back_to_back"],
@@ -106,15 +145,22 @@ class Orders:
             item_flag=(parent or item)["back_to_back_enabled"],
         )
         return LineInput(
-            order_number=order.order_number, line_number=line.line_number,
-            customer_number=order.customer_number, item_number=line.item_number,
-            organization=line_org, quantity=line.quantity,
+            order_number=order.order_number,
+            line_number=line.line_number,
+            customer_number=order.customer_number,
+            item_number=line.item_number,
+            organization=line_org,
+            quantity=line.quantity,
             unit_price=line.unit_price if line.unit_price is not None else item["list_price"],
-            unit_discount=volume_unit_discount(line.quantity, tiers), currency=order.currency,
-            back_to_back=back_to_back, back_to_back_reason=reason,
+            unit_discount=volume_unit_discount(line.quantity, tiers),
+            currency=order.currency,
+            back_to_back=back_to_back,
+            back_to_back_reason=reason,
             cancel_backorders=line.cancel_backorders,
             enforce_single_shipment=line.enforce_single_shipment,
-            shipment_set=line.shipment_set, requested_ship_date=order.requested_ship_date)
+            shipment_set=line.shipment_set,
+            requested_ship_date=order.requested_ship_date,
+        )
 
     async def _order_input(self, conn: Connection, order_number: str) -> OrderInput:
         """Rebuild the workflow input of a booked order from what was recorded."""
@@ -123,29 +169,43 @@ class Orders:
             raise NotFound(f"order {order_number}")
         reasons = {}
         request = OrderIn.model_validate(order["request"])
-        customer = await conn.fetchrow("SELECT * FROM customers WHERE number = $1",
-                                       order["customer_number"])
+        customer = await conn.fetchrow(
+            "SELECT * FROM customers WHERE number = $1", order["customer_number"]
+        )
         for i, _ in enumerate(request.lines):
             li = await self._line(conn, request, i, customer, order["organization"])
             reasons[li.line_number] = li.back_to_back_reason
         rows = await conn.fetch(
             "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
-            order_number)
+            order_number,
+        )
         return OrderInput(
-            order_number=order_number, customer_number=order["customer_number"],
-            customer_po_number=order["customer_po_number"], currency=order["currency"],
+            order_number=order_number,
+            customer_number=order["customer_number"],
+            customer_po_number=order["customer_po_number"],
+            currency=order["currency"],
             requested_ship_date=order["requested_ship_date"],
-            lines=[LineInput(
-                order_number=order_number, line_number=r["line_number"],
-                customer_number=order["customer_number"], item_number=r["item_number"],
-                organization=r["organization"], quantity=r["ordered_quantity"],
-                unit_price=r["unit_price"], unit_discount=r["unit_discount"],
-                currency=order["currency"], back_to_back=r["back_to_back"],
-                back_to_back_reason=reasons.get(r["line_number"], ""),
-                cancel_backorders=r["cancel_backorders"],
-                enforce_single_shipment=r["enforce_single_shipment"],
-                shipment_set=r["shipment_set"],
-                requested_ship_date=order["requested_ship_date"]) for r in rows])
+            lines=[
+                LineInput(
+                    order_number=order_number,
+                    line_number=r["line_number"],
+                    customer_number=order["customer_number"],
+                    item_number=r["item_number"],
+                    organization=r["organization"],
+                    quantity=r["ordered_quantity"],
+                    unit_price=r["unit_price"],
+                    unit_discount=r["unit_discount"],
+                    currency=order["currency"],
+                    back_to_back=r["back_to_back"],
+                    back_to_back_reason=reasons.get(r["line_number"], ""),
+                    cancel_backorders=r["cancel_backorders"],
+                    enforce_single_shipment=r["enforce_single_shipment"],
+                    shipment_set=r["shipment_set"],
+                    requested_ship_date=order["requested_ship_date"],
+                )
+                for r in rows
+            ],
+        )
 
     async def order_input(self, order_number: str) -> OrderInput:
         async with self._pool.acquire() as conn:
@@ -155,14 +215,17 @@ class Orders:
         async with self._pool.acquire() as conn:
             await conn.execute(
                 "UPDATE orders SET workflow_started_at = now()"
-                " WHERE order_number = $1 AND workflow_started_at IS NULL", order_number)
+                " WHERE order_number = $1 AND workflow_started_at IS NULL",
+                order_number,
+            )
 
     async def not_started(self, *, older_than_seconds: float) -> list[str]:
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT order_number FROM orders WHERE workflow_started_at IS NULL"
                 " AND booked_at < now() - make_interval(secs => $1) ORDER BY booked_at LIMIT 100",
-                older_than_seconds)
+                older_than_seconds,
+            )
         return [r["order_number"] for r in rows]
 
     async def header(self, order_number: str) -> dict[str, Any]:
@@ -170,20 +233,25 @@ class Orders:
             order = await conn.fetchrow(
                 "SELECT order_number, customer_number, customer_po_number, currency,"
                 " requested_ship_date, organization, booked_at FROM orders"
-                " WHERE order_number = $1", order_number)
+                " WHERE order_number = $1",
+                order_number,
+            )
             if order is None:
                 raise NotFound(f"order {order_number}")
             lines = await conn.fetch(
                 "SELECT line_number, workflow_id, status FROM fulfillment_lines"
-                " WHERE order_number = $1 ORDER BY line_number", order_number)
+                " WHERE order_number = $1 ORDER BY line_number",
+                order_number,
+            )
         return {**dict(order), "lines": [dict(r) for r in lines]}
 
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(
                 "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2",
-                order_number, line_number)
+                order_number,
+                line_number,
+            )
         if row is None:
             raise NotFound(f"line {line_number} of order {order_number}")
         return dict(row)
-

@@ -28,23 +28,34 @@ class SignalOutbox:
                 "SELECT id, workflow_id, signal, payload FROM signal_outbox"
                 " WHERE delivered_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1))"
                 " AND created_at <= now() - make_interval(secs => $2)"
-                " ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED", ids, older_than_seconds)
+                " ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
+                ids,
+                older_than_seconds,
+            )
             for row in rows:
                 handle = self._client.get_workflow_handle(row["workflow_id"])
                 try:
                     await handle.signal(row["signal"], row["payload"])
                 except RPCError as err:
                     if err.status != RPCStatusCode.NOT_FOUND:
-                        log.warning("signal not delivered", workflow_id=row["workflow_id"],
-                                    signal=row["signal"], error=str(err))
+                        log.warning(
+                            "signal not delivered",
+                            workflow_id=row["workflow_id"],
+                            signal=row["signal"],
+                            error=str(err),
+                        )
                         continue
                     if not await self._closed(row["workflow_id"]):
                         continue  # not started yet (its order is still starting it)
                     # The workflow has closed: nothing is waiting for this signal any more.
-                    log.info("signal dropped for closed workflow",
-                             workflow_id=row["workflow_id"], signal=row["signal"])
+                    log.info(
+                        "signal dropped for closed workflow",
+                        workflow_id=row["workflow_id"],
+                        signal=row["signal"],
+                    )
                 await conn.execute(
-                    "UPDATE signal_outbox SET delivered_at = now() WHERE id = $1", row["id"])
+                    "UPDATE signal_outbox SET delivered_at = now() WHERE id = $1", row["id"]
+                )
                 delivered += 1
         return delivered
 

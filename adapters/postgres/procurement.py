@@ -24,7 +24,10 @@ from domain.models import (
     SourcingDecision,
     SupplyChange,
     SupplyOrderResult,
+    json_money,
+    json_quantity,
 )
+from domain.signals import PURCHASE_ORDER_APPROVED
 from domain.statuses import (
     DocumentType,
     EventType,
@@ -32,14 +35,18 @@ from domain.statuses import (
     PurchaseOrderStatus,
     SupplyStatus,
 )
-from domain.signals import PURCHASE_ORDER_APPROVED
 
 
 def _po_result(po: Any, line: Any) -> PurchaseOrderResult:
     return PurchaseOrderResult(
-        po_number=po["po_number"], po_line=line["po_line"], status=po["status"],
-        supplier=po["supplier"], quantity=line["quantity"] - line["canceled_quantity"],
-        unit_price=line["unit_price"], need_by_date=line["need_by_date"])
+        po_number=po["po_number"],
+        po_line=line["po_line"],
+        status=po["status"],
+        supplier=po["supplier"],
+        quantity=line["quantity"] - line["canceled_quantity"],
+        unit_price=line["unit_price"],
+        need_by_date=line["need_by_date"],
+    )
 
 
 class Procurement:
@@ -51,7 +58,8 @@ class Procurement:
     ) -> SupplyOrderResult:
         async with self._pool.acquire() as conn, conn.transaction():
             existing = await conn.fetchval(
-                "SELECT supply_order_number FROM supply_orders WHERE idempotency_key = $1", key)
+                "SELECT supply_order_number FROM supply_orders WHERE idempotency_key = $1", key
+            )
             if existing:
                 return SupplyOrderResult(supply_order_number=existing)
             row = await lock_line(conn, line.order_number, line.line_number)
@@ -60,14 +68,28 @@ class Procurement:
                 "INSERT INTO supply_orders (supply_order_number, idempotency_key, order_number,"
                 " line_number, supply_type, item, organization, quantity, status)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                number, key, line.order_number, line.line_number, decision.supply_type,
-                line.item_number, line.organization,
-                row["ordered_quantity"] - row["canceled_quantity"], SupplyStatus.IN_PURCHASING)
+                number,
+                key,
+                line.order_number,
+                line.line_number,
+                decision.supply_type,
+                line.item_number,
+                line.organization,
+                row["ordered_quantity"] - row["canceled_quantity"],
+                SupplyStatus.IN_PURCHASING,
+            )
             await append_event(
-                conn, key=f"{key}:event", type=EventType.SUPPLY_ORDER_CREATED,
-                order_number=line.order_number, line_number=line.line_number,
-                data={"supply_order_number": number, "supply_type": decision.supply_type,
-                      "supplier": decision.supplier})
+                conn,
+                key=f"{key}:event",
+                type=EventType.SUPPLY_ORDER_CREATED,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                data={
+                    "supply_order_number": number,
+                    "supply_type": decision.supply_type,
+                    "supplier": decision.supplier,
+                },
+            )
             return SupplyOrderResult(supply_order_number=number)
 
     async def create_requisition(
@@ -75,23 +97,35 @@ class Procurement:
     ) -> RequisitionResult:
         async with self._pool.acquire() as conn, conn.transaction():
             existing = await conn.fetchval(
-                "SELECT requisition_number FROM requisitions WHERE idempotency_key = $1", key)
+                "SELECT requisition_number FROM requisitions WHERE idempotency_key = $1", key
+            )
             if existing:
                 return RequisitionResult(requisition_number=existing)
             quantity = await conn.fetchval(
                 "SELECT quantity FROM supply_orders WHERE supply_order_number = $1",
-                supply_order_number)
+                supply_order_number,
+            )
             number = await next_document_number(conn, "REQ")
             await conn.execute(
                 "INSERT INTO requisitions (requisition_number, idempotency_key,"
                 " supply_order_number, item, organization, supplier, quantity)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                number, key, supply_order_number, line.item_number, line.organization,
-                decision.supplier, quantity)
+                number,
+                key,
+                supply_order_number,
+                line.item_number,
+                line.organization,
+                decision.supplier,
+                quantity,
+            )
             await append_event(
-                conn, key=f"{key}:event", type=EventType.REQUISITION_CREATED,
-                order_number=line.order_number, line_number=line.line_number,
-                data={"requisition_number": number, "supply_order_number": supply_order_number})
+                conn,
+                key=f"{key}:event",
+                type=EventType.REQUISITION_CREATED,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                data={"requisition_number": number, "supply_order_number": supply_order_number},
+            )
             return RequisitionResult(requisition_number=number)
 
     async def create_purchase_order(
@@ -110,17 +144,22 @@ class Procurement:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await lock_line(conn, line.order_number, line.line_number)
             existing = await conn.fetchrow(
-                "SELECT * FROM purchase_orders WHERE idempotency_key = $1", key)
+                "SELECT * FROM purchase_orders WHERE idempotency_key = $1", key
+            )
             if existing:
                 po_line = await conn.fetchrow(
                     "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = 1",
-                    existing["po_number"])
+                    existing["po_number"],
+                )
                 return _po_result(existing, po_line)
             open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
             if open_quantity <= 0:
                 return None
-            status = (PurchaseOrderStatus.OPEN if decision.automatic_submission
-                      else PurchaseOrderStatus.AWAITING_APPROVAL)
+            status = (
+                PurchaseOrderStatus.OPEN
+                if decision.automatic_submission
+                else PurchaseOrderStatus.AWAITING_APPROVAL
+            )
             number = await next_document_number(conn, "PO")
             need_by = today + timedelta(days=decision.lead_time_days)
             po = await conn.fetchrow(
@@ -129,70 +168,121 @@ class Procurement:
                 " VALUES ($1, $2, $3, $4, $5, $6, $7,"
                 " CASE WHEN $7 = 'OPEN' THEN now() END, CASE WHEN $7 = 'OPEN' THEN 'auto' END)"
                 " RETURNING *",
-                number, key, decision.supplier, decision.agreement, line.organization,
-                line.currency, status)
+                number,
+                key,
+                decision.supplier,
+                decision.agreement,
+                line.organization,
+                line.currency,
+                status,
+            )
             po_line = await conn.fetchrow(
                 "INSERT INTO purchase_order_lines (po_number, po_line, requisition_number, item,"
                 " quantity, unit_price, need_by_date, status)"
                 " VALUES ($1, 1, $2, $3, $4, $5, $6, 'OPEN') RETURNING *",
-                number, requisition_number, line.item_number, open_quantity,
-                decision.unit_price, need_by)
+                number,
+                requisition_number,
+                line.item_number,
+                open_quantity,
+                decision.unit_price,
+                need_by,
+            )
             await conn.execute(
                 "INSERT INTO pegs (document_type, document_number, document_line,"
                 " supply_order_number, order_number, line_number, workflow_id)"
                 " VALUES ($1, $2, 1, $3, $4, $5, $6)",
-                DocumentType.PURCHASE_ORDER, number, supply_order_number, line.order_number,
-                line.line_number, workflow_id)
-            supply_status = (SupplyStatus.AWAITING_RECEIPT if status == PurchaseOrderStatus.OPEN
-                             else SupplyStatus.AWAITING_APPROVAL)
+                DocumentType.PURCHASE_ORDER,
+                number,
+                supply_order_number,
+                line.order_number,
+                line.line_number,
+                workflow_id,
+            )
+            supply_status = (
+                SupplyStatus.AWAITING_RECEIPT
+                if status == PurchaseOrderStatus.OPEN
+                else SupplyStatus.AWAITING_APPROVAL
+            )
             await conn.execute(
                 "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                supply_order_number, supply_status)
+                supply_order_number,
+                supply_status,
+            )
             await conn.execute(
                 "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
                 " WHERE order_number = $1 AND line_number = $2 AND status = $4",
-                line.order_number, line.line_number, LineStatus.AWAITING_SUPPLY,
-                LineStatus.BOOKED)
+                line.order_number,
+                line.line_number,
+                LineStatus.AWAITING_SUPPLY,
+                LineStatus.BOOKED,
+            )
             await append_event(
-                conn, key=f"{key}:event", type=EventType.PURCHASE_ORDER_CREATED,
-                order_number=line.order_number, line_number=line.line_number,
-                data={"po_number": number, "po_line": 1, "supplier": decision.supplier,
-                      "quantity": str(open_quantity), "unit_price": str(decision.unit_price),
-                      "status": status, "need_by_date": need_by.isoformat()})
+                conn,
+                key=f"{key}:event",
+                type=EventType.PURCHASE_ORDER_CREATED,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                data={
+                    "po_number": number,
+                    "po_line": 1,
+                    "supplier": decision.supplier,
+                    "quantity": json_quantity(open_quantity),
+                    "unit_price": json_money(decision.unit_price or Decimal(0)),
+                    "status": status,
+                    "need_by_date": need_by.isoformat(),
+                },
+            )
             return _po_result(po, po_line)
 
-    async def approve(self, po_number: str, *, approved_by: str) -> tuple[dict[str, Any],
-                                                                          list[int]]:
+    async def approve(
+        self, po_number: str, *, approved_by: str
+    ) -> tuple[dict[str, Any], list[int]]:
         """A buyer approves a PO that was not submitted automatically."""
         async with self._pool.acquire() as conn, conn.transaction():
             po = await conn.fetchrow(
-                "SELECT * FROM purchase_orders WHERE po_number = $1 FOR UPDATE", po_number)
+                "SELECT * FROM purchase_orders WHERE po_number = $1 FOR UPDATE", po_number
+            )
             if po is None:
                 raise NotFound(f"purchase order {po_number}")
             if po["status"] == PurchaseOrderStatus.OPEN:
                 return {**await self._describe(conn, po_number), "already_approved": True}, []
             if po["status"] != PurchaseOrderStatus.AWAITING_APPROVAL:
-                raise Refusal(409, f"purchase order {po_number} is {po['status']} and cannot"
-                                   " be approved")
+                raise Refusal(
+                    409, f"purchase order {po_number} is {po['status']} and cannot be approved"
+                )
             await conn.execute(
                 "UPDATE purchase_orders SET status = 'OPEN', approved_at = now(),"
-                " approved_by = $2 WHERE po_number = $1", po_number, approved_by)
+                " approved_by = $2 WHERE po_number = $1",
+                po_number,
+                approved_by,
+            )
             outbox: list[int] = []
             for peg in await conn.fetch(
                 "SELECT * FROM pegs WHERE document_type = $1 AND document_number = $2",
-                DocumentType.PURCHASE_ORDER, po_number,
+                DocumentType.PURCHASE_ORDER,
+                po_number,
             ):
                 await conn.execute(
                     "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                    peg["supply_order_number"], SupplyStatus.AWAITING_RECEIPT)
+                    peg["supply_order_number"],
+                    SupplyStatus.AWAITING_RECEIPT,
+                )
                 await append_event(
-                    conn, key=f"po-{po_number}:approved:{peg['document_line']}",
-                    type=EventType.PURCHASE_ORDER_APPROVED, order_number=peg["order_number"],
+                    conn,
+                    key=f"po-{po_number}:approved:{peg['document_line']}",
+                    type=EventType.PURCHASE_ORDER_APPROVED,
+                    order_number=peg["order_number"],
                     line_number=peg["line_number"],
-                    data={"po_number": po_number, "approved_by": approved_by})
-                outbox.append(await enqueue_signal(
-                    conn, workflow_id=peg["workflow_id"], signal=PURCHASE_ORDER_APPROVED,
-                    payload=ApprovalSignal(po_number=po_number, approved_by=approved_by)))
+                    data={"po_number": po_number, "approved_by": approved_by},
+                )
+                outbox.append(
+                    await enqueue_signal(
+                        conn,
+                        workflow_id=peg["workflow_id"],
+                        signal=PURCHASE_ORDER_APPROVED,
+                        payload=ApprovalSignal(po_number=po_number, approved_by=approved_by),
+                    )
+                )
             return {**await self._describe(conn, po_number), "already_approved": False}, outbox
 
     async def describe(self, po_number: str) -> dict[str, Any]:
@@ -202,7 +292,9 @@ class Procurement:
     async def _describe(self, conn: Connection, po_number: str) -> dict[str, Any]:
         po = await conn.fetchrow(
             "SELECT po_number, supplier, agreement, organization, currency, status, created_at,"
-            " approved_at, approved_by FROM purchase_orders WHERE po_number = $1", po_number)
+            " approved_at, approved_by FROM purchase_orders WHERE po_number = $1",
+            po_number,
+        )
         if po is None:
             raise NotFound(f"purchase order {po_number}")
         lines = await conn.fetch(
@@ -211,11 +303,22 @@ class Procurement:
             " FROM purchase_order_lines l LEFT JOIN pegs p ON p.document_type = $2"
             " AND p.document_number = l.po_number AND p.document_line = l.po_line"
             " WHERE l.po_number = $1 ORDER BY l.po_line",
-            po_number, DocumentType.PURCHASE_ORDER)
-        return {**dict(po), "lines": [
-            {**dict(line), "pegged_to": {"order_number": line["order_number"],
-                                        "line_number": line["line_number"]}}
-            for line in lines]}
+            po_number,
+            DocumentType.PURCHASE_ORDER,
+        )
+        return {
+            **dict(po),
+            "lines": [
+                {
+                    **dict(line),
+                    "pegged_to": {
+                        "order_number": line["order_number"],
+                        "line_number": line["line_number"],
+                    },
+                }
+                for line in lines
+            ],
+        }
 
     async def reduce_for_line(
         self, *, key: str, order_number: str, line_number: int
@@ -229,11 +332,16 @@ class Procurement:
             for peg in await conn.fetch(
                 "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
                 " AND document_type = $3 ORDER BY document_number",
-                order_number, line_number, DocumentType.PURCHASE_ORDER,
+                order_number,
+                line_number,
+                DocumentType.PURCHASE_ORDER,
             ):
                 pol = await conn.fetchrow(
                     "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2"
-                    " FOR UPDATE", peg["document_number"], peg["document_line"])
+                    " FOR UPDATE",
+                    peg["document_number"],
+                    peg["document_line"],
+                )
                 keep = max(min(needed, pol["quantity"]), pol["received_quantity"])
                 canceled = max(pol["quantity"] - keep, pol["canceled_quantity"])
                 status = "CANCELED" if pol["quantity"] - canceled <= 0 else pol["status"]
@@ -241,33 +349,49 @@ class Procurement:
                     await conn.execute(
                         "UPDATE purchase_order_lines SET canceled_quantity = $3, status = $4"
                         " WHERE po_number = $1 AND po_line = $2",
-                        pol["po_number"], pol["po_line"], canceled, status)
+                        pol["po_number"],
+                        pol["po_line"],
+                        canceled,
+                        status,
+                    )
                     await self._roll_up_header(conn, pol["po_number"])
                     if status == "CANCELED":
                         await conn.execute(
                             "UPDATE supply_orders SET status = $2, quantity = 0"
                             " WHERE supply_order_number = $1",
-                            peg["supply_order_number"], SupplyStatus.CANCELED)
+                            peg["supply_order_number"],
+                            SupplyStatus.CANCELED,
+                        )
                     else:
                         await conn.execute(
-                            "UPDATE supply_orders SET quantity = $2"
-                            " WHERE supply_order_number = $1",
-                            peg["supply_order_number"], pol["quantity"] - canceled)
+                            "UPDATE supply_orders SET quantity = $2 WHERE supply_order_number = $1",
+                            peg["supply_order_number"],
+                            pol["quantity"] - canceled,
+                        )
                     await append_event(
-                        conn, key=f"{key}:{pol['po_number']}:{pol['po_line']}",
-                        type=EventType.PURCHASE_ORDER_CHANGED, order_number=order_number,
+                        conn,
+                        key=f"{key}:{pol['po_number']}:{pol['po_line']}",
+                        type=EventType.PURCHASE_ORDER_CHANGED,
+                        order_number=order_number,
                         line_number=line_number,
-                        data={"po_number": pol["po_number"], "po_line": pol["po_line"],
-                              "canceled_quantity": str(canceled),
-                              "remaining_quantity": str(pol["quantity"] - canceled),
-                              "status": status})
+                        data={
+                            "po_number": pol["po_number"],
+                            "po_line": pol["po_line"],
+                            "canceled_quantity": json_quantity(canceled),
+                            "remaining_quantity": json_quantity(pol["quantity"] - canceled),
+                            "status": status,
+                        },
+                    )
                 needed -= min(needed, pol["quantity"] - canceled)
-                changes.append(SupplyChange(
-                    document_number=pol["po_number"],
-                    canceled_quantity=canceled,
-                    remaining_quantity=pol["quantity"] - canceled,
-                    released_quantity=Decimal("0"),
-                    document_status=status))
+                changes.append(
+                    SupplyChange(
+                        document_number=pol["po_number"],
+                        canceled_quantity=canceled,
+                        remaining_quantity=pol["quantity"] - canceled,
+                        released_quantity=Decimal("0"),
+                        document_status=status,
+                    )
+                )
         return changes
 
     async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None:
@@ -275,29 +399,46 @@ class Procurement:
         async with self._pool.acquire() as conn, conn.transaction():
             for peg in await conn.fetch(
                 "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
-                " AND document_type = $3", order_number, line_number,
+                " AND document_type = $3",
+                order_number,
+                line_number,
                 DocumentType.PURCHASE_ORDER,
             ):
                 await conn.execute(
                     "UPDATE purchase_order_lines SET status = 'CLOSED'"
                     " WHERE po_number = $1 AND po_line = $2 AND status = 'OPEN'",
-                    peg["document_number"], peg["document_line"])
+                    peg["document_number"],
+                    peg["document_line"],
+                )
                 await self._roll_up_header(conn, peg["document_number"])
                 await conn.execute(
                     "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1"
-                    " AND status <> $3", peg["supply_order_number"], SupplyStatus.CLOSED,
-                    SupplyStatus.CANCELED)
+                    " AND status <> $3",
+                    peg["supply_order_number"],
+                    SupplyStatus.CLOSED,
+                    SupplyStatus.CANCELED,
+                )
                 await append_event(
-                    conn, key=f"{key}:{peg['document_number']}", type=EventType.SUPPLY_CLOSED,
-                    order_number=order_number, line_number=line_number,
-                    data={"po_number": peg["document_number"],
-                          "supply_order_number": peg["supply_order_number"]})
+                    conn,
+                    key=f"{key}:{peg['document_number']}",
+                    type=EventType.SUPPLY_CLOSED,
+                    order_number=order_number,
+                    line_number=line_number,
+                    data={
+                        "po_number": peg["document_number"],
+                        "supply_order_number": peg["supply_order_number"],
+                    },
+                )
 
     @staticmethod
     async def _roll_up_header(conn: Connection, po_number: str) -> None:
         """A PO whose lines are all canceled is canceled; all done, it is closed."""
-        statuses = {r["status"] for r in await conn.fetch(
-            "SELECT status FROM purchase_order_lines WHERE po_number = $1", po_number)}
+        statuses = {
+            r["status"]
+            for r in await conn.fetch(
+                "SELECT status FROM purchase_order_lines WHERE po_number = $1", po_number
+            )
+        }
         if statuses == {"CANCELED"}:
             header = PurchaseOrderStatus.CANCELED
         elif statuses <= {"CANCELED", "CLOSED"}:
@@ -305,4 +446,5 @@ class Procurement:
         else:
             return
         await conn.execute(
-            "UPDATE purchase_orders SET status = $2 WHERE po_number = $1", po_number, header)
+            "UPDATE purchase_orders SET status = $2 WHERE po_number = $1", po_number, header
+        )

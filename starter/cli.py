@@ -1,0 +1,215 @@
+"""The `b2b` command line: the dev stack and every endpoint of the HTTP API.
+
+The API is found at B2B_API_URL (default http://localhost:$B2B_API_PORT) and called with
+B2B_TOKEN, or else the admin token the dev stack wrote to $B2B_DATA_DIR/tokens.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from runtime.config import Settings
+
+
+def api_url() -> str:
+    return os.environ.get("B2B_API_URL") or f"http://localhost:{Settings().api_port}"
+
+
+def token() -> str:
+    if os.environ.get("B2B_TOKEN"):
+        return os.environ["B2B_TOKEN"]
+    path = Settings().data_dir / "tokens.json"
+    if path.exists():
+        return str(json.loads(path.read_text())["admin"])
+    raise SystemExit("no token: set B2B_TOKEN or start the dev stack (b2b up)")
+
+
+def call(method: str, path: str, body: Any = None) -> int:
+    response = httpx.request(
+        method,
+        api_url() + path,
+        json=body,
+        timeout=60,
+        headers={"Authorization": f"Bearer {token()}"},
+    )
+    try:
+        print(json.dumps(response.json(), indent=2))
+    except ValueError:
+        print(response.text)
+    return 0 if response.is_success else 1
+
+
+def read_document(path: str) -> Any:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    return yaml.safe_load(text)  # YAML is a superset of JSON
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="b2b", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="run the dev stack until Ctrl-C")
+    sub.add_parser("health", help="GET /health")
+
+    setup = sub.add_parser("setup", help="master data").add_subparsers(dest="action", required=True)
+    setup.add_parser("apply", help="PUT /setup from a YAML or JSON file").add_argument("file")
+
+    orders = sub.add_parser("orders", help="sales orders").add_subparsers(
+        dest="action", required=True
+    )
+    orders.add_parser("book", help="POST /orders from a YAML or JSON file").add_argument("file")
+    orders.add_parser("show", help="GET /orders/{n}").add_argument("order_number")
+    cancel = orders.add_parser("cancel", help="POST /orders/{n}/cancel")
+    cancel.add_argument("order_number")
+    cancel.add_argument("--reason")
+
+    lines = sub.add_parser("lines", help="order lines").add_subparsers(dest="action", required=True)
+    show = lines.add_parser("show", help="GET /orders/{n}/lines/{l}")
+    show.add_argument("order_number")
+    show.add_argument("line_number", type=int)
+    find = lines.add_parser("find", help="GET /lines (Temporal visibility)")
+    for name in (
+        "status",
+        "customer-number",
+        "item-number",
+        "order-number",
+        "supply-status",
+        "supply-document",
+    ):
+        find.add_argument(f"--{name}")
+    lcancel = lines.add_parser("cancel", help="POST /orders/{n}/lines/{l}/cancel")
+    lcancel.add_argument("order_number")
+    lcancel.add_argument("line_number", type=int)
+    lcancel.add_argument("--quantity")
+    lcancel.add_argument("--reason")
+
+    po = sub.add_parser("po", help="purchase orders").add_subparsers(dest="action", required=True)
+    po.add_parser("show", help="GET /purchase-orders/{po}").add_argument("po_number")
+    po.add_parser("approve", help="POST /purchase-orders/{po}/approve").add_argument("po_number")
+
+    scan = sub.add_parser("scan", help="warehouse scans").add_subparsers(
+        dest="action", required=True
+    )
+    receipt = scan.add_parser("receipt", help="POST /scans/receipts")
+    receipt.add_argument("--scan-id", required=True)
+    receipt.add_argument("--po")
+    receipt.add_argument("--po-line", type=int, default=1)
+    receipt.add_argument("--transfer-order")
+    receipt.add_argument("--quantity", required=True)
+    completion = scan.add_parser("completion", help="POST /scans/work-order-completions")
+    completion.add_argument("--scan-id", required=True)
+    completion.add_argument("--work-order", required=True)
+    completion.add_argument("--quantity", required=True)
+    for kind in ("pick", "ship"):
+        s = scan.add_parser(kind, help=f"POST /scans/{'picks' if kind == 'pick' else 'shipments'}")
+        s.add_argument("--scan-id", required=True)
+        s.add_argument("--order", required=True)
+        s.add_argument("--line", type=int, required=True)
+        s.add_argument("--quantity", required=True)
+        s.add_argument("--backordered", default="0")
+    wave = sub.add_parser("pick-wave", help="POST /pick-waves")
+    wave.add_argument("--organization", required=True)
+    wave.add_argument("--order")
+
+    events = sub.add_parser("events", help="GET /events")
+    events.add_argument("--after", type=int, default=0)
+    events.add_argument("--limit", type=int, default=100)
+    return p
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    cmd, action = args.command, getattr(args, "action", None)
+    if cmd == "up":
+        from starter.devstack import run
+
+        run()
+        return 0
+    if cmd == "health":
+        return call("GET", "/health")
+    if cmd == "setup":
+        return call("PUT", "/setup", read_document(args.file))
+    if cmd == "orders":
+        if action == "book":
+            return call("POST", "/orders", read_document(args.file))
+        if action == "show":
+            return call("GET", f"/orders/{args.order_number}")
+        return call("POST", f"/orders/{args.order_number}/cancel", {"reason": args.reason})
+    if cmd == "lines":
+        if action == "show":
+            return call("GET", f"/orders/{args.order_number}/lines/{args.line_number}")
+        if action == "find":
+            params = {
+                k: v
+                for k, v in vars(args).items()
+                if k
+                in (
+                    "status",
+                    "customer_number",
+                    "item_number",
+                    "order_number",
+                    "supply_status",
+                    "supply_document",
+                )
+                and v
+            }
+            return call("GET", "/lines?" + str(httpx.QueryParams(params)))
+        body = {"quantity": args.quantity, "reason": args.reason}
+        return call(
+            "POST",
+            f"/orders/{args.order_number}/lines/{args.line_number}/cancel",
+            {k: v for k, v in body.items() if v is not None},
+        )
+    if cmd == "po":
+        if action == "show":
+            return call("GET", f"/purchase-orders/{args.po_number}")
+        return call("POST", f"/purchase-orders/{args.po_number}/approve")
+    if cmd == "scan":
+        if action == "receipt":
+            body: dict[str, Any] = {"scan_id": args.scan_id, "quantity": args.quantity}
+            if args.transfer_order:
+                body["transfer_order_number"] = args.transfer_order
+            else:
+                body.update(po_number=args.po, po_line=args.po_line)
+            return call("POST", "/scans/receipts", body)
+        if action == "completion":
+            return call(
+                "POST",
+                "/scans/work-order-completions",
+                {
+                    "scan_id": args.scan_id,
+                    "work_order_number": args.work_order,
+                    "quantity": args.quantity,
+                },
+            )
+        field = "picked_quantity" if action == "pick" else "shipped_quantity"
+        return call(
+            "POST",
+            "/scans/picks" if action == "pick" else "/scans/shipments",
+            {
+                "scan_id": args.scan_id,
+                "order_number": args.order,
+                "line_number": args.line,
+                field: args.quantity,
+                "backordered_quantity": args.backordered,
+            },
+        )
+    if cmd == "pick-wave":
+        return call(
+            "POST", "/pick-waves", {"organization": args.organization, "order_number": args.order}
+        )
+    return call("GET", f"/events?after={args.after}&limit={args.limit}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(dispatch(parser().parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""`make demo`: seed 001's example, played through the public API.
+
+A corporate customer orders 50 laptops that are not stocked; a PO goes to the supplier;
+the goods arrive in two receipts (30, then 20) and are reserved to the line; a pick wave,
+pick and ship confirmations; AR and AP invoices; the line closes. Uses a running stack
+(B2B_API_URL) or starts one for the length of the demo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import httpx
+import yaml
+
+Say = Callable[[str], None]
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+async def _call(api: httpx.AsyncClient, method: str, path: str, body: Any = None) -> Any:
+    response = await api.request(method, path, json=body)
+    if response.status_code >= 400:
+        raise DemoError(f"{method} {path} -> {response.status_code}: {response.text}")
+    return response.json()
+
+
+async def _wait(api: httpx.AsyncClient, path: str, status: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    line: Any = None
+    while time.monotonic() < deadline:
+        line = await _call(api, "GET", path)
+        if line["status"] == status:
+            return line
+        await asyncio.sleep(0.2)
+    raise DemoError(f"{path} did not reach {status} in {timeout}s (last: {line})")
+
+
+async def play(
+    api: httpx.AsyncClient, say: Say = print, *, order_number: str | None = None
+) -> dict[str, Any]:
+    """Play the demo with an authenticated admin client; returns the closed line."""
+    so = order_number or f"SO-DEMO-{uuid.uuid4().hex[:6].upper()}"
+    line_path = f"/orders/{so}/lines/1"
+
+    def step(title: str, line: dict[str, Any] | None = None) -> None:
+        status = f"  [{line['status']}]" if line else ""
+        say(f"- {title}{status}")
+
+    setup = yaml.safe_load((resources.files("starter") / "demo_setup.yaml").read_text())
+    await _call(api, "PUT", "/setup", setup)
+    step("Demo setup applied: LAPTOP-X1 is back-to-back, bought from SUP-ACME on BPA-1")
+
+    booked = await _call(
+        api,
+        "POST",
+        "/orders",
+        {
+            "order_number": so,
+            "customer_number": "CUST-100",
+            "customer_po_number": "PO-7781",
+            "currency": "USD",
+            "requested_ship_date": "2026-12-01",
+            "lines": [{"line_number": 1, "item_number": "LAPTOP-X1", "quantity": 50, "uom": "Ea"}],
+        },
+    )
+    step(f"Order {so} booked for Initech: 50 x LAPTOP-X1 (none in stock)")
+    line = await _wait(api, line_path, "AWAITING_SUPPLY")
+    say(f"  Temporal UI: {line['ui_url']}")
+    po = line["supply"][0]
+    step(
+        f"Purchase order {po['document_number']} sent to {po['supplier']} for "
+        f"{po['quantity']}, pegged to the line",
+        line,
+    )
+
+    for scan, quantity in (("r1", 30), ("r2", 20)):
+        answer = await _call(
+            api,
+            "POST",
+            "/scans/receipts",
+            {
+                "scan_id": f"{so}-{scan}",
+                "po_number": po["document_number"],
+                "po_line": po["document_line"],
+                "quantity": quantity,
+            },
+        )
+        step(
+            f"Received {quantity} on {po['document_number']} ({answer['receipt_number']}); "
+            f"{answer['reserved_quantity']} reserved to the line",
+            {"status": answer["line_status"]},
+        )
+    line = await _wait(api, line_path, "AWAITING_SHIPPING")
+
+    wave = await _call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
+    line = await _wait(api, line_path, "PICK_RELEASED")
+    step(f"Pick wave {wave['wave_number']} released the line", line)
+    await _call(
+        api,
+        "POST",
+        "/scans/picks",
+        {"scan_id": f"{so}-p1", "order_number": so, "line_number": 1, "picked_quantity": 50},
+    )
+    line = await _wait(api, line_path, "STAGED")
+    step("Picked and staged 50", line)
+    ship = await _call(
+        api,
+        "POST",
+        "/scans/shipments",
+        {"scan_id": f"{so}-s1", "order_number": so, "line_number": 1, "shipped_quantity": 50},
+    )
+    step(f"Shipped 50 on {ship['shipment_number']}", {"status": ship["line_status"]})
+
+    line = await _wait(api, line_path, "CLOSED")
+    for invoice in line["invoices"]:
+        who = "to CUST-100" if invoice["kind"] == "AR" else f"from {po['supplier']}"
+        step(
+            f"{invoice['kind']} invoice {invoice['invoice_number']} {who}: "
+            f"{invoice['amount']} ({invoice['status']})"
+        )
+    step("Line closed", line)
+    say(
+        f"  Order workflow: {booked['workflow_id']}; line workflow: "
+        f"{booked['lines'][0]['workflow_id']}"
+    )
+    return dict(line)
+
+
+def main() -> None:
+    from starter.cli import api_url, token
+    from starter.devstack import DevStack
+
+    url = api_url()
+    stack = None
+    try:
+        httpx.get(f"{url}/health", timeout=2).raise_for_status()
+        print(f"Using the stack at {url}")
+    except httpx.HTTPError:
+        from runtime.config import Settings
+
+        print("No stack running: starting one for the demo...")
+        stack = DevStack(Settings())
+        stack.start()
+
+    async def run() -> None:
+        headers = {"Authorization": f"Bearer {token()}"}
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as api:
+            await play(api)
+
+    try:
+        asyncio.run(run())
+    finally:
+        if stack is not None:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -81,14 +81,16 @@ class BareLineWorkflow:
     @workflow.run
     async def run(self, plan: BarePlan) -> str:
         for i in range(plan.pre_activities):
-            await workflow.execute_activity(bare_noop, f"pre-{i}",
-                                            start_to_close_timeout=BARE_ACTIVITY_TIMEOUT)
+            await workflow.execute_activity(
+                bare_noop, f"pre-{i}", start_to_close_timeout=BARE_ACTIVITY_TIMEOUT
+            )
         self._stage = "AWAITING_SIGNALS"
         for k in range(plan.signals):
             await workflow.wait_condition(lambda k=k: self._signals > k)
         for i in range(plan.post_activities):
-            await workflow.execute_activity(bare_noop, f"post-{i}",
-                                            start_to_close_timeout=BARE_ACTIVITY_TIMEOUT)
+            await workflow.execute_activity(
+                bare_noop, f"post-{i}", start_to_close_timeout=BARE_ACTIVITY_TIMEOUT
+            )
         self._stage = "CLOSED"
         return self._stage
 
@@ -102,15 +104,20 @@ async def run_bare_worker() -> None:
     # Imported by its module name, not as __main__, so the sandbox can re-import it.
     from bench.run import BareLineWorkflow, bare_noop
 
-    client = await Client.connect(os.environ["TEMPORAL_ADDRESS"],
-                                  data_converter=pydantic_data_converter)
+    client = await Client.connect(
+        os.environ["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    worker = Worker(client, task_queue=os.environ["B2B_TASK_QUEUE"],
-                    workflows=[BareLineWorkflow], activities=[bare_noop],
-                    max_concurrent_activities=50)
+    worker = Worker(
+        client,
+        task_queue=os.environ["B2B_TASK_QUEUE"],
+        workflows=[BareLineWorkflow],
+        activities=[bare_noop],
+        max_concurrent_activities=50,
+    )
     async with worker:
         await stop.wait()
 
@@ -167,18 +174,26 @@ class WorkerProcess:
             await self.process.wait()
 
 
-async def start_worker_process(name: str, args: Sequence[str], env: dict[str, str],
-                               folder: Path) -> WorkerProcess:
+async def start_worker_process(
+    name: str, args: Sequence[str], env: dict[str, str], folder: Path
+) -> WorkerProcess:
     log_path = folder / f"{name}.log"
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, *args, cwd=REPO, env={**os.environ, **env},
-            stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=log_file)
+            sys.executable,
+            *args,
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+        )
     return WorkerProcess(name=name, process=process, log_path=log_path)
 
 
-async def wait_for_pollers(client: Client, task_queue: str, worker: WorkerProcess,
-                           timeout: float = 60) -> None:
+async def wait_for_pollers(
+    client: Client, task_queue: str, worker: WorkerProcess, timeout: float = 60
+) -> None:
     """Wait until the worker polls both the workflow and the activity task queue."""
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
@@ -188,20 +203,25 @@ async def wait_for_pollers(client: Client, task_queue: str, worker: WorkerProces
     kinds = (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
     while time.monotonic() < deadline:
         if worker.process.returncode is not None:
-            raise RuntimeError(f"{worker.name} exited with {worker.process.returncode}:\n"
-                               f"{worker.log_tail()}")
+            raise RuntimeError(
+                f"{worker.name} exited with {worker.process.returncode}:\n{worker.log_tail()}"
+            )
         polled = 0
         for kind in kinds:
             response = await client.workflow_service.describe_task_queue(
-                DescribeTaskQueueRequest(namespace=client.namespace,
-                                         task_queue=TaskQueue(name=task_queue),
-                                         task_queue_type=kind))
+                DescribeTaskQueueRequest(
+                    namespace=client.namespace,
+                    task_queue=TaskQueue(name=task_queue),
+                    task_queue_type=kind,
+                )
+            )
             polled += bool(response.pollers)
         if polled == len(kinds):
             return
         await asyncio.sleep(0.2)
-    raise RuntimeError(f"{worker.name} did not poll {task_queue} within {timeout}s:\n"
-                       f"{worker.log_tail()}")
+    raise RuntimeError(
+        f"{worker.name} did not poll {task_queue} within {timeout}s:\n{worker.log_tail()}"
+    )
 
 
 @dataclass
@@ -229,8 +249,12 @@ class Parts:
             dev_server_database_filename=str(self.folder / "temporal.db"),
             search_attributes=sa.ALL,
             data_converter=pydantic_data_converter,
-            dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL",
-                                   "--sqlite-pragma", "synchronous=NORMAL"],
+            dev_server_extra_args=[
+                "--sqlite-pragma",
+                "journal_mode=WAL",
+                "--sqlite-pragma",
+                "synchronous=NORMAL",
+            ],
         )
 
     @property
@@ -254,8 +278,14 @@ class Parts:
 # --------------------------------------------------------------------------- polling
 
 
-async def poll(fetch: Callable[[], Awaitable[Any]], until: Callable[[Any], bool], *,
-               what: str, timeout: float, interval: float) -> Any:
+async def poll(
+    fetch: Callable[[], Awaitable[Any]],
+    until: Callable[[Any], bool],
+    *,
+    what: str,
+    timeout: float,
+    interval: float,
+) -> Any:
     """Poll with a deadline; an error while a workflow starts counts as 'not yet'."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -291,10 +321,12 @@ class Api:
     interval: float
     timeout: float
 
-    async def call(self, method: str, path: str, *, role: str,
-                   body: Any = None, ok: Sequence[int] = (200,)) -> Any:
+    async def call(
+        self, method: str, path: str, *, role: str, body: Any = None, ok: Sequence[int] = (200,)
+    ) -> Any:
         response = await self.http.request(
-            method, path, json=body, headers={"Authorization": f"Bearer {self.tokens[role]}"})
+            method, path, json=body, headers={"Authorization": f"Bearer {self.tokens[role]}"}
+        )
         if response.status_code not in ok:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         return response.json()
@@ -303,15 +335,21 @@ class Api:
         async def fetch() -> dict[str, Any]:
             return await self.call("GET", f"/orders/{order_number}/lines/1", role="viewer")
 
-        return await poll(fetch, lambda v: v["status"] == status,
-                          what=f"{order_number} line 1 {status}", timeout=self.timeout,
-                          interval=self.interval)
+        return await poll(
+            fetch,
+            lambda v: v["status"] == status,
+            what=f"{order_number} line 1 {status}",
+            timeout=self.timeout,
+            interval=self.interval,
+        )
 
 
 def order_body(order_number: str, quantity: int) -> dict[str, Any]:
     return {
-        "order_number": order_number, "customer_number": "CUST-100",
-        "customer_po_number": "BENCH", "currency": "USD",
+        "order_number": order_number,
+        "customer_number": "CUST-100",
+        "customer_po_number": "BENCH",
+        "currency": "USD",
         "requested_ship_date": (date.today() + timedelta(days=30)).isoformat(),
         "lines": [{"line_number": 1, "item_number": ITEM, "quantity": quantity, "uom": "Ea"}],
     }
@@ -323,28 +361,57 @@ async def product_line(api: Api, so: str, quantity: int) -> Timing:
     await api.call("POST", "/orders", role="orders", body=order_body(so, quantity), ok=(202,))
     line = await api.wait_status(so, "AWAITING_SUPPLY")
     po = line["supply"][0]
-    receipt = await api.call("POST", "/scans/receipts", role="scanner", body={
-        "scan_id": f"{so}-r1", "po_number": po["document_number"],
-        "po_line": po["document_line"], "quantity": po["quantity"]})
+    receipt = await api.call(
+        "POST",
+        "/scans/receipts",
+        role="scanner",
+        body={
+            "scan_id": f"{so}-r1",
+            "po_number": po["document_number"],
+            "po_line": po["document_line"],
+            "quantity": po["quantity"],
+        },
+    )
     if receipt.get("line_status") != "AWAITING_SHIPPING":
         raise RuntimeError(f"{so}: the receipt left the line {receipt.get('line_status')}")
-    wave = await api.call("POST", "/pick-waves", role="scanner",
-                          body={"organization": ORGANIZATION, "order_number": so})
+    wave = await api.call(
+        "POST",
+        "/pick-waves",
+        role="scanner",
+        body={"organization": ORGANIZATION, "order_number": so},
+    )
     if not wave["lines"]:
         raise RuntimeError(f"{so}: the pick wave released nothing: {wave}")
     released = wave["lines"][0]["released_quantity"]
-    await api.call("POST", "/scans/picks", role="scanner", body={
-        "scan_id": f"{so}-p1", "order_number": so, "line_number": 1,
-        "picked_quantity": released})
-    await api.call("POST", "/scans/shipments", role="scanner", body={
-        "scan_id": f"{so}-s1", "order_number": so, "line_number": 1,
-        "shipped_quantity": released})
+    await api.call(
+        "POST",
+        "/scans/picks",
+        role="scanner",
+        body={
+            "scan_id": f"{so}-p1",
+            "order_number": so,
+            "line_number": 1,
+            "picked_quantity": released,
+        },
+    )
+    await api.call(
+        "POST",
+        "/scans/shipments",
+        role="scanner",
+        body={
+            "scan_id": f"{so}-s1",
+            "order_number": so,
+            "line_number": 1,
+            "shipped_quantity": released,
+        },
+    )
     await api.wait_status(so, "CLOSED")
     return Timing(started=started, closed=time.monotonic())
 
 
-async def bounded(concurrency: int, jobs: Sequence[Callable[[], Awaitable[Timing]]]
-                  ) -> list[Timing]:
+async def bounded(
+    concurrency: int, jobs: Sequence[Callable[[], Awaitable[Timing]]]
+) -> list[Timing]:
     """Run the jobs with at most `concurrency` in flight."""
     gate = asyncio.Semaphore(concurrency)
 
@@ -355,9 +422,18 @@ async def bounded(concurrency: int, jobs: Sequence[Callable[[], Awaitable[Timing
     return list(await asyncio.gather(*(one(job) for job in jobs)))
 
 
-async def product_run(parts: Parts, worker: WorkerProcess, task_queue: str, *, lines: int,
-                      concurrency: int, quantity: int, interval: float, timeout: float,
-                      run_id: str) -> tuple[list[str], list[Timing]]:
+async def product_run(
+    parts: Parts,
+    worker: WorkerProcess,
+    task_queue: str,
+    *,
+    lines: int,
+    concurrency: int,
+    quantity: int,
+    interval: float,
+    timeout: float,
+    run_id: str,
+) -> tuple[list[str], list[Timing]]:
     """Apply the demo setup and drive `lines` orders; returns the order numbers and timings."""
     from importlib import resources
 
@@ -371,24 +447,29 @@ async def product_run(parts: Parts, worker: WorkerProcess, task_queue: str, *, l
     tokens = {role: f"{role}-bench-{run_id}" for role in ROLES}
     pool = await create_pool(parts.database_url)
     try:
-        ctx = AppContext(pool=pool, client=parts.client, task_queue=task_queue,
-                         tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in tokens.items())))
+        ctx = AppContext(
+            pool=pool,
+            client=parts.client,
+            task_queue=task_queue,
+            tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in tokens.items())),
+        )
         app = create_app(ctx)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://b2b",
-                                         timeout=timeout) as http:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://b2b", timeout=timeout
+            ) as http:
                 api = Api(http=http, tokens=tokens, interval=interval, timeout=timeout)
-                setup = yaml.safe_load((resources.files("starter") / "demo_setup.yaml")
-                                       .read_text())
+                setup = yaml.safe_load((resources.files("starter") / "demo_setup.yaml").read_text())
                 await api.call("PUT", "/setup", role="admin", body=setup)
                 numbers = [f"SO-B{run_id}-{i:05d}" for i in range(1, lines + 1)]
                 try:
-                    timings = await bounded(concurrency, [
-                        (lambda so=so: product_line(api, so, quantity)) for so in numbers])
+                    timings = await bounded(
+                        concurrency,
+                        [(lambda so=so: product_line(api, so, quantity)) for so in numbers],
+                    )
                 except Exception:
-                    print(f"--- {worker.name} log (tail) ---\n{worker.log_tail()}",
-                          file=sys.stderr)
+                    print(f"--- {worker.name} log (tail) ---\n{worker.log_tail()}", file=sys.stderr)
                     raise
         return numbers, timings
     finally:
@@ -398,32 +479,66 @@ async def product_run(parts: Parts, worker: WorkerProcess, task_queue: str, *, l
 # --------------------------------------------------------------------------- the bare run
 
 
-async def bare_line(client: Client, workflow_id: str, plan: BarePlan, task_queue: str, *,
-                    interval: float, timeout: float) -> Timing:
+async def bare_line(
+    client: Client,
+    workflow_id: str,
+    plan: BarePlan,
+    task_queue: str,
+    *,
+    interval: float,
+    timeout: float,
+) -> Timing:
     """One bare line: start, wait for its first activities, signal in turn, wait closed."""
     started = time.monotonic()
-    handle = await client.start_workflow("BareLineWorkflow", plan, id=workflow_id,
-                                         task_queue=task_queue)
+    handle = await client.start_workflow(
+        "BareLineWorkflow", plan, id=workflow_id, task_queue=task_queue
+    )
 
     def stage() -> Awaitable[str]:
         return handle.query(BARE_STAGE_QUERY, result_type=str)
 
-    await poll(stage, lambda s: s in ("AWAITING_SIGNALS", "CLOSED"),
-               what=f"{workflow_id} AWAITING_SIGNALS", timeout=timeout, interval=interval)
+    await poll(
+        stage,
+        lambda s: s in ("AWAITING_SIGNALS", "CLOSED"),
+        what=f"{workflow_id} AWAITING_SIGNALS",
+        timeout=timeout,
+        interval=interval,
+    )
     for k in range(plan.signals):
         await handle.signal(BARE_SIGNAL, k)
-    await poll(stage, lambda s: s == "CLOSED", what=f"{workflow_id} CLOSED",
-               timeout=timeout, interval=interval)
+    await poll(
+        stage,
+        lambda s: s == "CLOSED",
+        what=f"{workflow_id} CLOSED",
+        timeout=timeout,
+        interval=interval,
+    )
     return Timing(started=started, closed=time.monotonic())
 
 
-async def bare_run(client: Client, task_queue: str, plan: BarePlan, *, lines: int,
-                   concurrency: int, interval: float, timeout: float,
-                   run_id: str) -> tuple[list[str], list[Timing]]:
+async def bare_run(
+    client: Client,
+    task_queue: str,
+    plan: BarePlan,
+    *,
+    lines: int,
+    concurrency: int,
+    interval: float,
+    timeout: float,
+    run_id: str,
+) -> tuple[list[str], list[Timing]]:
     ids = [f"bare-{run_id}-{i:05d}" for i in range(1, lines + 1)]
-    timings = await bounded(concurrency, [
-        (lambda wid=wid: bare_line(client, wid, plan, task_queue, interval=interval,
-                                   timeout=timeout)) for wid in ids])
+    timings = await bounded(
+        concurrency,
+        [
+            (
+                lambda wid=wid: bare_line(
+                    client, wid, plan, task_queue, interval=interval, timeout=timeout
+                )
+            )
+            for wid in ids
+        ],
+    )
     return ids, timings
 
 
@@ -456,12 +571,18 @@ async def history_stats(client: Client, workflow_id: str) -> HistoryStats:
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             signals += 1
     transitions = description.raw_description.workflow_execution_info.state_transition_count
-    return HistoryStats(events=len(history.events), activities=activities, signals=signals,
-                        pre_signal_activities=pre, state_transitions=transitions)
+    return HistoryStats(
+        events=len(history.events),
+        activities=activities,
+        signals=signals,
+        pre_signal_activities=pre,
+        state_transitions=transitions,
+    )
 
 
-async def all_stats(client: Client, workflow_ids: Sequence[str],
-                    parallel: int = 10) -> list[HistoryStats]:
+async def all_stats(
+    client: Client, workflow_ids: Sequence[str], parallel: int = 10
+) -> list[HistoryStats]:
     gate = asyncio.Semaphore(parallel)
 
     async def one(workflow_id: str) -> HistoryStats:
@@ -521,45 +642,86 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         print(f"starting PostgreSQL and the Temporal dev server in {folder} ...", flush=True)
         await parts.start()
         product_queue, bare_queue = f"bench-{run_id}", f"bench-bare-{run_id}"
-        product_worker = await start_worker_process("worker", ["-m", "worker"], {
-            "B2B_DATABASE_URL": parts.database_url, "TEMPORAL_ADDRESS": parts.temporal_address,
-            "B2B_TASK_QUEUE": product_queue, "B2B_LOG_LEVEL": "WARNING",
-            "B2B_LOG_FORMAT": "json"}, folder)
+        product_worker = await start_worker_process(
+            "worker",
+            ["-m", "worker"],
+            {
+                "B2B_DATABASE_URL": parts.database_url,
+                "TEMPORAL_ADDRESS": parts.temporal_address,
+                "B2B_TASK_QUEUE": product_queue,
+                "B2B_LOG_LEVEL": "WARNING",
+                "B2B_LOG_FORMAT": "json",
+            },
+            folder,
+        )
         workers.append(product_worker)
         await wait_for_pollers(parts.client, product_queue, product_worker)
 
-        print(f"product run: {args.lines} lines, {args.concurrency} in flight "
-              f"(worker pid {product_worker.pid}) ...", flush=True)
+        print(
+            f"product run: {args.lines} lines, {args.concurrency} in flight "
+            f"(worker pid {product_worker.pid}) ...",
+            flush=True,
+        )
         orders, product_timings = await product_run(
-            parts, product_worker, product_queue, lines=args.lines,
-            concurrency=args.concurrency, quantity=args.quantity,
-            interval=args.poll_interval, timeout=args.timeout, run_id=run_id)
+            parts,
+            product_worker,
+            product_queue,
+            lines=args.lines,
+            concurrency=args.concurrency,
+            quantity=args.quantity,
+            interval=args.poll_interval,
+            timeout=args.timeout,
+            run_id=run_id,
+        )
         product_wall, product_rate = throughput(product_timings)
 
         client = parts.client
-        await asyncio.gather(*(asyncio.wait_for(
-            client.get_workflow_handle(f"order-{so}").result(), args.timeout) for so in orders))
+        await asyncio.gather(
+            *(
+                asyncio.wait_for(client.get_workflow_handle(f"order-{so}").result(), args.timeout)
+                for so in orders
+            )
+        )
         line_stats = await all_stats(client, [f"order-{so}-line-1" for so in orders])
         order_stats = await all_stats(client, [f"order-{so}" for so in orders])
         first = line_stats[0]
-        plan = BarePlan(pre_activities=first.pre_signal_activities, signals=first.signals,
-                        post_activities=first.activities - first.pre_signal_activities)
+        plan = BarePlan(
+            pre_activities=first.pre_signal_activities,
+            signals=first.signals,
+            post_activities=first.activities - first.pre_signal_activities,
+        )
         shapes = {(s.activities, s.signals, s.pre_signal_activities) for s in line_stats}
         if len(shapes) > 1:
-            print(f"note: product lines differ in shape (activities, signals, before first "
-                  f"signal): {sorted(shapes)}; the bare run follows the first", flush=True)
+            print(
+                f"note: product lines differ in shape (activities, signals, before first "
+                f"signal): {sorted(shapes)}; the bare run follows the first",
+                flush=True,
+            )
 
-        bare_worker = await start_worker_process("bare-worker", ["-m", "bench.run",
-                                                                 "--bare-worker"], {
-            "TEMPORAL_ADDRESS": parts.temporal_address, "B2B_TASK_QUEUE": bare_queue}, folder)
+        bare_worker = await start_worker_process(
+            "bare-worker",
+            ["-m", "bench.run", "--bare-worker"],
+            {"TEMPORAL_ADDRESS": parts.temporal_address, "B2B_TASK_QUEUE": bare_queue},
+            folder,
+        )
         workers.append(bare_worker)
         await wait_for_pollers(client, bare_queue, bare_worker)
-        print(f"bare run: {args.lines} lines, {args.concurrency} in flight, {plan} "
-              f"(worker pid {bare_worker.pid}) ...", flush=True)
+        print(
+            f"bare run: {args.lines} lines, {args.concurrency} in flight, {plan} "
+            f"(worker pid {bare_worker.pid}) ...",
+            flush=True,
+        )
         try:
             bare_ids, bare_timings = await bare_run(
-                client, bare_queue, plan, lines=args.lines, concurrency=args.concurrency,
-                interval=args.poll_interval, timeout=args.timeout, run_id=run_id)
+                client,
+                bare_queue,
+                plan,
+                lines=args.lines,
+                concurrency=args.concurrency,
+                interval=args.poll_interval,
+                timeout=args.timeout,
+                run_id=run_id,
+            )
         except Exception:
             print(f"--- bare-worker log (tail) ---\n{bare_worker.log_tail()}", file=sys.stderr)
             raise
@@ -577,16 +739,20 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     product_latency = [t.closed - t.started for t in product_timings]
     bare_latency = [t.closed - t.started for t in bare_timings]
     figures: dict[str, Any] = {
-        "lines": args.lines, "concurrency": args.concurrency, "quantity": args.quantity,
+        "lines": args.lines,
+        "concurrency": args.concurrency,
+        "quantity": args.quantity,
         "product_lines_per_s": round(product_rate, 3),
         "bare_lines_per_s": round(bare_rate, 3),
         "ratio_product_over_bare": round(product_rate / bare_rate, 4),
-        "product_wall_s": round(product_wall, 3), "bare_wall_s": round(bare_wall, 3),
+        "product_wall_s": round(product_wall, 3),
+        "bare_wall_s": round(bare_wall, 3),
         "product_latency_p50_s": round(percentile(product_latency, 0.5), 3),
         "product_latency_p95_s": round(percentile(product_latency, 0.95), 3),
         "bare_latency_p50_s": round(percentile(bare_latency, 0.5), 3),
         "bare_latency_p95_s": round(percentile(bare_latency, 0.95), 3),
-        "activities_per_line": first.activities, "signals_per_line": first.signals,
+        "activities_per_line": first.activities,
+        "signals_per_line": first.signals,
         "activities_before_first_signal": first.pre_signal_activities,
         "history_events_per_line": round(mean([s.events for s in line_stats]), 2),
         "order_history_events": round(mean([s.events for s in order_stats]), 2),
@@ -594,7 +760,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "state_transitions_per_line": round(mean([s.state_transitions for s in line_stats]), 2),
         "order_state_transitions": round(mean([s.state_transitions for s in order_stats]), 2),
         "bare_state_transitions_per_line": round(
-            mean([s.state_transitions for s in bare_stats]), 2),
+            mean([s.state_transitions for s in bare_stats]), 2
+        ),
         "worker_peak_rss_mib": None if product_rss is None else round(product_rss, 1),
         "bare_worker_peak_rss_mib": None if bare_rss is None else round(bare_rss, 1),
     }
@@ -603,38 +770,50 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 def report(f: dict[str, Any]) -> None:
     print()
-    print(f"{f['lines']} lines, concurrency {f['concurrency']}, "
-          f"{f['quantity']} {ITEM} per line")
-    print_table([
-        ("lines/s", f["product_lines_per_s"], f["bare_lines_per_s"]),
-        ("ratio product/bare", f["ratio_product_over_bare"], None),
-        ("wall time (s)", f["product_wall_s"], f["bare_wall_s"]),
-        ("line latency p50 (s)", f["product_latency_p50_s"], f["bare_latency_p50_s"]),
-        ("line latency p95 (s)", f["product_latency_p95_s"], f["bare_latency_p95_s"]),
-        ("activities per line", f["activities_per_line"], f["activities_per_line"]),
-        ("signals per line", f["signals_per_line"], f["signals_per_line"]),
-        ("history events per line", f["history_events_per_line"],
-         f["bare_history_events_per_line"]),
-        ("history events per order wf", f["order_history_events"], None),
-        ("state transitions per line", f["state_transitions_per_line"],
-         f["bare_state_transitions_per_line"]),
-        ("state transitions per order wf", f["order_state_transitions"], None),
-        ("worker peak RSS (MiB)", f["worker_peak_rss_mib"], f["bare_worker_peak_rss_mib"]),
-    ])
+    print(f"{f['lines']} lines, concurrency {f['concurrency']}, {f['quantity']} {ITEM} per line")
+    print_table(
+        [
+            ("lines/s", f["product_lines_per_s"], f["bare_lines_per_s"]),
+            ("ratio product/bare", f["ratio_product_over_bare"], None),
+            ("wall time (s)", f["product_wall_s"], f["bare_wall_s"]),
+            ("line latency p50 (s)", f["product_latency_p50_s"], f["bare_latency_p50_s"]),
+            ("line latency p95 (s)", f["product_latency_p95_s"], f["bare_latency_p95_s"]),
+            ("activities per line", f["activities_per_line"], f["activities_per_line"]),
+            ("signals per line", f["signals_per_line"], f["signals_per_line"]),
+            (
+                "history events per line",
+                f["history_events_per_line"],
+                f["bare_history_events_per_line"],
+            ),
+            ("history events per order wf", f["order_history_events"], None),
+            (
+                "state transitions per line",
+                f["state_transitions_per_line"],
+                f["bare_state_transitions_per_line"],
+            ),
+            ("state transitions per order wf", f["order_state_transitions"], None),
+            ("worker peak RSS (MiB)", f["worker_peak_rss_mib"], f["bare_worker_peak_rss_mib"]),
+        ]
+    )
     print()
     print("BENCH_JSON " + json.dumps(f, sort_keys=True))
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--lines", type=int, default=100, help="orders of one line (100)")
     parser.add_argument("--concurrency", type=int, default=20, help="lines in flight (20)")
     parser.add_argument("--quantity", type=int, default=5, help="quantity per line (5)")
-    parser.add_argument("--poll-interval", type=float, default=0.05,
-                        help="seconds between status polls (0.05)")
-    parser.add_argument("--timeout", type=float, default=120,
-                        help="deadline of each wait, in seconds (120)")
+    parser.add_argument(
+        "--poll-interval", type=float, default=0.05, help="seconds between status polls (0.05)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120, help="deadline of each wait, in seconds (120)"
+    )
     parser.add_argument("--bare-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.lines < 1 or args.concurrency < 1 or args.quantity < 1:

@@ -11,6 +11,8 @@ LINE_STATUS = SearchAttributeKey.for_keyword("LineStatus")
 SUPPLY_TYPE = SearchAttributeKey.for_keyword("SupplyType")
 SUPPLY_STATUS = SearchAttributeKey.for_keyword("SupplyStatus")
 WAREHOUSE = SearchAttributeKey.for_keyword("Warehouse")
+# Beyond the contract's list: lets a person find the lines waiting on one supplier.
+SUPPLIER = SearchAttributeKey.for_keyword("Supplier")
 SUPPLY_DOCUMENTS = SearchAttributeKey.for_keyword_list("SupplyDocuments")
 REQUESTED_SHIP_DATE = SearchAttributeKey.for_datetime("RequestedShipDate")
 JEOPARDY = SearchAttributeKey.for_bool("Jeopardy")
@@ -23,6 +25,7 @@ ALL = (
     SUPPLY_TYPE,
     SUPPLY_STATUS,
     WAREHOUSE,
+    SUPPLIER,
     SUPPLY_DOCUMENTS,
     REQUESTED_SHIP_DATE,
     JEOPARDY,

@@ -271,6 +271,10 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             unit_price=row["unit_price"],
             line_amount=line_amount(open_quantity, row["unit_price"], row["unit_discount"]),
             back_to_back=row["back_to_back"],
+            cancel_reason=row["cancel_reason"],
+            reserved_quantity=row["reserved_quantity"],
+            received_quantity=row["received_quantity"],
+            waiting_for="Waiting for the order workflow to start the line",
             workflow_id=row["workflow_id"],
         )
 
@@ -331,6 +335,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         order_number: str | None = None,
         supply_status: str | None = None,
         supply_document: str | None = None,
+        supplier: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         clauses = ["WorkflowType = 'FulfillmentLineWorkflow'"]
@@ -341,6 +346,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             ("OrderNumber", order_number),
             ("SupplyStatus", supply_status),
             ("SupplyDocuments", supply_document),
+            ("Supplier", supplier),
         ):
             if value is not None:
                 clauses.append(f"{attr} = '{_quote(str(value))}'")
@@ -358,6 +364,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
                     "supply_status": _attr(attrs, "SupplyStatus"),
                     "supply_documents": _attr(attrs, "SupplyDocuments") or [],
                     "warehouse": _attr(attrs, "Warehouse"),
+                    "supplier": _attr(attrs, "Supplier"),
                 }
             )
         return {"query": query, "lines": found}

@@ -82,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
         "order-number",
         "supply-status",
         "supply-document",
+        "supplier",
     ):
         find.add_argument(f"--{name}")
     lcancel = lines.add_parser("cancel", help="POST /orders/{n}/lines/{l}/cancel")
@@ -156,6 +157,7 @@ def dispatch(args: argparse.Namespace) -> int:
                     "order_number",
                     "supply_status",
                     "supply_document",
+                    "supplier",
                 )
                 and v
             }

@@ -132,6 +132,34 @@ class Stack:
     client: Client
     task_queue: str
     database_url: str
+    worker: Worker | None = None
+    _worker_task: asyncio.Task[None] | None = None
+    _relay_task: asyncio.Task[None] | None = None
+    _stop_relay: asyncio.Event | None = None
+
+    async def start_worker(self) -> None:
+        """Run the worker and the signal relay in this process."""
+        self.worker = build_worker(self.client, self.pool, task_queue=self.task_queue)
+        self._worker_task = asyncio.create_task(self.worker.run())
+        self._stop_relay = asyncio.Event()
+        self._relay_task = asyncio.create_task(
+            relay(
+                self.pool,
+                self.client,
+                task_queue=self.task_queue,
+                stop=self._stop_relay,
+                interval=0.2,
+            )
+        )
+
+    async def stop_worker(self) -> None:
+        if self._stop_relay is not None and self._relay_task is not None:
+            self._stop_relay.set()
+            await self._relay_task
+        if self.worker is not None and self._worker_task is not None:
+            await self.worker.shutdown()
+            await self._worker_task
+        self.worker = self._worker_task = self._relay_task = self._stop_relay = None
 
     async def call(
         self,
@@ -202,9 +230,9 @@ async def poll(
 
 
 @pytest.fixture
-async def stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
+async def idle_stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
+    """The API on a fresh database, with no worker polling yet (tests start it)."""
     task_queue = f"tq-{uuid.uuid4()}"
-    worker: Worker = build_worker(client, pool, task_queue=task_queue)
     ctx = AppContext(
         pool=pool,
         client=client,
@@ -212,23 +240,22 @@ async def stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncI
         tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in TOKENS.items())),
     )
     app = create_app(ctx)
-    stop = asyncio.Event()
-    async with worker:
-        relay_task = asyncio.create_task(
-            relay(pool, client, task_queue=task_queue, stop=stop, interval=0.2)
-        )
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://b2b") as api:
-                yield Stack(
-                    api=api,
-                    pool=pool,
-                    client=client,
-                    task_queue=task_queue,
-                    database_url=database_url,
-                )
-        stop.set()
-        await relay_task
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://b2b") as api:
+            stack = Stack(
+                api=api, pool=pool, client=client, task_queue=task_queue, database_url=database_url
+            )
+            try:
+                yield stack
+            finally:
+                await stack.stop_worker()
+
+
+@pytest.fixture
+async def stack(idle_stack: Stack) -> Stack:
+    await idle_stack.start_worker()
+    return idle_stack
 
 
 def order_number() -> str:

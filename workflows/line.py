@@ -267,9 +267,10 @@ class FulfillmentLineWorkflow:
             PurchaseOrderResult,
             summary=f"Purchase order to {decision.supplier} on {decision.agreement}",
         )
-        if po is None:  # canceled before the PO could be made
-            await self._apply_cancels()
-            raise LineCanceled
+        if po is None:
+            # The system of record says the line was canceled before its PO could be made;
+            # the cancellation's signal is on its way and carries the reason.
+            await self._wait(lambda: False, "Canceled before the purchase order was made")
         self._po = po
         self._approved = po.status == "OPEN"
         self._supply.append(
@@ -536,6 +537,9 @@ class FulfillmentLineWorkflow:
                 sa.SUPPLY_STATUS.value_set(self._supply[-1].status.value),
                 sa.SUPPLY_DOCUMENTS.value_set([s.document_number for s in self._supply]),
             ]
+            suppliers = sorted({s.supplier for s in self._supply if s.supplier})
+            if suppliers:
+                updates.append(sa.SUPPLIER.value_set(suppliers[0]))
         workflow.upsert_search_attributes(updates)
         details = f"**{self._status.value}** · {self._open} {self._line.item_number}"
         if self._waiting_for and self._status not in (LineStatus.CLOSED, LineStatus.CANCELED):

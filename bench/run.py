@@ -733,6 +733,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         for w in workers:
             await w.stop()
+            if tail := w.log_tail(5):
+                print(f"note: {w.name} (pid {w.pid}) logged; last lines:\n{tail}", file=sys.stderr)
         await parts.stop()
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -110,7 +110,8 @@ class Inventory:
         if scan.quantity > room:
             raise Refusal(
                 409,
-                f"over-receipt: {scan.quantity} received but only {room}"
+                f"over-receipt: {json_quantity(scan.quantity)} received but only"
+                f" {json_quantity(room)}"
                 f" open on {scan.po_number} line {scan.po_line}",
             )
         received = line["received_quantity"] + scan.quantity

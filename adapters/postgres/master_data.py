@@ -9,7 +9,7 @@ import asyncpg
 
 from adapters.errors import Refusal
 from adapters.postgres.common import Connection
-from domain.models import SetupDocument
+from domain.models import SetupDocument, json_quantity
 from domain.sourcing import AgreementTerms
 
 
@@ -222,7 +222,8 @@ class MasterData:
                     path = f"on_hand[{i}].quantity"
                     raise Refusal(
                         409,
-                        f"{path}: {oh.quantity} is below the {reserved} already reserved",
+                        f"{path}: {json_quantity(oh.quantity)} is below the"
+                        f" {json_quantity(reserved)} already reserved",
                         field=path,
                     )
                 await conn.execute(

@@ -141,8 +141,8 @@ class Shipping:
             if scan.picked_quantity > to_pick:
                 raise Refusal(
                     409,
-                    f"picked_quantity: {scan.picked_quantity} is more than the"
-                    f" {to_pick} released and not yet picked",
+                    f"picked_quantity: {json_quantity(scan.picked_quantity)} is more than the"
+                    f" {json_quantity(to_pick)} released and not yet picked",
                 )
             picked = line["picked_quantity"] + scan.picked_quantity
             status = LineStatus.STAGED if picked >= line["released_quantity"] else line["status"]
@@ -202,8 +202,8 @@ class Shipping:
             if scan.shipped_quantity > staged:
                 raise Refusal(
                     409,
-                    f"shipped_quantity: {scan.shipped_quantity} is more than"
-                    f" the {staged} picked and staged",
+                    f"shipped_quantity: {json_quantity(scan.shipped_quantity)} is more than"
+                    f" the {json_quantity(staged)} picked and staged",
                 )
             shipped = line["shipped_quantity"] + scan.shipped_quantity
             open_quantity = line["ordered_quantity"] - line["canceled_quantity"]
@@ -346,7 +346,8 @@ class Shipping:
         if quantity > open_quantity:
             raise Refusal(
                 422,
-                f"quantity: {quantity} is more than the {open_quantity} open on the line",
+                f"quantity: {json_quantity(quantity)} is more than the"
+                f" {json_quantity(open_quantity)} open on the line",
                 field="quantity",
             )
         remaining = open_quantity - quantity

@@ -56,7 +56,8 @@ with workflow.unsafe.imports_passed_through():
         SupplyType,
     )
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Each activity is one short transaction; a lost worker is noticed within this time.
+ACTIVITY_TIMEOUT = timedelta(seconds=10)
 # Business systems may be down for a while; keep retrying with a capped backoff.
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)

@@ -239,6 +239,11 @@ class Inventory:
         """Give back to free stock what is reserved to a line beyond its open quantity."""
         async with self._pool.acquire() as conn, conn.transaction():
             line = await lock_line(conn, order_number, line_number)
+            done = await conn.fetchval(
+                "SELECT -quantity FROM reservations WHERE idempotency_key = $1", key
+            )
+            if done is not None:  # a retry: answer what the first attempt released
+                return Decimal(done)
             keep = line["ordered_quantity"] - line["canceled_quantity"] - line["shipped_quantity"]
             excess = line["reserved_quantity"] - max(keep, Decimal("0"))
             if excess <= 0:

@@ -1,0 +1,144 @@
+"""Recorded histories of released workflow code must replay without nondeterminism.
+
+Record new ones (after a change that is meant to be compatible, or for a new flow) with
+`B2B_RECORD_HISTORIES=1 pytest tests/test_replay.py -k record`; commit them next to the
+old ones, which stay: old histories must keep replaying for as long as such workflows may
+still be running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from tests.conftest import Stack, order_number
+from tests.fixtures import demo_setup, laptop_order
+from worker.app import WORKFLOWS
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def recorded() -> list[Path]:
+    return sorted(HISTORIES.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    data = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(data["workflow_id"], data["history"])
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+def test_histories_cover_the_flows() -> None:
+    names = {p.stem for p in recorded()}
+    assert {
+        "buy-flow-closed-line",
+        "buy-flow-closed-order",
+        "partial-cancel-after-receipt",
+        "approval-then-cancel",
+        "manual-action-canceled",
+    } <= names
+
+
+async def save(stack: Stack, name: str, workflow_id: str) -> None:
+    history = await stack.client.get_workflow_handle(workflow_id).fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{name}.json").write_text(
+        json.dumps({"workflow_id": workflow_id, "history": json.loads(history.to_json())}, indent=1)
+    )
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_histories(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())
+
+    async def book(quantity: int, item: str = "LAPTOP-X1") -> tuple[str, str | None]:
+        so = order_number()
+        order = laptop_order(so, quantity)
+        order["lines"][0]["item_number"] = item
+        await stack.call("POST", "/orders", json=order, role="orders", expect=202)
+        line = await stack.wait_line(
+            so, until=lambda v: bool(v["supply"]) or v["status"] == "MANUAL_ACTION_REQUIRED"
+        )
+        return so, (line["supply"][0]["document_number"] if line["supply"] else None)
+
+    async def receive(so: str, po: str | None, quantity: int, scan: str) -> None:
+        await stack.call(
+            "POST",
+            "/scans/receipts",
+            role="scanner",
+            json={"scan_id": f"{so}-{scan}", "po_number": po, "po_line": 1, "quantity": quantity},
+        )
+
+    async def ship(so: str, quantity: int) -> None:
+        await stack.wait_status(so, "AWAITING_SHIPPING")
+        await stack.call(
+            "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
+        )
+        await stack.call(
+            "POST",
+            "/scans/picks",
+            role="scanner",
+            json={
+                "scan_id": f"{so}-p",
+                "order_number": so,
+                "line_number": 1,
+                "picked_quantity": quantity,
+            },
+        )
+        await stack.wait_status(so, "STAGED")
+        await stack.call(
+            "POST",
+            "/scans/shipments",
+            role="scanner",
+            json={
+                "scan_id": f"{so}-s",
+                "order_number": so,
+                "line_number": 1,
+                "shipped_quantity": quantity,
+            },
+        )
+        await stack.wait_status(so, "CLOSED")
+        await stack.wait_order_closed(so)
+
+    so, po = await book(50)
+    await receive(so, po, 30, "r1")
+    await receive(so, po, 20, "r2")
+    await ship(so, 50)
+    await save(stack, "buy-flow-closed-line", f"order-{so}-line-1")
+    await save(stack, "buy-flow-closed-order", f"order-{so}")
+
+    so, po = await book(50)
+    await receive(so, po, 30, "r1")
+    await stack.call(
+        "POST",
+        f"/orders/{so}/lines/1/cancel",
+        role="orders",
+        json={"quantity": 25, "reason": "Reduced"},
+    )
+    await ship(so, 25)
+    await save(stack, "partial-cancel-after-receipt", f"order-{so}-line-1")
+
+    so, po = await book(1, "SERVER-HE")
+    await stack.call("POST", f"/purchase-orders/{po}/approve", role="buyer")
+    await stack.wait_line(so, until=lambda v: v["supply"][0]["status"] == "AWAITING_RECEIPT")
+    await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={"reason": "Dup"})
+    await stack.wait_status(so, "CANCELED")
+    await stack.wait_order_closed(so)
+    await save(stack, "approval-then-cancel", f"order-{so}-line-1")
+
+    so, _ = await book(2, "CABLE-C6")
+    await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={})
+    await stack.wait_status(so, "CANCELED")
+    await save(stack, "manual-action-canceled", f"order-{so}-line-1")

@@ -1,0 +1,18 @@
+"""`make demo` plays seed 001's example to CLOSED."""
+
+from __future__ import annotations
+
+from starter.demo import play
+from tests.conftest import Stack, auth
+
+
+async def test_demo_runs_to_closed(stack: Stack) -> None:
+    stack.api.headers.update(auth("admin"))
+    said: list[str] = []
+    line = await play(stack.api, said.append)
+    assert line["status"] == "CLOSED"
+    assert line["received_quantity"] == 50 and line["shipped_quantity"] == 50
+    assert {i["kind"] for i in line["invoices"]} == {"AR", "AP"}
+    assert any("Received 30" in s for s in said) and any("Received 20" in s for s in said)
+    assert any("Temporal UI: " in s and line["workflow_id"] in s for s in said)
+    assert await stack.scalar("SELECT count(*) FROM receipts") == 2

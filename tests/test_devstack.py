@@ -1,0 +1,150 @@
+"""`b2b up` from nothing: every part starts, a line survives a restart of the whole stack,
+and stopping it leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+from tests.conftest import order_number, poll
+from tests.fixtures import demo_setup, laptop_order
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class DevStackProcess:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.api_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("B2B_DATABASE_URL", "TEMPORAL_ADDRESS", "B2B_API_TOKENS")
+        }
+        env.update(
+            B2B_DATA_DIR=str(self.data_dir),
+            B2B_API_PORT=str(self.api_port),
+            B2B_TEMPORAL_PORT=str(self.temporal_port),
+            B2B_TEMPORAL_UI_PORT=str(self.ui_port),
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "starter.cli", "up"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> str:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        out, _ = self.proc.communicate(timeout=60)
+        return out.decode()
+
+    def leftovers(self) -> list[str]:
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            cmdline = " ".join(proc.info["cmdline"] or [])
+            if str(self.data_dir) in cmdline or f"--port {self.temporal_port}" in cmdline:
+                found.append(cmdline)
+        return found
+
+    async def client(self) -> httpx.AsyncClient:
+        url = f"http://127.0.0.1:{self.api_port}"
+
+        async def healthy() -> int:
+            try:
+                async with httpx.AsyncClient() as c:
+                    return (await c.get(f"{url}/health")).status_code
+            except httpx.HTTPError:
+                return 0
+
+        await poll(healthy, lambda code: code == 200, timeout=90, interval=0.3)
+        token = json.loads((self.data_dir / "tokens.json").read_text())["admin"]
+        return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"})
+
+
+async def call(api: httpx.AsyncClient, method: str, path: str, body: Any = None) -> Any:
+    response = await api.request(method, path, json=body)
+    assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+    return response.json()
+
+
+async def status_of(api: httpx.AsyncClient, so: str, status: str) -> Any:
+    return await poll(
+        lambda: call(api, "GET", f"/orders/{so}/lines/1"),
+        lambda v: v["status"] == status,
+        timeout=60,
+    )
+
+
+async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
+    stack = DevStackProcess(tmp_path / "data")
+    stack.start()
+    try:
+        async with await stack.client() as api:
+            await call(api, "PUT", "/setup", demo_setup())
+            so = order_number()
+            await call(api, "POST", "/orders", laptop_order(so, 5))
+            po = (await status_of(api, so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
+            await call(
+                api,
+                "POST",
+                "/scans/receipts",
+                {"scan_id": f"{so}-r1", "po_number": po, "po_line": 1, "quantity": 3},
+            )
+        output = stack.stop()
+        assert "Temporal UI" in output and "Stopped." in output
+        assert stack.leftovers() == []
+
+        stack.start()  # same data folder: the open line carries on
+        async with await stack.client() as api:
+            line = await call(api, "GET", f"/orders/{so}/lines/1")
+            assert line["status"] == "AWAITING_SUPPLY" and line["received_quantity"] == 3
+            await call(
+                api,
+                "POST",
+                "/scans/receipts",
+                {"scan_id": f"{so}-r2", "po_number": po, "po_line": 1, "quantity": 2},
+            )
+            await status_of(api, so, "AWAITING_SHIPPING")
+            await call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
+            await status_of(api, so, "PICK_RELEASED")
+            await call(
+                api,
+                "POST",
+                "/scans/picks",
+                {"scan_id": f"{so}-p", "order_number": so, "line_number": 1, "picked_quantity": 5},
+            )
+            await call(
+                api,
+                "POST",
+                "/scans/shipments",
+                {"scan_id": f"{so}-s", "order_number": so, "line_number": 1, "shipped_quantity": 5},
+            )
+            await status_of(api, so, "CLOSED")
+            async with httpx.AsyncClient() as browser:
+                ui = await browser.get(f"http://127.0.0.1:{stack.ui_port}/", timeout=10)
+            assert ui.status_code == 200
+    finally:
+        if stack.proc and stack.proc.poll() is None:
+            stack.stop()
+    assert stack.leftovers() == []

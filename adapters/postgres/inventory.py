@@ -57,13 +57,7 @@ class Inventory:
                 422, f"transfer_order_number: unknown transfer order {scan.transfer_order_number!r}"
             )
 
-        return await run_scan(
-            self._pool,
-            scan_id=scan.scan_id,
-            kind="receipt",
-            request=scan.model_dump(mode="json"),
-            apply=apply,
-        )
+        return await run_scan(self._pool, scan, kind="receipt", apply=apply)
 
     async def _receive_po(
         self, conn: Connection, scan: ReceiptScanIn

@@ -181,13 +181,7 @@ class Shipping:
                 "picked_quantity": json_quantity(picked),
             }, outbox
 
-        return await run_scan(
-            self._pool,
-            scan_id=scan.scan_id,
-            kind="pick",
-            request=scan.model_dump(mode="json"),
-            apply=apply,
-        )
+        return await run_scan(self._pool, scan, kind="pick", apply=apply)
 
     async def confirm_ship(self, scan: ShipScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
@@ -267,13 +261,7 @@ class Shipping:
                 "shipped_quantity": json_quantity(shipped),
             }, outbox
 
-        return await run_scan(
-            self._pool,
-            scan_id=scan.scan_id,
-            kind="ship",
-            request=scan.model_dump(mode="json"),
-            apply=apply,
-        )
+        return await run_scan(self._pool, scan, kind="ship", apply=apply)
 
     async def cancel_line(
         self,

@@ -337,8 +337,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     @app.get("/orders/{order_number}/lines/{line_number}", tags=["orders"])
     async def get_line(order_number: str, line_number: int, ctx: Reader) -> dict[str, Any]:
-        await ctx.orders.line_row(order_number, line_number)  # 404 for an unknown line
-        view = await line_view(ctx, order_number, line_number)
+        view = await line_view(ctx, order_number, line_number)  # 404 for an unknown line
         return {**view.model_dump(mode="json"), "ui_url": ui_link(ctx, view.workflow_id)}
 
     @app.get("/lines", tags=["orders"])

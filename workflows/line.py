@@ -46,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         SupplyChange,
         SupplyOrderResult,
         SupplyView,
+        json_money,
+        json_quantity,
     )
     from domain.pricing import line_amount
     from domain.statuses import (
@@ -63,6 +65,7 @@ ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
 )
 ZERO = Decimal("0")
+_q = json_quantity  # quantities in details read "30", not "30.0000"
 _SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
 
@@ -114,7 +117,7 @@ class FulfillmentLineWorkflow:
         self._reserved += receipt.reserved_quantity
         self._event(
             EventType.RECEIPT_RECORDED,
-            f"{receipt.quantity} received on {receipt.document_number} line "
+            f"{_q(receipt.quantity)} received on {receipt.document_number} line "
             f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line",
         )
         if self._po is not None and self._received >= self._po.quantity:
@@ -137,7 +140,7 @@ class FulfillmentLineWorkflow:
         self._released = release.quantity
         self._event(
             EventType.PICK_RELEASED,
-            f"{release.quantity} released to the warehouse in {release.wave_number}",
+            f"{_q(release.quantity)} released to the warehouse in {release.wave_number}",
         )
 
     @workflow.signal(name=signals.PICK_CONFIRMED)
@@ -145,7 +148,7 @@ class FulfillmentLineWorkflow:
         if not self._first_time(f"scan:{pick.scan_id}"):
             return
         self._picked += pick.picked_quantity
-        self._event(EventType.PICK_CONFIRMED, f"{pick.picked_quantity} picked and staged")
+        self._event(EventType.PICK_CONFIRMED, f"{_q(pick.picked_quantity)} picked and staged")
 
     @workflow.signal(name=signals.SHIP_CONFIRMED)
     def ship_confirmed(self, ship: ShipConfirmSignal) -> None:
@@ -154,7 +157,7 @@ class FulfillmentLineWorkflow:
         self._shipped += ship.shipped_quantity
         self._reserved -= ship.shipped_quantity
         self._event(
-            EventType.LINE_SHIPPED, f"{ship.shipped_quantity} shipped on {ship.shipment_number}"
+            EventType.LINE_SHIPPED, f"{_q(ship.shipped_quantity)} shipped on {ship.shipment_number}"
         )
 
     @workflow.signal(name=signals.CANCEL_REQUESTED)
@@ -297,8 +300,8 @@ class FulfillmentLineWorkflow:
         )
         self._event(
             EventType.PURCHASE_ORDER_CREATED,
-            f"{po.po_number} line {po.po_line}: {po.quantity} at {po.unit_price} from "
-            f"{po.supplier}, {po.status}",
+            f"{po.po_number} line {po.po_line}: {_q(po.quantity)} at "
+            f"{json_money(po.unit_price)} from {po.supplier}, {po.status}",
         )
         self._status = LineStatus.AWAITING_SUPPLY
         self._publish()
@@ -315,7 +318,7 @@ class FulfillmentLineWorkflow:
             lambda: self._reserved >= self._open - self._shipped,
             lambda: (
                 f"Waiting for receipts on {po.po_number} line {po.po_line} from "
-                f"{po.supplier}: {self._received} of {self._open} received"
+                f"{po.supplier}: {_q(self._received)} of {_q(self._open)} received"
             ),
         )
         self._status = LineStatus.AWAITING_SHIPPING
@@ -328,14 +331,17 @@ class FulfillmentLineWorkflow:
         self._publish()
         await self._wait(
             lambda: self._released > 0 and self._picked >= self._released,
-            lambda: f"Waiting for pick confirmation: {self._picked} of {self._released} picked",
+            lambda: (
+                f"Waiting for pick confirmation: {_q(self._picked)} of {_q(self._released)} picked"
+            ),
         )
         self._status = LineStatus.STAGED
         self._publish()
         await self._wait(
             lambda: self._shipped >= self._open,
             lambda: (
-                f"Staged; waiting for ship confirmation: {self._shipped} of {self._open} shipped"
+                f"Staged; waiting for ship confirmation: {_q(self._shipped)} of "
+                f"{_q(self._open)} shipped"
             ),
         )
         self._status = LineStatus.SHIPPED
@@ -362,7 +368,9 @@ class FulfillmentLineWorkflow:
                 "status": ar.status,
             }
         )
-        self._event(EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {ar.amount}")
+        self._event(
+            EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {json_money(ar.amount)}"
+        )
         if self._po is not None:
             ap = await self._activity(
                 "create_ap_invoice",
@@ -385,7 +393,7 @@ class FulfillmentLineWorkflow:
                     "hold_reason": ap.hold_reason,
                 }
             )
-            detail = f"{ap.invoice_number} for {ap.amount}, {ap.status}"
+            detail = f"{ap.invoice_number} for {json_money(ap.amount)}, {ap.status}"
             if ap.hold_reason:
                 detail += f": {ap.hold_reason}"
             self._event(EventType.AP_INVOICE_CREATED, detail)
@@ -446,7 +454,7 @@ class FulfillmentLineWorkflow:
             self._picked = min(self._picked, self._open - self._shipped)
             self._event(
                 EventType.LINE_CANCELED if cancel.full else EventType.LINE_QUANTITY_REDUCED,
-                f"{cancel.quantity} canceled: {cancel.reason}",
+                f"{_q(cancel.quantity)} canceled: {cancel.reason}",
             )
             key = f"cancel-{cancel.request_id}"
             if self._po is not None:
@@ -459,7 +467,7 @@ class FulfillmentLineWorkflow:
                 for change in changes:
                     self._event(
                         EventType.PURCHASE_ORDER_CHANGED,
-                        f"{change.document_number}: {change.remaining_quantity} left, "
+                        f"{change.document_number}: {_q(change.remaining_quantity)} left, "
                         f"{change.document_status}",
                     )
                     for supply in self._supply:
@@ -476,7 +484,7 @@ class FulfillmentLineWorkflow:
             )
             if released > 0:
                 self._reserved -= released
-                self._event(EventType.RESERVATION_RELEASED, f"{released} released to stock")
+                self._event(EventType.RESERVATION_RELEASED, f"{_q(released)} released to stock")
             self._publish()
         if self._open <= 0:
             raise LineCanceled
@@ -563,7 +571,7 @@ class FulfillmentLineWorkflow:
                     "open_quantity": str(self._open),
                 },
             )
-        details = f"**{self._status.value}** · {self._open} {self._line.item_number}"
+        details = f"**{self._status.value}** · {_q(self._open)} {self._line.item_number}"
         if self._waiting_for and self._status not in (LineStatus.CLOSED, LineStatus.CANCELED):
             details += f" · {self._waiting_for}"
         workflow.set_current_details(details)

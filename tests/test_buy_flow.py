@@ -109,3 +109,42 @@ async def test_full_buy_flow_closes_with_invoices(stack: Stack) -> None:
         assert expected in types, expected
     order = await stack.wait_order_closed(so)
     assert order["status"] == "CLOSED"
+
+
+async def test_supplier_billing_a_new_price_holds_the_ap_invoice(stack: Stack) -> None:
+    so = order_number()
+    await book(stack, laptop_order(so, quantity=2))
+    po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
+    # The supplier raises its agreement price after the PO was placed at 980.
+    setup = demo_setup()
+    setup["blanket_agreements"][0]["unit_price"] = "1000.00"
+    await stack.call("PUT", "/setup", json=setup)
+    await stack.call(
+        "POST",
+        "/scans/receipts",
+        role="scanner",
+        json={"scan_id": f"{so}-r", "po_number": po, "po_line": 1, "quantity": 2},
+    )
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await stack.call(
+        "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
+    )
+    await stack.call(
+        "POST",
+        "/scans/picks",
+        role="scanner",
+        json={"scan_id": f"{so}-p", "order_number": so, "line_number": 1, "picked_quantity": 2},
+    )
+    await stack.wait_status(so, "STAGED")
+    await stack.call(
+        "POST",
+        "/scans/shipments",
+        role="scanner",
+        json={"scan_id": f"{so}-s", "order_number": so, "line_number": 1, "shipped_quantity": 2},
+    )
+    line = await stack.wait_status(so, "CLOSED")
+    ap = next(i for i in line["invoices"] if i["kind"] == "AP")
+    assert ap["status"] == "ON_HOLD"
+    assert ap["hold_reason"] == "unit price 1000.00 differs from PO price 980.00"
+    types = [e["type"] for e in (await stack.call("GET", f"/events?order_number={so}"))["events"]]
+    assert "AP_INVOICE_ON_HOLD" in types

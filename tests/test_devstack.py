@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from tests.conftest import order_number, poll
-from tests.fixtures import demo_setup, laptop_order
+from tests.fixtures import laptop_order
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +67,20 @@ class DevStackProcess:
                 found.append(cmdline)
         return found
 
+    def cli(self, *args: str) -> Any:
+        """Run the `b2b` command line against this stack and parse what it prints."""
+        env = {**os.environ, "B2B_DATA_DIR": str(self.data_dir), "B2B_API_PORT": str(self.api_port)}
+        env.pop("B2B_TOKEN", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "starter.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)
+
     async def client(self) -> httpx.AsyncClient:
         url = f"http://127.0.0.1:{self.api_port}"
 
@@ -101,7 +115,8 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
     stack.start()
     try:
         async with await stack.client() as api:
-            await call(api, "PUT", "/setup", demo_setup())
+            applied = stack.cli("setup", "apply", "starter/demo_setup.yaml")
+            assert applied["applied"]["blanket_agreements"] == 2
             so = order_number()
             await call(api, "POST", "/orders", laptop_order(so, 5))
             po = (await status_of(api, so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
@@ -117,7 +132,7 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
 
         stack.start()  # same data folder: the open line carries on
         async with await stack.client() as api:
-            line = await call(api, "GET", f"/orders/{so}/lines/1")
+            line = stack.cli("lines", "show", so, "1")
             assert line["status"] == "AWAITING_SUPPLY" and line["received_quantity"] == 3
             await call(
                 api,

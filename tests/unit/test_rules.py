@@ -44,7 +44,7 @@ def test_ap_invoice_price_mismatch_is_held() -> None:
         received_quantity=D(50),
     )
     assert result.status is ApInvoiceStatus.ON_HOLD
-    assert "unit price 1000 differs from PO price 980" in (result.hold_reason or "")
+    assert "unit price 1000.00 differs from PO price 980.00" in (result.hold_reason or "")
 
 
 def test_ap_invoice_billing_more_than_received_is_held() -> None:

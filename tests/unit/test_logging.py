@@ -1,0 +1,40 @@
+import json
+import logging
+
+import pytest
+import structlog
+
+from runtime.logging import configure_logging
+from worker.interceptors import business_ids
+
+
+def test_workflow_ids_name_their_order_and_line() -> None:
+    assert business_ids("order-SO-1001-line-12") == {"order_number": "SO-1001", "line_number": 12}
+    assert business_ids("order-SO-line-9-line-2") == {"order_number": "SO-line-9", "line_number": 2}
+    assert business_ids("order-SO-1001") == {"order_number": "SO-1001"}
+    assert business_ids("something-else") == {}
+
+
+def test_logs_are_json_lines_carrying_the_bound_ids(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("B2B_LOG_FORMAT", "json")
+    configure_logging("INFO")
+    try:
+        with structlog.contextvars.bound_contextvars(
+            workflow_id="order-SO-1-line-1", order_number="SO-1", line_number=1
+        ):
+            structlog.get_logger("test").info("receipt reserved", quantity=30)
+        # The standard library (the Temporal SDK, workflow.logger) goes the same way.
+        logging.getLogger("temporalio.workflow").info(
+            "line status", extra={"order_number": "SO-2", "status": "CLOSED"}
+        )
+        lines = [json.loads(x) for x in capsys.readouterr().err.strip().splitlines()]
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().handlers.clear()
+    first, second = lines
+    assert first["event"] == "receipt reserved" and first["quantity"] == 30
+    assert first["workflow_id"] == "order-SO-1-line-1" and first["line_number"] == 1
+    assert first["level"] == "info" and "timestamp" in first
+    assert second["order_number"] == "SO-2" and second["status"] == "CLOSED"

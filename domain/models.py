@@ -395,6 +395,10 @@ class CancelSignal(BaseModel):
     full: bool
 
 
+class RetrySignal(BaseModel):
+    request_id: str
+
+
 # --------------------------------------------------------------------------- views
 
 

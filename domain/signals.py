@@ -9,6 +9,7 @@ PICK_RELEASED = "pick_released"
 PICK_CONFIRMED = "pick_confirmed"
 SHIP_CONFIRMED = "ship_confirmed"
 CANCEL_REQUESTED = "cancel_requested"
+RETRY_REQUESTED = "retry_requested"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

@@ -221,6 +221,12 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def apply_setup(doc: SetupDocument, ctx: Admin) -> dict[str, Any]:
         return {"applied": await ctx.master_data.apply_setup(doc)}
 
+    @app.get("/setup/check", tags=["setup"])
+    async def check_setup(ctx: Reader, item: str | None = None) -> dict[str, Any]:
+        """The back-to-back prerequisites each item lacks (seed 000's setup list)."""
+        items = await ctx.master_data.readiness(item)
+        return {"ready": all(i["ready"] for i in items), "items": items}
+
     # ------------------------------------------------------------------ orders
 
     @app.post("/orders", tags=["orders"], status_code=202)
@@ -393,6 +399,15 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             quantity=body.quantity,
             reason=body.reason or "Canceled by the customer",
             request_id=uuid.uuid4().hex,
+        )
+        await ctx.deliver(outbox)
+        return result
+
+    @app.post("/orders/{order_number}/lines/{line_number}/retry", tags=["orders"])
+    async def retry_line(order_number: str, line_number: int, ctx: OrderDesk) -> dict[str, Any]:
+        """Resume a line that needed manual action, once its setup has been fixed."""
+        result, outbox = await ctx.shipping.retry_line(
+            order_number=order_number, line_number=line_number, request_id=uuid.uuid4().hex
         )
         await ctx.deliver(outbox)
         return result

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,11 @@ def token() -> str:
     raise SystemExit("no token: set B2B_TOKEN or start the dev stack (b2b up)")
 
 
-def call(method: str, path: str, body: Any = None) -> int:
+def call(
+    method: str, path: str, body: Any = None, *, ok: Callable[[Any], bool] | None = None
+) -> int:
+    """Call the API and print its JSON answer; exit status 1 on an error answer (or when
+    `ok` says the answer is not good, for checks that scripts act on)."""
     response = httpx.request(
         method,
         api_url() + path,
@@ -41,10 +46,14 @@ def call(method: str, path: str, body: Any = None) -> int:
         headers={"Authorization": f"Bearer {token()}"},
     )
     try:
-        print(json.dumps(response.json(), indent=2))
+        answer = response.json()
     except ValueError:
         print(response.text)
-    return 0 if response.is_success else 1
+        return 1
+    print(json.dumps(answer, indent=2))
+    if not response.is_success:
+        return 1
+    return 0 if ok is None or ok(answer) else 1
 
 
 def read_document(path: str) -> Any:
@@ -60,6 +69,10 @@ def parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="master data").add_subparsers(dest="action", required=True)
     setup.add_parser("apply", help="PUT /setup from a YAML or JSON file").add_argument("file")
+    check = setup.add_parser(
+        "check", help="GET /setup/check: what each back-to-back item lacks (exit 1 if any)"
+    )
+    check.add_argument("--item")
 
     orders = sub.add_parser("orders", help="sales orders").add_subparsers(
         dest="action", required=True
@@ -90,6 +103,10 @@ def parser() -> argparse.ArgumentParser:
     lcancel.add_argument("line_number", type=int)
     lcancel.add_argument("--quantity")
     lcancel.add_argument("--reason")
+
+    retry = lines.add_parser("retry", help="POST /orders/{n}/lines/{l}/retry")
+    retry.add_argument("order_number")
+    retry.add_argument("line_number", type=int)
 
     po = sub.add_parser("po", help="purchase orders").add_subparsers(dest="action", required=True)
     po.add_parser("show", help="GET /purchase-orders/{po}").add_argument("po_number")
@@ -135,6 +152,9 @@ def dispatch(args: argparse.Namespace) -> int:
     if cmd == "health":
         return call("GET", "/health")
     if cmd == "setup":
+        if action == "check":
+            query = f"?item={args.item}" if args.item else ""
+            return call("GET", "/setup/check" + query, ok=lambda body: body["ready"])
         return call("PUT", "/setup", read_document(args.file))
     if cmd == "orders":
         if action == "book":
@@ -162,6 +182,8 @@ def dispatch(args: argparse.Namespace) -> int:
                 and v
             }
             return call("GET", "/lines?" + str(httpx.QueryParams(params)))
+        if action == "retry":
+            return call("POST", f"/orders/{args.order_number}/lines/{args.line_number}/retry")
         body = {"quantity": args.quantity, "reason": args.reason}
         return call(
             "POST",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,16 +23,26 @@ from tests.fixtures import laptop_order
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """Free ports below the ephemeral range, so the random ports the Temporal dev server
+    picks for itself (from that range) can never take one of ours in between."""
+    ports: list[int] = []
+    for candidate in random.sample(range(20000, 32000), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+        ports.append(candidate)
+        if len(ports) == count:
+            return ports
+    raise RuntimeError("no free ports")
 
 
 class DevStackProcess:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.api_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        self.api_port, self.temporal_port, self.ui_port = free_ports(3)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -117,6 +128,7 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
         async with await stack.client() as api:
             applied = stack.cli("setup", "apply", "starter/demo_setup.yaml")
             assert applied["applied"]["blanket_agreements"] == 2
+            assert stack.cli("setup", "check", "--item", "LAPTOP-X1")["ready"] is True
             so = order_number()
             await call(api, "POST", "/orders", laptop_order(so, 5))
             po = (await status_of(api, so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]

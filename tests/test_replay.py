@@ -19,6 +19,7 @@ from temporalio.worker import Replayer
 
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
+from tests.test_readiness import gpu_setup
 from worker.app import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -45,6 +46,7 @@ def test_histories_cover_the_flows() -> None:
         "partial-cancel-after-receipt",
         "approval-then-cancel",
         "manual-action-canceled",
+        "manual-action-retried",
     } <= names
 
 
@@ -142,3 +144,16 @@ async def test_record_histories(stack: Stack) -> None:
     await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={})
     await stack.wait_status(so, "CANCELED")
     await save(stack, "manual-action-canceled", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=gpu_setup())
+    so, _ = await book(1, "GPU-Z")
+    await stack.call(
+        "PUT",
+        "/setup",
+        json=gpu_setup(automatically_generate_orders=True, automatically_submit_for_approval=True),
+    )
+    await stack.call("POST", f"/orders/{so}/lines/1/retry", role="orders")
+    po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
+    await receive(so, po, 1, "r1")
+    await ship(so, 1)
+    await save(stack, "manual-action-retried", f"order-{so}-line-1")

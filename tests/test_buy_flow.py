@@ -119,30 +119,8 @@ async def test_supplier_billing_a_new_price_holds_the_ap_invoice(stack: Stack) -
     setup = demo_setup()
     setup["blanket_agreements"][0]["unit_price"] = "1000.00"
     await stack.call("PUT", "/setup", json=setup)
-    await stack.call(
-        "POST",
-        "/scans/receipts",
-        role="scanner",
-        json={"scan_id": f"{so}-r", "po_number": po, "po_line": 1, "quantity": 2},
-    )
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await stack.call(
-        "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
-    )
-    await stack.call(
-        "POST",
-        "/scans/picks",
-        role="scanner",
-        json={"scan_id": f"{so}-p", "order_number": so, "line_number": 1, "picked_quantity": 2},
-    )
-    await stack.wait_status(so, "STAGED")
-    await stack.call(
-        "POST",
-        "/scans/shipments",
-        role="scanner",
-        json={"scan_id": f"{so}-s", "order_number": so, "line_number": 1, "shipped_quantity": 2},
-    )
-    line = await stack.wait_status(so, "CLOSED")
+    await stack.receive(so, po, 2, "r")
+    line = await stack.ship(so, 2)
     ap = next(i for i in line["invoices"] if i["kind"] == "AP")
     assert ap["status"] == "ON_HOLD"
     assert ap["hold_reason"] == "unit price 1000.00 differs from PO price 980.00"

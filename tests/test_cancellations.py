@@ -8,18 +8,6 @@ from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
 
 
-async def receive(
-    stack: Stack, so: str, po: str, quantity: int, scan: str, *, expect: int = 200
-) -> dict:
-    return await stack.call(
-        "POST",
-        "/scans/receipts",
-        role="scanner",
-        expect=expect,
-        json={"scan_id": f"{so}-{scan}", "po_number": po, "po_line": 1, "quantity": quantity},
-    )
-
-
 async def test_cancel_before_the_po_is_created_makes_no_po(idle_stack: Stack) -> None:
     stack = idle_stack
     so = order_number()
@@ -58,7 +46,7 @@ async def test_cancel_after_po_cancels_the_po_line(stack: Stack) -> None:
         await stack.scalar("SELECT status FROM purchase_orders WHERE po_number = $1", po)
         == "CANCELED"
     )
-    refused = await receive(stack, so, po, 5, "late", expect=409)
+    refused = await stack.receive(so, po, 5, "late", expect=409)
     assert refused["accepted"] is False and "canceled" in refused["reason"]
 
 
@@ -69,7 +57,7 @@ async def test_partial_cancel_after_partial_receipt_reduces_po_and_continues(
     await stack.call("PUT", "/setup", json=demo_setup())
     await stack.call("POST", "/orders", json=laptop_order(so), role="orders", expect=202)
     po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
-    await receive(stack, so, po, 30, "r1")
+    await stack.receive(so, po, 30, "r1")
     # 50 ordered, 30 received: cancel 10 -> 40 open, the PO keeps 40, 10 more to come.
     reduced = await stack.call(
         "POST",
@@ -88,9 +76,9 @@ async def test_partial_cancel_after_partial_receipt_reduces_po_and_continues(
         )
         == 10
     )
-    over = await receive(stack, so, po, 11, "r-over", expect=409)
+    over = await stack.receive(so, po, 11, "r-over", expect=409)
     assert "over-receipt" in over["reason"]
-    await receive(stack, so, po, 10, "r2")
+    await stack.receive(so, po, 10, "r2")
     await stack.wait_status(so, "AWAITING_SHIPPING")
 
 
@@ -99,7 +87,7 @@ async def test_cancel_below_received_releases_the_excess_reservation(stack: Stac
     await stack.call("PUT", "/setup", json=demo_setup())
     await stack.call("POST", "/orders", json=laptop_order(so), role="orders", expect=202)
     po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
-    await receive(stack, so, po, 30, "r1")
+    await stack.receive(so, po, 30, "r1")
     await stack.wait_line(so, until=lambda v: v["reserved_quantity"] == 30)
     # Keep only 20: the 10 received beyond that go back to free stock.
     await stack.call(
@@ -130,7 +118,7 @@ async def test_cancel_after_shipment_is_refused(stack: Stack) -> None:
         "POST", "/orders", json=laptop_order(so, quantity=2), role="orders", expect=202
     )
     po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
-    await receive(stack, so, po, 2, "r1")
+    await stack.receive(so, po, 2, "r1")
     await stack.call(
         "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
     )
@@ -165,7 +153,7 @@ async def test_po_waits_for_buyer_approval(stack: Stack) -> None:
     assert supply["status"] == "AWAITING_APPROVAL" and supply["supplier"] == "SUP-HELIX"
     assert "approve" in line["waiting_for"]
     po = supply["document_number"]
-    early = await receive(stack, so, po, 1, "early", expect=409)
+    early = await stack.receive(so, po, 1, "early", expect=409)
     assert "awaiting approval" in early["reason"]
     forbidden = await stack.call(
         "POST", f"/purchase-orders/{po}/approve", role="scanner", expect=403
@@ -176,7 +164,7 @@ async def test_po_waits_for_buyer_approval(stack: Stack) -> None:
     again = await stack.call("POST", f"/purchase-orders/{po}/approve", role="buyer")
     assert again["already_approved"] is True
     await stack.wait_line(so, until=lambda v: v["supply"][0]["status"] == "AWAITING_RECEIPT")
-    await receive(stack, so, po, 1, "r1")
+    await stack.receive(so, po, 1, "r1")
     await stack.wait_status(so, "AWAITING_SHIPPING")
 
 

@@ -76,42 +76,10 @@ async def test_record_histories(stack: Stack) -> None:
         return so, (line["supply"][0]["document_number"] if line["supply"] else None)
 
     async def receive(so: str, po: str | None, quantity: int, scan: str) -> None:
-        await stack.call(
-            "POST",
-            "/scans/receipts",
-            role="scanner",
-            json={"scan_id": f"{so}-{scan}", "po_number": po, "po_line": 1, "quantity": quantity},
-        )
+        await stack.receive(so, str(po), quantity, scan)
 
     async def ship(so: str, quantity: int) -> None:
-        await stack.wait_status(so, "AWAITING_SHIPPING")
-        await stack.call(
-            "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
-        )
-        await stack.call(
-            "POST",
-            "/scans/picks",
-            role="scanner",
-            json={
-                "scan_id": f"{so}-p",
-                "order_number": so,
-                "line_number": 1,
-                "picked_quantity": quantity,
-            },
-        )
-        await stack.wait_status(so, "STAGED")
-        await stack.call(
-            "POST",
-            "/scans/shipments",
-            role="scanner",
-            json={
-                "scan_id": f"{so}-s",
-                "order_number": so,
-                "line_number": 1,
-                "shipped_quantity": quantity,
-            },
-        )
-        await stack.wait_status(so, "CLOSED")
+        await stack.ship(so, quantity)
         await stack.wait_order_closed(so)
 
     so, po = await book(50)

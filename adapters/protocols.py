@@ -15,6 +15,7 @@ from domain.models import (
     SourcingDecision,
     SupplyChange,
     SupplyOrderResult,
+    WorkOrderResult,
 )
 from domain.statuses import EventType, LineStatus
 
@@ -43,6 +44,25 @@ class ProcurementSystem(Protocol):
         workflow_id: str,
         today: date,
     ) -> PurchaseOrderResult | None: ...
+
+    async def reduce_for_line(
+        self, *, key: str, order_number: str, line_number: int
+    ) -> list[SupplyChange]: ...
+
+    async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None: ...
+
+
+class ManufacturingSystem(Protocol):
+    async def create_work_order(
+        self,
+        *,
+        key: str,
+        line: LineInput,
+        lead_time_days: int,
+        supply_order_number: str,
+        workflow_id: str,
+        today: date,
+    ) -> WorkOrderResult | None: ...
 
     async def reduce_for_line(
         self, *, key: str, order_number: str, line_number: int

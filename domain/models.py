@@ -338,6 +338,14 @@ class PurchaseOrderResult(BaseModel):
     need_by_date: date | None = None
 
 
+class WorkOrderResult(BaseModel):
+    work_order_number: str
+    status: str
+    organization: str
+    quantity: Decimal
+    need_by_date: date | None = None
+
+
 class SupplyChange(BaseModel):
     """What a cancellation did to the supply behind a line."""
 

@@ -11,7 +11,7 @@ from domain.statuses import SupplyType
 
 # Supply types this release can create documents for; the others fall through to the
 # next ranked source with the reason recorded.
-SUPPORTED_SUPPLY_TYPES = frozenset({SupplyType.BUY})
+SUPPORTED_SUPPLY_TYPES = frozenset({SupplyType.BUY, SupplyType.MAKE})
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,15 @@ def choose_source(
     global_sources: list[dict[str, Any]] | None,
     agreements: list[AgreementTerms],
     active_suppliers: set[str],
+    work_definitions: dict[str, tuple[int, bool]] | None = None,
 ) -> SourcingDecision:
     """Pick the best-ranked source that can actually supply the item.
 
-    A source that cannot supply (no usable blanket agreement, inactive supplier, a supply
-    type this release does not create) is skipped and the reason kept, so a person can see
-    why the line went where it went, or why it needs manual action.
+    `work_definitions` maps an organization to (lead time days, used in planning) for the
+    item. A source that cannot supply (no usable blanket agreement, inactive supplier, no
+    work definition used in planning, a supply type this release does not create) is
+    skipped and the reason kept, so a person can see why the line went where it went, or
+    why it needs manual action.
     """
     sources, scope = applicable_sources(local_sources=local_sources, global_sources=global_sources)
     if not sources:
@@ -65,6 +68,27 @@ def choose_source(
         rank = source.get("rank", 1)
         if supply_type not in SUPPORTED_SUPPLY_TYPES:
             explanation.append(f"rank {rank} {supply_type}: not supported in this release")
+            continue
+        if supply_type is SupplyType.MAKE:
+            make_at = source.get("organization") or organization
+            definition = (work_definitions or {}).get(make_at)
+            if make_at != organization:
+                explanation.append(
+                    f"rank {rank} MAKE at {make_at}: making at another organization than"
+                    f" {organization} is not supported in this release"
+                )
+            elif definition is None or not definition[1]:
+                explanation.append(
+                    f"rank {rank} MAKE: no work definition used in planning for"
+                    f" {item_number} at {organization}"
+                )
+            else:
+                explanation.append(f"rank {rank} MAKE at {organization}")
+                return SourcingDecision(
+                    supply_type=SupplyType.MAKE,
+                    lead_time_days=definition[0],
+                    explanation=explanation,
+                )
             continue
         supplier = source.get("supplier")
         if supplier not in active_suppliers:

@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.events import BusinessEvents
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
@@ -64,6 +65,7 @@ class AppContext:
     master_data: MasterData = field(init=False)
     procurement: Procurement = field(init=False)
     inventory: Inventory = field(init=False)
+    manufacturing: Manufacturing = field(init=False)
     shipping: Shipping = field(init=False)
     events: BusinessEvents = field(init=False)
     outbox: SignalOutbox = field(init=False)
@@ -73,6 +75,7 @@ class AppContext:
         self.master_data = MasterData(self.pool)
         self.procurement = Procurement(self.pool)
         self.inventory = Inventory(self.pool)
+        self.manufacturing = Manufacturing(self.pool)
         self.shipping = Shipping(self.pool)
         self.events = BusinessEvents(self.pool)
         self.outbox = SignalOutbox(self.pool, self.client)
@@ -461,12 +464,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     @app.post("/scans/work-order-completions", tags=["warehouse"])
     async def scan_completion(scan: WorkOrderCompletionIn, ctx: Scanner) -> JSONResponse:
-        # No work orders exist until Make supply is enabled; name the document plainly.
-        raise Refusal(
-            422,
-            f"work_order_number: unknown work order {scan.work_order_number!r}",
-            field="work_order_number",
-        )
+        return await answer(ctx, await ctx.manufacturing.complete(scan))
 
     @app.post("/pick-waves", tags=["warehouse"])
     async def pick_wave(body: PickWaveIn, ctx: Scanner) -> dict[str, Any]:

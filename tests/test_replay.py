@@ -19,6 +19,7 @@ from temporalio.worker import Replayer
 
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
+from tests.test_make_flow import make_setup
 from tests.test_readiness import gpu_setup
 from worker.app import WORKFLOWS
 
@@ -47,6 +48,7 @@ def test_histories_cover_the_flows() -> None:
         "approval-then-cancel",
         "manual-action-canceled",
         "manual-action-retried",
+        "make-flow-closed",
     } <= names
 
 
@@ -125,3 +127,14 @@ async def test_record_histories(stack: Stack) -> None:
     await receive(so, po, 1, "r1")
     await ship(so, 1)
     await save(stack, "manual-action-retried", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=make_setup())
+    so, wo = await book(2, "RACK-42U")
+    await stack.call(
+        "POST",
+        "/scans/work-order-completions",
+        role="scanner",
+        json={"scan_id": f"{so}-c1", "work_order_number": wo, "quantity": 2},
+    )
+    await ship(so, 2)
+    await save(stack, "make-flow-closed", f"order-{so}-line-1")

@@ -12,11 +12,13 @@ from temporalio.worker import Worker
 
 from activities.billing import BillingActivities
 from activities.inventory import InventoryActivities
+from activities.manufacturing import ManufacturingActivities
 from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
 from adapters.postgres.billing import Billing
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
@@ -36,6 +38,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
     """The activities, wired to the PostgreSQL system of record."""
     planning = PlanningActivities(MasterData(pool))
     procurement = ProcurementActivities(Procurement(pool))
+    manufacturing = ManufacturingActivities(Manufacturing(pool))
     inventory = InventoryActivities(Inventory(pool))
     shipping = ShippingActivities(Shipping(pool))
     billing = BillingActivities(Billing(pool))
@@ -46,6 +49,9 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         procurement.create_purchase_order,
         procurement.reduce_supply,
         procurement.close_supply,
+        manufacturing.create_work_order,
+        manufacturing.reduce_work_order,
+        manufacturing.close_work_order,
         inventory.release_excess_reservation,
         shipping.record_line_status,
         shipping.record_order_event,

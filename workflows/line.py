@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         SupplyChange,
         SupplyOrderResult,
         SupplyView,
+        WorkOrderResult,
         json_money,
         json_quantity,
     )
@@ -90,6 +91,8 @@ class FulfillmentLineWorkflow:
         self._cancel_reason: str | None = None
         self._manual_reason: str | None = None
         self._waiting_for: str | None = None
+        # What the line waits for, computed afresh so the Web UI shows current counts.
+        self._waiting_fn: Callable[[], str] | None = None
         self._approved = False
         self._supply: list[SupplyView] = []
         self._invoices: list[dict[str, object]] = []
@@ -97,6 +100,7 @@ class FulfillmentLineWorkflow:
         self._seen: set[str] = set()
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
+        self._work_order: WorkOrderResult | None = None
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -122,8 +126,9 @@ class FulfillmentLineWorkflow:
             f"{_q(receipt.quantity)} received on {receipt.document_number} line "
             f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line",
         )
-        if self._po is not None and self._received >= self._po.quantity:
+        if self._supply and self._received >= self._supply[0].quantity:
             self._set_supply_status(SupplyStatus.RECEIVED)
+        self._show_details()
 
     @workflow.signal(name=signals.PURCHASE_ORDER_APPROVED)
     def purchase_order_approved(self, approval: ApprovalSignal) -> None:
@@ -151,6 +156,7 @@ class FulfillmentLineWorkflow:
             return
         self._picked += pick.picked_quantity
         self._event(EventType.PICK_CONFIRMED, f"{_q(pick.picked_quantity)} picked and staged")
+        self._show_details()
 
     @workflow.signal(name=signals.SHIP_CONFIRMED)
     def ship_confirmed(self, ship: ShipConfirmSignal) -> None:
@@ -161,6 +167,7 @@ class FulfillmentLineWorkflow:
         self._event(
             EventType.LINE_SHIPPED, f"{_q(ship.shipped_quantity)} shipped on {ship.shipment_number}"
         )
+        self._show_details()
 
     @workflow.signal(name=signals.CANCEL_REQUESTED)
     def cancel_requested(self, cancel: CancelSignal) -> None:
@@ -197,7 +204,7 @@ class FulfillmentLineWorkflow:
             back_to_back=line.back_to_back,
             back_to_back_reason=line.back_to_back_reason,
             manual_action_reason=self._manual_reason,
-            waiting_for=self._waiting_for,
+            waiting_for=self._waiting_fn() if self._waiting_fn else self._waiting_for,
             supply=list(self._supply),
             invoices=list(self._invoices),
             events=list(self._events),
@@ -246,7 +253,10 @@ class FulfillmentLineWorkflow:
                 decision.manual_action_reason or "no supply source", attempt=attempt
             )
             attempt += 1
-        await self._create_buy_supply(decision)
+        if decision.supply_type is SupplyType.MAKE:
+            await self._create_make_supply(decision)
+        else:
+            await self._create_buy_supply(decision)
         await self._await_supply()
         await self._ship()
         await self._bill_and_close()
@@ -326,14 +336,64 @@ class FulfillmentLineWorkflow:
             )
             self._set_supply_status(SupplyStatus.AWAITING_RECEIPT)
 
+    async def _create_make_supply(self, decision: SourcingDecision) -> None:
+        line = self._line
+        await self._apply_cancels()
+        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
+        supply_order = await self._activity(
+            "create_supply_order",
+            step,
+            SupplyOrderResult,
+            summary=f"Supply order: MAKE {line.item_number} at {line.organization}",
+        )
+        self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
+        await self._apply_cancels()
+        work_order = await self._activity(
+            "create_work_order",
+            step.model_copy(
+                update={
+                    "key": self._key("work-order"),
+                    "supply_order_number": supply_order.supply_order_number,
+                    "workflow_id": workflow.info().workflow_id,
+                    "today": workflow.now().date(),
+                }
+            ),
+            WorkOrderResult,
+            summary=f"Work order for {line.item_number} at {line.organization}",
+        )
+        if work_order is None:
+            await self._wait(lambda: False, "Canceled before the work order was made")
+        self._work_order = work_order
+        self._supply.append(
+            SupplyView(
+                type=SupplyType.MAKE,
+                status=SupplyStatus.IN_PRODUCTION,
+                document_type=DocumentType.WORK_ORDER,
+                document_number=work_order.work_order_number,
+                quantity=work_order.quantity,
+                organization=work_order.organization,
+                supply_order_number=supply_order.supply_order_number,
+                need_by_date=work_order.need_by_date,
+            )
+        )
+        self._event(
+            EventType.WORK_ORDER_CREATED,
+            f"{work_order.work_order_number}: make {_q(work_order.quantity)} at "
+            f"{work_order.organization} by {work_order.need_by_date}",
+        )
+        self._status = LineStatus.AWAITING_SUPPLY
+        self._publish()
+
     async def _await_supply(self) -> None:
-        po = self._po
-        assert po is not None
+        supply = self._supply[0]
+        arrivals = "completions" if supply.type is SupplyType.MAKE else "receipts"
+        source = f" from {supply.supplier}" if supply.supplier else ""
         await self._wait(
             lambda: self._reserved >= self._open - self._shipped,
             lambda: (
-                f"Waiting for receipts on {po.po_number} line {po.po_line} from "
-                f"{po.supplier}: {_q(self._received)} of {_q(self._open)} received"
+                f"Waiting for {arrivals} on {supply.document_number} line "
+                f"{supply.document_line}{source}: {_q(self._received)} of "
+                f"{_q(self._open)} received"
             ),
         )
         self._status = LineStatus.AWAITING_SHIPPING
@@ -419,6 +479,14 @@ class FulfillmentLineWorkflow:
                 summary=f"Close {self._po.po_number}",
             )
             self._set_supply_status(SupplyStatus.CLOSED)
+        if self._work_order is not None:
+            await self._activity(
+                "close_work_order",
+                self._ref("close-supply"),
+                type(None),
+                summary=f"Close {self._work_order.work_order_number}",
+            )
+            self._set_supply_status(SupplyStatus.CLOSED)
         await self._record_status(LineStatus.CLOSED, "closed", EventType.LINE_CLOSED)
         self._status = LineStatus.CLOSED
         self._waiting_for = None
@@ -462,9 +530,11 @@ class FulfillmentLineWorkflow:
         while True:
             await self._apply_cancels()
             if done():
+                self._waiting_fn = None
+                self._waiting_for = None
                 return
-            self._waiting_for = waiting_for() if callable(waiting_for) else str(waiting_for)
-            workflow.set_current_details(self._waiting_for)
+            self._waiting_fn = waiting_for if callable(waiting_for) else lambda: str(waiting_for)
+            self._show_details()
             await workflow.wait_condition(lambda: done() or bool(self._pending_cancels))
 
     async def _apply_cancels(self) -> None:
@@ -491,18 +561,17 @@ class FulfillmentLineWorkflow:
                     list[SupplyChange],
                     summary=f"Reduce {self._po.po_number} after cancellation",
                 )
+                self._apply_supply_changes(EventType.PURCHASE_ORDER_CHANGED, changes)
                 for change in changes:
-                    self._event(
-                        EventType.PURCHASE_ORDER_CHANGED,
-                        f"{change.document_number}: {_q(change.remaining_quantity)} left, "
-                        f"{change.document_status}",
-                    )
-                    for supply in self._supply:
-                        if supply.document_number == change.document_number:
-                            supply.quantity = change.remaining_quantity
-                            if change.document_status == "CANCELED":
-                                supply.status = SupplyStatus.CANCELED
                     self._po = self._po.model_copy(update={"quantity": change.remaining_quantity})
+            if self._work_order is not None:
+                changes = await self._activity(
+                    "reduce_work_order",
+                    self._ref(f"{key}:reduce-supply"),
+                    list[SupplyChange],
+                    summary=f"Reduce {self._work_order.work_order_number} after cancellation",
+                )
+                self._apply_supply_changes(EventType.WORK_ORDER_CHANGED, changes)
             released = await self._activity(
                 "release_excess_reservation",
                 self._ref(f"{key}:release"),
@@ -515,6 +584,19 @@ class FulfillmentLineWorkflow:
             self._publish()
         if self._open <= 0:
             raise LineCanceled
+
+    def _apply_supply_changes(self, event: EventType, changes: list[SupplyChange]) -> None:
+        for change in changes:
+            self._event(
+                event,
+                f"{change.document_number}: {_q(change.remaining_quantity)} left, "
+                f"{change.document_status}",
+            )
+            for supply in self._supply:
+                if supply.document_number == change.document_number:
+                    supply.quantity = change.remaining_quantity
+                    if change.document_status == "CANCELED":
+                        supply.status = SupplyStatus.CANCELED
 
     # ------------------------------------------------------------------ helpers
 
@@ -598,6 +680,12 @@ class FulfillmentLineWorkflow:
                     "open_quantity": str(self._open),
                 },
             )
+        self._show_details()
+
+    def _show_details(self) -> None:
+        """The Web UI's current details: status, open quantity, what the line waits for."""
+        if self._waiting_fn is not None:
+            self._waiting_for = self._waiting_fn()
         details = f"**{self._status.value}** · {_q(self._open)} {self._line.item_number}"
         if self._waiting_for and self._status not in (LineStatus.CLOSED, LineStatus.CANCELED):
             details += f" · {self._waiting_for}"

@@ -43,6 +43,169 @@ async def add_reserved_stock(
     )
 
 
+async def find_peg(
+    conn: Connection, document_type: DocumentType, number: str, line: int, *, unknown: str
+) -> Any:
+    """The line a scanned supply document is pegged to, or a 422 naming the document."""
+    peg = await conn.fetchrow(
+        "SELECT * FROM pegs WHERE document_type = $1 AND document_number = $2"
+        " AND document_line = $3",
+        document_type,
+        number,
+        line,
+    )
+    if peg is None:
+        raise Refusal(422, unknown)
+    return peg
+
+
+def refuse_if_canceled(line: Any) -> None:
+    if (
+        line["status"] == LineStatus.CANCELED
+        or line["ordered_quantity"] <= line["canceled_quantity"]
+    ):
+        raise Refusal(
+            409, f"line {line['line_number']} of order {line['order_number']} is canceled"
+        )
+
+
+async def reserve_to_line(
+    conn: Connection,
+    *,
+    scan_id: str,
+    peg: Any,
+    line: Any,
+    organization: str,
+    quantity: Decimal,
+    unit_price: Decimal | None,
+    document_open: Decimal,
+    document_label: str,
+) -> tuple[dict[str, Any], list[int]]:
+    """Goods arrived on a pegged supply document (a PO receipt, a work order completion):
+    record the receipt, put the goods on hand reserved to the line, and owe the line its
+    signal. Called under the line's row lock; the caller updates its own document."""
+    open_line = line["ordered_quantity"] - line["canceled_quantity"]
+    room = min(document_open, open_line - line["received_quantity"])
+    if quantity > room:
+        raise Refusal(
+            409,
+            f"over-receipt: {json_quantity(quantity)} received but only"
+            f" {json_quantity(room)} open on {document_label}",
+        )
+    received = line["received_quantity"] + quantity
+    reserved = line["reserved_quantity"] + quantity
+    status = line["status"]
+    if reserved >= open_line - line["shipped_quantity"] and status in (
+        LineStatus.BOOKED,
+        LineStatus.AWAITING_SUPPLY,
+    ):
+        status = LineStatus.AWAITING_SHIPPING
+    await conn.execute(
+        "UPDATE fulfillment_lines SET received_quantity = $3, reserved_quantity = $4,"
+        " status = $5, updated_at = now() WHERE order_number = $1 AND line_number = $2",
+        line["order_number"],
+        line["line_number"],
+        received,
+        reserved,
+        status,
+    )
+    await add_reserved_stock(
+        conn, item=line["item_number"], organization=organization, quantity=quantity
+    )
+    receipt_number = await next_document_number(conn, "RCV")
+    await conn.execute(
+        "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
+        " document_line, item, organization, quantity, unit_price, order_number, line_number)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        receipt_number,
+        scan_id,
+        peg["document_type"],
+        peg["document_number"],
+        peg["document_line"],
+        line["item_number"],
+        organization,
+        quantity,
+        unit_price,
+        line["order_number"],
+        line["line_number"],
+    )
+    await conn.execute(
+        "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
+        " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        f"receipt:{scan_id}",
+        line["item_number"],
+        organization,
+        line["order_number"],
+        line["line_number"],
+        quantity,
+        receipt_number,
+    )
+    if quantity >= document_open:
+        await conn.execute(
+            "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
+            peg["supply_order_number"],
+            SupplyStatus.RECEIVED,
+        )
+    ids = dict(order_number=line["order_number"], line_number=line["line_number"])
+    await append_event(
+        conn,
+        key=f"scan-{scan_id}:receipt",
+        type=EventType.RECEIPT_RECORDED,
+        **ids,
+        data={
+            "receipt_number": receipt_number,
+            "document_type": peg["document_type"],
+            "document_number": peg["document_number"],
+            "document_line": peg["document_line"],
+            "quantity": json_quantity(quantity),
+        },
+    )
+    await append_event(
+        conn,
+        key=f"scan-{scan_id}:reserved",
+        type=EventType.SUPPLY_RESERVED,
+        **ids,
+        data={
+            "quantity": json_quantity(quantity),
+            "reserved_quantity": json_quantity(reserved),
+            "source": receipt_number,
+        },
+    )
+    if status != line["status"]:
+        await append_event(
+            conn,
+            key=f"scan-{scan_id}:ready",
+            type=EventType.LINE_AWAITING_SHIPPING,
+            **ids,
+            data={"reserved_quantity": json_quantity(reserved)},
+        )
+    outbox = [
+        await enqueue_signal(
+            conn,
+            workflow_id=peg["workflow_id"],
+            signal=RECEIPT_RECORDED,
+            payload=ReceiptSignal(
+                scan_id=scan_id,
+                document_type=peg["document_type"],
+                document_number=peg["document_number"],
+                document_line=peg["document_line"],
+                quantity=quantity,
+                reserved_quantity=quantity,
+                receipt_number=receipt_number,
+            ),
+        )
+    ]
+    return {
+        "accepted": True,
+        **ids,
+        "line_status": status,
+        "receipt_number": receipt_number,
+        "received_quantity": json_quantity(received),
+        "reserved_quantity": json_quantity(reserved),
+        "open_quantity": json_quantity(open_line),
+    }, outbox
+
+
 class Inventory:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -62,17 +225,13 @@ class Inventory:
     async def _receive_po(
         self, conn: Connection, scan: ReceiptScanIn
     ) -> tuple[dict[str, Any], list[int]]:
-        peg = await conn.fetchrow(
-            "SELECT * FROM pegs WHERE document_type = $1 AND document_number = $2"
-            " AND document_line = $3",
+        peg = await find_peg(
+            conn,
             DocumentType.PURCHASE_ORDER,
-            scan.po_number,
+            scan.po_number or "",
             scan.po_line,
+            unknown=f"po_number: unknown purchase order line {scan.po_number} line {scan.po_line}",
         )
-        if peg is None:
-            raise Refusal(
-                422, f"po_number: unknown purchase order line {scan.po_number} line {scan.po_line}"
-            )
         line = await lock_line(conn, peg["order_number"], peg["line_number"])
         po = await conn.fetchrow(
             "SELECT * FROM purchase_orders WHERE po_number = $1", scan.po_number
@@ -87,35 +246,23 @@ class Inventory:
                 409,
                 f"purchase order {scan.po_number} is awaiting approval; it cannot be received yet",
             )
-        open_line = line["ordered_quantity"] - line["canceled_quantity"]
-        if line["status"] == LineStatus.CANCELED or open_line <= 0:
-            raise Refusal(
-                409, f"line {line['line_number']} of order {line['order_number']} is canceled"
-            )
+        refuse_if_canceled(line)
         if pol["status"] in ("CANCELED", "CLOSED"):
             raise Refusal(
                 409,
                 f"purchase order line {scan.po_number}/{scan.po_line} is {pol['status'].lower()}",
             )
-        room = min(
-            pol["quantity"] - pol["canceled_quantity"] - pol["received_quantity"],
-            open_line - line["received_quantity"],
+        body, outbox = await reserve_to_line(
+            conn,
+            scan_id=scan.scan_id,
+            peg=peg,
+            line=line,
+            organization=po["organization"],
+            quantity=scan.quantity,
+            unit_price=pol["unit_price"],
+            document_open=pol["quantity"] - pol["canceled_quantity"] - pol["received_quantity"],
+            document_label=f"{scan.po_number} line {scan.po_line}",
         )
-        if scan.quantity > room:
-            raise Refusal(
-                409,
-                f"over-receipt: {json_quantity(scan.quantity)} received but only"
-                f" {json_quantity(room)}"
-                f" open on {scan.po_number} line {scan.po_line}",
-            )
-        received = line["received_quantity"] + scan.quantity
-        reserved = line["reserved_quantity"] + scan.quantity
-        status = line["status"]
-        if reserved >= open_line - line["shipped_quantity"] and status in (
-            LineStatus.BOOKED,
-            LineStatus.AWAITING_SUPPLY,
-        ):
-            status = LineStatus.AWAITING_SHIPPING
         await conn.execute(
             "UPDATE purchase_order_lines SET received_quantity = received_quantity + $3"
             " WHERE po_number = $1 AND po_line = $2",
@@ -123,109 +270,7 @@ class Inventory:
             scan.po_line,
             scan.quantity,
         )
-        await conn.execute(
-            "UPDATE fulfillment_lines SET received_quantity = $3, reserved_quantity = $4,"
-            " status = $5, updated_at = now() WHERE order_number = $1 AND line_number = $2",
-            line["order_number"],
-            line["line_number"],
-            received,
-            reserved,
-            status,
-        )
-        await add_reserved_stock(
-            conn, item=line["item_number"], organization=po["organization"], quantity=scan.quantity
-        )
-        receipt_number = await next_document_number(conn, "RCV")
-        await conn.execute(
-            "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
-            " document_line, item, organization, quantity, unit_price, order_number, line_number)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            receipt_number,
-            scan.scan_id,
-            DocumentType.PURCHASE_ORDER,
-            scan.po_number,
-            scan.po_line,
-            line["item_number"],
-            po["organization"],
-            scan.quantity,
-            pol["unit_price"],
-            line["order_number"],
-            line["line_number"],
-        )
-        await conn.execute(
-            "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
-            " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            f"receipt:{scan.scan_id}",
-            line["item_number"],
-            po["organization"],
-            line["order_number"],
-            line["line_number"],
-            scan.quantity,
-            receipt_number,
-        )
-        if pol["received_quantity"] + scan.quantity >= pol["quantity"] - pol["canceled_quantity"]:
-            await conn.execute(
-                "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                peg["supply_order_number"],
-                SupplyStatus.RECEIVED,
-            )
-        ids = dict(order_number=line["order_number"], line_number=line["line_number"])
-        await append_event(
-            conn,
-            key=f"scan-{scan.scan_id}:receipt",
-            type=EventType.RECEIPT_RECORDED,
-            **ids,
-            data={
-                "receipt_number": receipt_number,
-                "po_number": scan.po_number,
-                "po_line": scan.po_line,
-                "quantity": json_quantity(scan.quantity),
-            },
-        )
-        await append_event(
-            conn,
-            key=f"scan-{scan.scan_id}:reserved",
-            type=EventType.SUPPLY_RESERVED,
-            **ids,
-            data={
-                "quantity": json_quantity(scan.quantity),
-                "reserved_quantity": json_quantity(reserved),
-                "source": receipt_number,
-            },
-        )
-        if status != line["status"]:
-            await append_event(
-                conn,
-                key=f"scan-{scan.scan_id}:ready",
-                type=EventType.LINE_AWAITING_SHIPPING,
-                **ids,
-                data={"reserved_quantity": json_quantity(reserved)},
-            )
-        outbox = [
-            await enqueue_signal(
-                conn,
-                workflow_id=peg["workflow_id"],
-                signal=RECEIPT_RECORDED,
-                payload=ReceiptSignal(
-                    scan_id=scan.scan_id,
-                    document_type=DocumentType.PURCHASE_ORDER,
-                    document_number=scan.po_number or "",
-                    document_line=scan.po_line,
-                    quantity=scan.quantity,
-                    reserved_quantity=scan.quantity,
-                    receipt_number=receipt_number,
-                ),
-            )
-        ]
-        return {
-            "accepted": True,
-            **ids,
-            "line_status": status,
-            "receipt_number": receipt_number,
-            "received_quantity": json_quantity(received),
-            "reserved_quantity": json_quantity(reserved),
-            "open_quantity": json_quantity(open_line),
-        }, outbox
+        return body, outbox
 
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int

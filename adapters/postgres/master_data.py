@@ -295,6 +295,18 @@ class MasterData:
                 "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
             )
             suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
+            definitions = await conn.fetch(
+                "SELECT item, organization, lead_time_days, use_in_planning"
+                " FROM work_definitions WHERE item = ANY($1::text[])",
+                candidates,
+            )
+        work_definitions: dict[str, tuple[int, bool]] = {}
+        for candidate in candidates:  # the variant's own definition first
+            for d in definitions:
+                if d["item"] == candidate:
+                    work_definitions.setdefault(
+                        d["organization"], (d["lead_time_days"], d["use_in_planning"])
+                    )
         local = global_ = None
         for candidate in candidates:  # the variant's own rule first
             for r in rules:
@@ -321,6 +333,7 @@ class MasterData:
                 for a in agreements
             ],
             "active_suppliers": {s["number"] for s in suppliers},
+            "work_definitions": work_definitions,
         }
 
     async def parameter(self, name: str, default: Any) -> Any:

@@ -84,3 +84,39 @@ def test_cheapest_active_agreement_is_used() -> None:
         ],
     )
     assert decision.agreement == "BPA-2" and decision.unit_price == Decimal("950")
+
+
+def test_make_needs_a_work_definition_used_in_planning() -> None:
+    make = [{"type": "MAKE", "rank": 1}, buy("SUP-ACME", rank=2)]
+    unusable = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=make,
+        global_sources=None,
+        agreements=[agreement()],
+        active_suppliers={"SUP-ACME"},
+        work_definitions={"M1": (10, False)},
+    )
+    assert unusable.supply_type is SupplyType.BUY
+    assert "rank 1 MAKE: no work definition used in planning" in unusable.explanation[1]
+    made = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=make,
+        global_sources=None,
+        agreements=[],
+        active_suppliers=set(),
+        work_definitions={"M1": (10, True)},
+    )
+    assert made.supply_type is SupplyType.MAKE and made.lead_time_days == 10
+    elsewhere = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        global_sources=None,
+        local_sources=[{"type": "MAKE", "organization": "M2", "rank": 1}],
+        agreements=[],
+        active_suppliers=set(),
+        work_definitions={"M2": (3, True)},
+    )
+    assert elsewhere.supply_type is None
+    assert "making at another organization" in (elsewhere.manual_action_reason or "")

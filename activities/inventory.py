@@ -1,4 +1,4 @@
-"""Inventory: reservations of a line."""
+"""Inventory: reservations of a line, from stock or beyond its open quantity."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from temporalio import activity
 
-from activities.payloads import LineRef
+from activities.payloads import LineRef, LineStep
 from adapters.protocols import InventorySystem
+from domain.models import StockReservation
 
 
 class InventoryActivities:
@@ -20,3 +21,8 @@ class InventoryActivities:
         return await self._inventory.release_excess_reservation(
             key=ref.key, order_number=ref.order_number, line_number=ref.line_number
         )
+
+    @activity.defn(name="reserve_on_hand")
+    async def reserve_on_hand(self, step: LineStep) -> StockReservation:
+        """Reserve free stock to a line shipped from stock; the rest waits as a backorder."""
+        return await self._inventory.reserve_on_hand(key=step.key, line=step.line)

@@ -13,6 +13,7 @@ from domain.models import (
     PurchaseOrderResult,
     RequisitionResult,
     SourcingDecision,
+    StockReservation,
     SupplyChange,
     SupplyOrderResult,
     WorkOrderResult,
@@ -72,6 +73,8 @@ class ManufacturingSystem(Protocol):
 
 
 class InventorySystem(Protocol):
+    async def reserve_on_hand(self, *, key: str, line: LineInput) -> StockReservation: ...
+
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int
     ) -> Decimal: ...

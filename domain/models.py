@@ -346,6 +346,13 @@ class WorkOrderResult(BaseModel):
     need_by_date: date | None = None
 
 
+class StockReservation(BaseModel):
+    """What a line shipped from stock got reserved at scheduling."""
+
+    reservation_number: str
+    quantity: Decimal
+
+
 class SupplyChange(BaseModel):
     """What a cancellation did to the supply behind a line."""
 
@@ -401,6 +408,13 @@ class CancelSignal(BaseModel):
     quantity: Decimal
     reason: str
     full: bool
+
+
+class StockReservedSignal(BaseModel):
+    """Stock arrived and was reserved to a backordered line."""
+
+    reservation_number: str
+    quantity: Decimal
 
 
 class RetrySignal(BaseModel):

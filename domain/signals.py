@@ -10,6 +10,7 @@ PICK_CONFIRMED = "pick_confirmed"
 SHIP_CONFIRMED = "ship_confirmed"
 CANCEL_REQUESTED = "cancel_requested"
 RETRY_REQUESTED = "retry_requested"
+STOCK_RESERVED = "stock_reserved"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

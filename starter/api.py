@@ -222,7 +222,9 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     @app.put("/setup", tags=["setup"])
     async def apply_setup(doc: SetupDocument, ctx: Admin) -> dict[str, Any]:
-        return {"applied": await ctx.master_data.apply_setup(doc)}
+        applied, outbox = await ctx.master_data.apply_setup(doc)
+        await ctx.deliver(outbox)
+        return {"applied": applied}
 
     @app.get("/setup/check", tags=["setup"])
     async def check_setup(ctx: Reader, item: str | None = None) -> dict[str, Any]:

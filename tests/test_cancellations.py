@@ -168,21 +168,6 @@ async def test_po_waits_for_buyer_approval(stack: Stack) -> None:
     await stack.wait_status(so, "AWAITING_SHIPPING")
 
 
-async def test_line_that_is_not_back_to_back_needs_manual_action(stack: Stack) -> None:
-    so = order_number()
-    await stack.call("PUT", "/setup", json=demo_setup())
-    order = laptop_order(so, quantity=3)
-    order["lines"][0]["item_number"] = "CABLE-C6"
-    await stack.call("POST", "/orders", json=order, role="orders", expect=202)
-    line = await stack.wait_status(so, "MANUAL_ACTION_REQUIRED")
-    assert "not back-to-back" in line["manual_action_reason"]
-    assert line["supply"] == [] and line["back_to_back"] is False
-    assert await stack.scalar("SELECT count(*) FROM supply_orders") == 0
-    assert await stack.scalar("SELECT status FROM fulfillment_lines") == "MANUAL_ACTION_REQUIRED"
-    await stack.call("POST", f"/orders/{so}/lines/1/cancel", role="orders", json={})
-    await stack.wait_status(so, "CANCELED")
-
-
 async def test_item_without_sourcing_rule_needs_manual_action(stack: Stack) -> None:
     so = order_number()
     setup = demo_setup()

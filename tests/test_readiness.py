@@ -81,13 +81,13 @@ async def test_line_waits_for_setup_and_resumes_on_retry(stack: Stack) -> None:
     assert "only a line in MANUAL_ACTION_REQUIRED" in again["reason"]
 
 
-async def test_retry_of_a_stock_line_is_refused(stack: Stack) -> None:
+async def test_retry_of_a_line_not_in_manual_action_is_refused(stack: Stack) -> None:
     await stack.call("PUT", "/setup", json=demo_setup())
     so = order_number()
     order = laptop_order(so, quantity=2)
     order["lines"][0]["item_number"] = "CABLE-C6"
     await stack.call("POST", "/orders", json=order, role="orders", expect=202)
-    await stack.wait_status(so, "MANUAL_ACTION_REQUIRED")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
     refused = await stack.call("POST", f"/orders/{so}/lines/1/retry", role="orders", expect=409)
-    assert "not back-to-back" in refused["reason"]
+    assert "is AWAITING_SHIPPING; only a line in MANUAL_ACTION_REQUIRED" in refused["reason"]
     await stack.call("POST", f"/orders/{so}/lines/1/retry", role="scanner", expect=403)

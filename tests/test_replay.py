@@ -20,6 +20,7 @@ from temporalio.worker import Replayer
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
 from tests.test_make_flow import make_setup
+from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
 from worker.app import WORKFLOWS
 
@@ -49,6 +50,8 @@ def test_histories_cover_the_flows() -> None:
         "manual-action-canceled",
         "manual-action-retried",
         "make-flow-closed",
+        "stock-line-canceled",
+        "stock-line-backordered-closed",
     } <= names
 
 
@@ -113,7 +116,14 @@ async def test_record_histories(stack: Stack) -> None:
     so, _ = await book(2, "CABLE-C6")
     await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={})
     await stack.wait_status(so, "CANCELED")
-    await save(stack, "manual-action-canceled", f"order-{so}-line-1")
+    await save(stack, "stock-line-canceled", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=stock_setup(1))
+    so, _ = await book(3, "BOUQUET")
+    await stack.wait_status(so, "BACKORDERED")
+    await stack.call("PUT", "/setup", json=stock_setup(3))
+    await ship(so, 3)
+    await save(stack, "stock-line-backordered-closed", f"order-{so}-line-1")
 
     await stack.call("PUT", "/setup", json=gpu_setup())
     so, _ = await book(1, "GPU-Z")

@@ -40,8 +40,10 @@ async def test_back_to_back_customer_makes_a_stock_item_back_to_back(stack: Stac
 async def test_line_flag_wins_over_the_item(stack: Stack) -> None:
     await stack.call("PUT", "/setup", json=demo_setup())
     so = await book_item(stack, "LAPTOP-X1", back_to_back=False)
-    line = await stack.wait_status(so, "MANUAL_ACTION_REQUIRED")
+    # Not back-to-back: it ships from stock, and there is none of this laptop in stock.
+    line = await stack.wait_status(so, "BACKORDERED")
     assert line["back_to_back"] is False and line["back_to_back_reason"] == "line flag is cleared"
+    assert line["supply"][0]["type"] == "ON_HAND" and line["reserved_quantity"] == 0
     assert await stack.scalar("SELECT count(*) FROM purchase_orders") == 0
 
 

@@ -52,6 +52,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         manufacturing.create_work_order,
         manufacturing.reduce_work_order,
         manufacturing.close_work_order,
+        inventory.reserve_on_hand,
         inventory.release_excess_reservation,
         shipping.record_line_status,
         shipping.record_order_event,

@@ -17,8 +17,15 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
-from domain.models import ReceiptScanIn, ReceiptSignal, json_quantity
-from domain.signals import RECEIPT_RECORDED
+from domain.models import (
+    LineInput,
+    ReceiptScanIn,
+    ReceiptSignal,
+    StockReservation,
+    StockReservedSignal,
+    json_quantity,
+)
+from domain.signals import RECEIPT_RECORDED, STOCK_RESERVED
 from domain.statuses import (
     DocumentType,
     EventType,
@@ -206,6 +213,112 @@ async def reserve_to_line(
     }, outbox
 
 
+async def lock_waiting_lines(conn: Connection, item: str, organization: str) -> list[Any]:
+    """Backordered stock lines of an item, oldest booking first, row-locked. Lines are
+    always locked before the on-hand row, on every path, so no two paths deadlock."""
+    return list(
+        await conn.fetch(
+            "SELECT l.* FROM fulfillment_lines l JOIN orders o USING (order_number)"
+            " WHERE l.item_number = $1 AND l.organization = $2 AND l.status = $3"
+            " ORDER BY o.booked_at, l.order_number, l.line_number FOR UPDATE OF l",
+            item,
+            organization,
+            LineStatus.BACKORDERED,
+        )
+    )
+
+
+async def take_free_stock(
+    conn: Connection, *, item: str, organization: str, wanted: Decimal
+) -> Decimal:
+    """Reserve up to `wanted` of the free on-hand in one statement; returns what it got.
+    The row lock and the CHECK (reserved <= quantity) make overselling impossible."""
+    if wanted <= 0:
+        return Decimal("0")
+    got = await conn.fetchval(
+        "WITH free AS (SELECT LEAST(quantity - reserved, $3) AS take FROM on_hand"
+        " WHERE item = $1 AND organization = $2 FOR UPDATE)"
+        " UPDATE on_hand SET reserved = reserved + free.take FROM free"
+        " WHERE item = $1 AND organization = $2 AND free.take > 0 RETURNING free.take",
+        item,
+        organization,
+        wanted,
+    )
+    return Decimal(got or 0)
+
+
+async def allocate_waiting(
+    conn: Connection, *, item: str, organization: str, waiting: list[Any], cause: str
+) -> list[int]:
+    """Serve backordered lines from free stock in booking order (locked by the caller with
+    `lock_waiting_lines`); returns the outbox ids of the signals owed to them."""
+    outbox: list[int] = []
+    for line in waiting:
+        need = (
+            line["ordered_quantity"]
+            - line["canceled_quantity"]
+            - line["shipped_quantity"]
+            - line["reserved_quantity"]
+        )
+        got = await take_free_stock(conn, item=item, organization=organization, wanted=need)
+        if got <= 0:
+            break
+        number = await record_stock_reservation(
+            conn, line=line, quantity=got, key=f"{cause}:{line['workflow_id']}"
+        )
+        outbox.append(
+            await enqueue_signal(
+                conn,
+                workflow_id=line["workflow_id"],
+                signal=STOCK_RESERVED,
+                payload=StockReservedSignal(reservation_number=number, quantity=got),
+            )
+        )
+    return outbox
+
+
+async def record_stock_reservation(
+    conn: Connection, *, line: Any, quantity: Decimal, key: str
+) -> str:
+    """Book a reservation of free stock (already taken) to a line; returns its number."""
+    reserved = line["reserved_quantity"] + quantity
+    need = line["ordered_quantity"] - line["canceled_quantity"] - line["shipped_quantity"]
+    status = LineStatus.AWAITING_SHIPPING if reserved >= need else LineStatus.BACKORDERED
+    reservation_id = await conn.fetchval(
+        "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
+        " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, 'ON_HAND')"
+        " RETURNING reservation_id",
+        key,
+        line["item_number"],
+        line["organization"],
+        line["order_number"],
+        line["line_number"],
+        quantity,
+    )
+    await conn.execute(
+        "UPDATE fulfillment_lines SET reserved_quantity = $3, status = $4, updated_at = now()"
+        " WHERE order_number = $1 AND line_number = $2",
+        line["order_number"],
+        line["line_number"],
+        reserved,
+        status,
+    )
+    await append_event(
+        conn,
+        key=key,
+        type=EventType.SUPPLY_RESERVED,
+        order_number=line["order_number"],
+        line_number=line["line_number"],
+        data={
+            "reservation": f"RES-{reservation_id}",
+            "quantity": json_quantity(quantity),
+            "reserved_quantity": json_quantity(reserved),
+            "source": "ON_HAND",
+        },
+    )
+    return f"RES-{reservation_id}"
+
+
 class Inventory:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -271,6 +384,32 @@ class Inventory:
             scan.quantity,
         )
         return body, outbox
+
+    async def reserve_on_hand(self, *, key: str, line: LineInput) -> StockReservation:
+        """Reserve what free stock there is for a line shipped from stock, at scheduling.
+        What is short waits as BACKORDERED and is served when stock arrives."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await lock_line(conn, line.order_number, line.line_number)
+            done = await conn.fetchrow(
+                "SELECT reservation_id, quantity FROM reservations WHERE idempotency_key = $1",
+                key,
+            )
+            if done is not None:  # a retry: answer what the first attempt reserved
+                return StockReservation(
+                    reservation_number=f"RES-{done['reservation_id']}",
+                    quantity=done["quantity"],
+                )
+            need = (
+                row["ordered_quantity"]
+                - row["canceled_quantity"]
+                - row["shipped_quantity"]
+                - row["reserved_quantity"]
+            )
+            got = await take_free_stock(
+                conn, item=line.item_number, organization=line.organization, wanted=need
+            )
+            number = await record_stock_reservation(conn, line=row, quantity=got, key=key)
+            return StockReservation(reservation_number=number, quantity=got)
 
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int

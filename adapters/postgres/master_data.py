@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection
+from adapters.postgres.inventory import allocate_waiting, lock_waiting_lines
 from domain.models import SetupDocument, json_quantity
 from domain.readiness import ItemSetup, missing_prerequisites
 from domain.sourcing import AgreementTerms
@@ -35,10 +37,12 @@ class MasterData:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def apply_setup(self, doc: SetupDocument) -> dict[str, int]:
+    async def apply_setup(self, doc: SetupDocument) -> tuple[dict[str, int], list[int]]:
         """Apply every section in one transaction: all of it or, on a bad reference,
-        none of it. Applying the same document again changes nothing."""
+        none of it. Applying the same document again changes nothing. Returns the counts
+        and the outbox ids of signals owed to lines that new stock was reserved to."""
         counts: dict[str, int] = {}
+        outbox: list[int] = []
         async with self._pool.acquire() as conn, conn.transaction():
             for i, org in enumerate(doc.organizations):
                 if org.default:
@@ -214,8 +218,9 @@ class MasterData:
             for i, oh in enumerate(doc.on_hand):
                 await _item(conn, oh.item, f"on_hand[{i}].item")
                 await _organization(conn, oh.organization, f"on_hand[{i}].organization")
+                waiting = await lock_waiting_lines(conn, oh.item, oh.organization)
                 reserved = await conn.fetchval(
-                    "SELECT reserved FROM on_hand WHERE item = $1 AND organization = $2",
+                    "SELECT reserved FROM on_hand WHERE item = $1 AND organization = $2 FOR UPDATE",
                     oh.item,
                     oh.organization,
                 ) or Decimal("0")
@@ -234,6 +239,14 @@ class MasterData:
                     oh.organization,
                     oh.quantity,
                 )
+                # Stock that arrives serves the lines waiting for it, oldest booking first.
+                outbox += await allocate_waiting(
+                    conn,
+                    item=oh.item,
+                    organization=oh.organization,
+                    waiting=waiting,
+                    cause=f"stock-{uuid.uuid4().hex}",
+                )
                 counts["on_hand"] = i + 1
             if doc.parameters is not None:
                 for name, value in doc.parameters.model_dump(exclude_none=True).items():
@@ -244,7 +257,7 @@ class MasterData:
                         value,
                     )
                     counts["parameters"] = counts.get("parameters", 0) + 1
-        return counts
+        return counts, outbox
 
     @staticmethod
     async def _upsert_item(

@@ -354,9 +354,11 @@ class Shipping:
             status = LineStatus.CANCELED
         elif status in (LineStatus.PICK_RELEASED, LineStatus.STAGED):
             status = LineStatus.STAGED if picked >= released else LineStatus.PICK_RELEASED
-        elif status in (LineStatus.BOOKED, LineStatus.AWAITING_SUPPLY) and (
-            line["reserved_quantity"] >= remaining
-        ):
+        elif status in (
+            LineStatus.BOOKED,
+            LineStatus.AWAITING_SUPPLY,
+            LineStatus.BACKORDERED,
+        ) and (line["reserved_quantity"] >= remaining):
             status = LineStatus.AWAITING_SHIPPING
         await conn.execute(
             "UPDATE fulfillment_lines SET canceled_quantity = canceled_quantity + $3,"
@@ -417,7 +419,7 @@ class Shipping:
                 raise Refusal(
                     409,
                     f"line {line_number} of order {order_number} is not back-to-back;"
-                    " fulfillment from stock is not handled by this release",
+                    " retrying cannot change that; it can be canceled",
                 )
             await conn.execute(
                 "UPDATE fulfillment_lines SET status = $3, updated_at = now()"

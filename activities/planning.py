@@ -19,4 +19,9 @@ class PlanningActivities:
         """Apply the sourcing rules to the line's item at its fulfillment organization."""
         line = step.line
         inputs = await self._master_data.sourcing_inputs(line.item_number, line.organization)
-        return choose_source(item_number=line.item_number, organization=line.organization, **inputs)
+        return choose_source(
+            item_number=line.item_number,
+            organization=line.organization,
+            quantity=line.quantity,
+            **inputs,
+        )

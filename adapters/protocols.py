@@ -16,6 +16,7 @@ from domain.models import (
     StockReservation,
     SupplyChange,
     SupplyOrderResult,
+    TransferOrderResult,
     WorkOrderResult,
 )
 from domain.statuses import EventType, LineStatus
@@ -64,6 +65,25 @@ class ManufacturingSystem(Protocol):
         workflow_id: str,
         today: date,
     ) -> WorkOrderResult | None: ...
+
+    async def reduce_for_line(
+        self, *, key: str, order_number: str, line_number: int
+    ) -> list[SupplyChange]: ...
+
+    async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None: ...
+
+
+class TransferSystem(Protocol):
+    async def create_transfer_order(
+        self,
+        *,
+        key: str,
+        line: LineInput,
+        decision: SourcingDecision,
+        supply_order_number: str,
+        workflow_id: str,
+        today: date,
+    ) -> TransferOrderResult | None: ...
 
     async def reduce_for_line(
         self, *, key: str, order_number: str, line_number: int

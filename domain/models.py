@@ -316,6 +316,8 @@ class SourcingDecision(BaseModel):
     unit_price: Decimal | None = None
     lead_time_days: int = 0
     automatic_submission: bool = False
+    source_organization: str | None = None
+    transfer_price_markup_pct: Decimal = Decimal("0")
     manual_action_reason: str | None = None
     explanation: list[str] = []
 
@@ -336,6 +338,17 @@ class PurchaseOrderResult(BaseModel):
     quantity: Decimal
     unit_price: Decimal
     need_by_date: date | None = None
+
+
+class TransferOrderResult(BaseModel):
+    transfer_order_number: str
+    status: str
+    from_organization: str
+    to_organization: str
+    quantity: Decimal
+    transfer_price: Decimal
+    expected_arrival: date | None = None
+    short: bool = False
 
 
 class WorkOrderResult(BaseModel):

@@ -11,7 +11,14 @@ from domain.statuses import SupplyType
 
 # Supply types this release can create documents for; the others fall through to the
 # next ranked source with the reason recorded.
-SUPPORTED_SUPPLY_TYPES = frozenset({SupplyType.BUY, SupplyType.MAKE})
+SUPPORTED_SUPPLY_TYPES = frozenset({SupplyType.BUY, SupplyType.MAKE, SupplyType.TRANSFER})
+
+
+@dataclass(frozen=True)
+class TransferTerms:
+    transit_days: int
+    markup_pct: Decimal
+    free_stock: Decimal
 
 
 @dataclass(frozen=True)
@@ -46,14 +53,18 @@ def choose_source(
     agreements: list[AgreementTerms],
     active_suppliers: set[str],
     work_definitions: dict[str, tuple[int, bool]] | None = None,
+    transfers: dict[str, TransferTerms] | None = None,
+    quantity: Decimal = Decimal("0"),
 ) -> SourcingDecision:
     """Pick the best-ranked source that can actually supply the item.
 
     `work_definitions` maps an organization to (lead time days, used in planning) for the
-    item. A source that cannot supply (no usable blanket agreement, inactive supplier, no
-    work definition used in planning, a supply type this release does not create) is
-    skipped and the reason kept, so a person can see why the line went where it went, or
-    why it needs manual action.
+    item; `transfers` maps a source organization to the terms of transferring from it to the
+    fulfillment organization, with the free stock there. A source that cannot supply (no
+    usable blanket agreement, inactive supplier, no work definition used in planning, no
+    inter-organization parameters or too little free stock at the source, a supply type this
+    release does not create) is skipped and the reason kept, so a person can see why the
+    line went where it went, or why it needs manual action.
     """
     sources, scope = applicable_sources(local_sources=local_sources, global_sources=global_sources)
     if not sources:
@@ -68,6 +79,29 @@ def choose_source(
         rank = source.get("rank", 1)
         if supply_type not in SUPPORTED_SUPPLY_TYPES:
             explanation.append(f"rank {rank} {supply_type}: not supported in this release")
+            continue
+        if supply_type is SupplyType.TRANSFER:
+            source_org = source.get("organization", "")
+            terms = (transfers or {}).get(source_org)
+            if terms is None:
+                explanation.append(
+                    f"rank {rank} TRANSFER from {source_org}: no inter-organization parameters"
+                    f" to {organization}"
+                )
+            elif terms.free_stock < quantity:
+                explanation.append(
+                    f"rank {rank} TRANSFER from {source_org}: only {terms.free_stock.normalize():f}"
+                    f" free at {source_org}"
+                )
+            else:
+                explanation.append(f"rank {rank} TRANSFER from {source_org} to {organization}")
+                return SourcingDecision(
+                    supply_type=SupplyType.TRANSFER,
+                    source_organization=source_org,
+                    lead_time_days=terms.transit_days,
+                    transfer_price_markup_pct=terms.markup_pct,
+                    explanation=explanation,
+                )
             continue
         if supply_type is SupplyType.MAKE:
             make_at = source.get("organization") or organization

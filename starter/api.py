@@ -27,6 +27,7 @@ from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
 from adapters.postgres.shipping import Shipping
+from adapters.postgres.transfers import Transfers
 from domain import signals
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.models import (
@@ -67,6 +68,7 @@ class AppContext:
     inventory: Inventory = field(init=False)
     manufacturing: Manufacturing = field(init=False)
     shipping: Shipping = field(init=False)
+    transfers: Transfers = field(init=False)
     events: BusinessEvents = field(init=False)
     outbox: SignalOutbox = field(init=False)
 
@@ -77,6 +79,7 @@ class AppContext:
         self.inventory = Inventory(self.pool)
         self.manufacturing = Manufacturing(self.pool)
         self.shipping = Shipping(self.pool)
+        self.transfers = Transfers(self.pool)
         self.events = BusinessEvents(self.pool)
         self.outbox = SignalOutbox(self.pool, self.client)
 
@@ -462,6 +465,8 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     @app.post("/scans/receipts", tags=["warehouse"])
     async def scan_receipt(scan: ReceiptScanIn, ctx: Scanner) -> JSONResponse:
+        if scan.transfer_order_number is not None:
+            return await answer(ctx, await ctx.transfers.receive(scan))
         return await answer(ctx, await ctx.inventory.receive(scan))
 
     @app.post("/scans/work-order-completions", tags=["warehouse"])

@@ -22,6 +22,7 @@ from tests.fixtures import demo_setup, laptop_order
 from tests.test_make_flow import make_setup
 from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
+from tests.test_transfer_flow import transfer_setup
 from worker.app import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -52,6 +53,7 @@ def test_histories_cover_the_flows() -> None:
         "make-flow-closed",
         "stock-line-canceled",
         "stock-line-backordered-closed",
+        "transfer-flow-closed",
     } <= names
 
 
@@ -124,6 +126,17 @@ async def test_record_histories(stack: Stack) -> None:
     await stack.call("PUT", "/setup", json=stock_setup(3))
     await ship(so, 3)
     await save(stack, "stock-line-backordered-closed", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=transfer_setup(5))
+    so, number = await book(2, "UPS-3KVA")
+    await stack.call(
+        "POST",
+        "/scans/receipts",
+        role="scanner",
+        json={"scan_id": f"{so}-t1", "transfer_order_number": number, "quantity": 2},
+    )
+    await ship(so, 2)
+    await save(stack, "transfer-flow-closed", f"order-{so}-line-1")
 
     await stack.call("PUT", "/setup", json=gpu_setup())
     so, _ = await book(1, "GPU-Z")

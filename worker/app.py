@@ -16,6 +16,7 @@ from activities.manufacturing import ManufacturingActivities
 from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
+from activities.transfers import TransferActivities
 from adapters.postgres.billing import Billing
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
@@ -24,6 +25,7 @@ from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
 from adapters.postgres.shipping import Shipping
+from adapters.postgres.transfers import Transfers
 from runtime.orchestration import start_order_workflow
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflow
@@ -39,6 +41,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
     planning = PlanningActivities(MasterData(pool))
     procurement = ProcurementActivities(Procurement(pool))
     manufacturing = ManufacturingActivities(Manufacturing(pool))
+    transfers = TransferActivities(Transfers(pool))
     inventory = InventoryActivities(Inventory(pool))
     shipping = ShippingActivities(Shipping(pool))
     billing = BillingActivities(Billing(pool))
@@ -52,6 +55,9 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         manufacturing.create_work_order,
         manufacturing.reduce_work_order,
         manufacturing.close_work_order,
+        transfers.create_transfer_order,
+        transfers.reduce_transfer_order,
+        transfers.close_transfer_order,
         inventory.reserve_on_hand,
         inventory.release_excess_reservation,
         shipping.record_line_status,

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         SupplyChange,
         SupplyOrderResult,
         SupplyView,
+        TransferOrderResult,
         WorkOrderResult,
         json_money,
         json_quantity,
@@ -105,6 +106,7 @@ class FulfillmentLineWorkflow:
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
         self._work_order: WorkOrderResult | None = None
+        self._transfer: TransferOrderResult | None = None
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -267,16 +269,22 @@ class FulfillmentLineWorkflow:
             )
             for reason in decision.explanation:
                 self._event(EventType.LINE_SCHEDULED, reason)
-            if decision.supply_type is not None:
+            reason = decision.manual_action_reason or "no supply source"
+            if decision.supply_type is SupplyType.TRANSFER:
+                if await self._create_transfer_supply(decision, attempt):
+                    break
+                reason = (
+                    f"the free stock at {decision.source_organization} was taken before the"
+                    " transfer could ship; retry to source the line again"
+                )
+            elif decision.supply_type is not None:
                 break
             # Not ready: a person fixes the setup and retries, or cancels the line.
-            await self._manual_action(
-                decision.manual_action_reason or "no supply source", attempt=attempt
-            )
+            await self._manual_action(reason, attempt=attempt)
             attempt += 1
         if decision.supply_type is SupplyType.MAKE:
             await self._create_make_supply(decision)
-        else:
+        elif decision.supply_type is SupplyType.BUY:
             await self._create_buy_supply(decision)
         await self._await_supply()
         await self._ship()
@@ -398,6 +406,63 @@ class FulfillmentLineWorkflow:
         self._set_supply_status(SupplyStatus.RECEIVED)
         self._status = LineStatus.AWAITING_SHIPPING
         self._publish()
+
+    async def _create_transfer_supply(self, decision: SourcingDecision, attempt: int) -> bool:
+        """Ship a transfer order from the source organization; False when the source's
+        free stock was taken since scheduling (nothing was changed then)."""
+        line = self._line
+        await self._apply_cancels()
+        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
+        supply_order = await self._activity(
+            "create_supply_order",
+            step,
+            SupplyOrderResult,
+            summary=f"Supply order: TRANSFER {line.item_number} from "
+            f"{decision.source_organization}",
+        )
+        await self._apply_cancels()
+        transfer = await self._activity(
+            "create_transfer_order",
+            step.model_copy(
+                update={
+                    "key": self._key(
+                        "transfer-order" if attempt == 0 else f"transfer-order-{attempt}"
+                    ),
+                    "supply_order_number": supply_order.supply_order_number,
+                    "workflow_id": workflow.info().workflow_id,
+                    "today": workflow.now().date(),
+                }
+            ),
+            TransferOrderResult,
+            summary=f"Transfer order from {decision.source_organization} to {line.organization}",
+        )
+        if transfer is None:
+            await self._wait(lambda: False, "Canceled before the transfer order was made")
+        if transfer.short:
+            return False
+        self._transfer = transfer
+        self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
+        self._supply.append(
+            SupplyView(
+                type=SupplyType.TRANSFER,
+                status=SupplyStatus.IN_TRANSIT,
+                document_type=DocumentType.TRANSFER_ORDER,
+                document_number=transfer.transfer_order_number,
+                quantity=transfer.quantity,
+                organization=transfer.from_organization,
+                supply_order_number=supply_order.supply_order_number,
+                need_by_date=transfer.expected_arrival,
+            )
+        )
+        self._event(
+            EventType.TRANSFER_ORDER_CREATED,
+            f"{transfer.transfer_order_number}: {_q(transfer.quantity)} shipped from "
+            f"{transfer.from_organization} at {json_money(transfer.transfer_price)} each, "
+            f"due {transfer.expected_arrival}",
+        )
+        self._status = LineStatus.AWAITING_SUPPLY
+        self._publish()
+        return True
 
     async def _create_make_supply(self, decision: SourcingDecision) -> None:
         line = self._line
@@ -542,6 +607,14 @@ class FulfillmentLineWorkflow:
                 summary=f"Close {self._po.po_number}",
             )
             self._set_supply_status(SupplyStatus.CLOSED)
+        if self._transfer is not None:
+            await self._activity(
+                "close_transfer_order",
+                self._ref("close-supply"),
+                type(None),
+                summary=f"Close {self._transfer.transfer_order_number}",
+            )
+            self._set_supply_status(SupplyStatus.CLOSED)
         if self._work_order is not None:
             await self._activity(
                 "close_work_order",
@@ -637,6 +710,14 @@ class FulfillmentLineWorkflow:
                     summary=f"Reduce {self._work_order.work_order_number} after cancellation",
                 )
                 self._apply_supply_changes(EventType.WORK_ORDER_CHANGED, changes)
+            if self._transfer is not None:
+                changes = await self._activity(
+                    "reduce_transfer_order",
+                    self._ref(f"{key}:reduce-supply"),
+                    list[SupplyChange],
+                    summary=f"Return to {self._transfer.from_organization} what is not needed",
+                )
+                self._apply_supply_changes(EventType.TRANSFER_ORDER_CHANGED, changes)
             released = await self._activity(
                 "release_excess_reservation",
                 self._ref(f"{key}:release"),

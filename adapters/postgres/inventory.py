@@ -324,14 +324,11 @@ class Inventory:
         self._pool = pool
 
     async def receive(self, scan: ReceiptScanIn) -> ScanOutcome:
-        """Receive goods against a pegged supply document and reserve them to its line."""
+        """Receive goods against a pegged PO line and reserve them to its line (receipts of
+        transfer orders go to `Transfers.receive`)."""
 
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
-            if scan.po_number is not None:
-                return await self._receive_po(conn, scan)
-            raise Refusal(
-                422, f"transfer_order_number: unknown transfer order {scan.transfer_order_number!r}"
-            )
+            return await self._receive_po(conn, scan)
 
         return await run_scan(self._pool, scan, kind="receipt", apply=apply)
 

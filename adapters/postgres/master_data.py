@@ -13,7 +13,7 @@ from adapters.postgres.common import Connection
 from adapters.postgres.inventory import allocate_waiting, lock_waiting_lines
 from domain.models import SetupDocument, json_quantity
 from domain.readiness import ItemSetup, missing_prerequisites
-from domain.sourcing import AgreementTerms
+from domain.sourcing import AgreementTerms, TransferTerms
 
 
 async def _require(conn: Connection, sql: str, value: Any, path: str, what: str) -> None:
@@ -308,6 +308,14 @@ class MasterData:
                 "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
             )
             suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
+            transfer_rows = await conn.fetch(
+                "SELECT t.from_organization, t.transit_days, t.transfer_price_markup_pct,"
+                " coalesce(h.quantity - h.reserved, 0) AS free FROM transfer_parameters t"
+                " LEFT JOIN on_hand h ON h.organization = t.from_organization AND h.item = $2"
+                " WHERE t.to_organization = $1",
+                organization,
+                item_number,
+            )
             definitions = await conn.fetch(
                 "SELECT item, organization, lead_time_days, use_in_planning"
                 " FROM work_definitions WHERE item = ANY($1::text[])",
@@ -347,6 +355,14 @@ class MasterData:
             ],
             "active_suppliers": {s["number"] for s in suppliers},
             "work_definitions": work_definitions,
+            "transfers": {
+                t["from_organization"]: TransferTerms(
+                    transit_days=t["transit_days"],
+                    markup_pct=t["transfer_price_markup_pct"],
+                    free_stock=t["free"],
+                )
+                for t in transfer_rows
+            },
         }
 
     async def parameter(self, name: str, default: Any) -> Any:

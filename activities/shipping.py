@@ -23,6 +23,18 @@ class ShippingActivities:
             data=change.data,
         )
 
+    @activity.defn(name="record_line_event")
+    async def record_line_event(self, change: LineStatusChange) -> None:
+        """A business event of the line that changes nothing else (jeopardy)."""
+        assert change.event is not None
+        await self._shipping.line_event(
+            key=change.key,
+            order_number=change.order_number,
+            line_number=change.line_number,
+            event=change.event,
+            data=change.data,
+        )
+
     @activity.defn(name="record_order_event")
     async def record_order_event(self, event: OrderEvent) -> None:
         await self._shipping.order_event(

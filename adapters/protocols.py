@@ -112,6 +112,16 @@ class ShippingSystem(Protocol):
         data: dict[str, Any] | None = None,
     ) -> None: ...
 
+    async def line_event(
+        self,
+        *,
+        key: str,
+        order_number: str,
+        line_number: int,
+        event: EventType,
+        data: dict[str, Any],
+    ) -> None: ...
+
     async def order_event(
         self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]
     ) -> None: ...

@@ -10,6 +10,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,9 +269,9 @@ async def poll(
     raise AssertionError(f"condition not met within {timeout}s; last seen: {last}")
 
 
-@pytest.fixture
-async def idle_stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
-    """The API on a fresh database, with no worker polling yet (tests start it)."""
+@asynccontextmanager
+async def stack_on(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
+    """The API on a fresh database against a Temporal client, with no worker yet."""
     task_queue = f"tq-{uuid.uuid4()}"
     ctx = AppContext(
         pool=pool,
@@ -289,6 +290,40 @@ async def idle_stack(pool: asyncpg.Pool, client: Client, database_url: str) -> A
                 yield stack
             finally:
                 await stack.stop_worker()
+
+
+@pytest.fixture
+async def idle_stack(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
+    """The API on a fresh database, with no worker polling yet (tests start it)."""
+    async with stack_on(pool, client, database_url) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A second dev server whose workflows skip time while they only wait on timers."""
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=temporal_binary(),
+        search_attributes=sa.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_extra_args=[
+            *DEV_SERVER_SQLITE_PRAGMAS,
+            "--dynamic-config-value",
+            "frontend.WorkflowTimeSkippingEnabled=true",
+        ],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def skipping_stack(
+    pool: asyncpg.Pool, skipping_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Stack]:
+    """The product on a time-skipping server: long waits on timers pass at once."""
+    async with stack_on(pool, skipping_env.client, database_url) as stack:
+        await stack.start_worker()
+        yield stack
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ def test_histories_cover_the_flows() -> None:
         "stock-line-canceled",
         "stock-line-backordered-closed",
         "transfer-flow-closed",
+        "jeopardy-raised-cleared-closed",
     } <= names
 
 
@@ -161,3 +162,18 @@ async def test_record_histories(stack: Stack) -> None:
     )
     await ship(so, 2)
     await save(stack, "make-flow-closed", f"order-{so}-line-1")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_jeopardy_history(skipping_stack: Stack) -> None:
+    stack = skipping_stack
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = order_number()
+    await stack.call("POST", "/orders", json=laptop_order(so, 2), role="orders", expect=202)
+    line = await stack.wait_line(so, until=lambda v: v["jeopardy"] is True)
+    await stack.receive(so, line["supply"][0]["document_number"], 2, "r1")
+    await stack.ship(so, 2)
+    await save(stack, "jeopardy-raised-cleared-closed", f"order-{so}-line-1")

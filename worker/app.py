@@ -61,6 +61,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         inventory.reserve_on_hand,
         inventory.release_excess_reservation,
         shipping.record_line_status,
+        shipping.record_line_event,
         shipping.record_order_event,
         billing.create_ar_invoice,
         billing.create_ap_invoice,

@@ -11,6 +11,7 @@ A cancellation can arrive at any point; it is compensated at the next wait.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -72,6 +73,7 @@ ACTIVITY_RETRY = RetryPolicy(
 ZERO = Decimal("0")
 # workflow.patched ids: never reuse or remove while histories with them may replay.
 SHIP_FROM_STOCK = "ship-from-stock"
+JEOPARDY = "jeopardy"
 _q = json_quantity  # quantities in details read "30", not "30.0000"
 _SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
@@ -110,7 +112,12 @@ class FulfillmentLineWorkflow:
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
-        self._published: dict[str, Any] = {sa.LINE_STATUS.name: LineStatus.BOOKED.value}
+        self._published: dict[str, Any] = {
+            sa.LINE_STATUS.name: LineStatus.BOOKED.value,
+            sa.JEOPARDY.name: False,
+        }
+        self._jeopardy = False
+        self._jeopardy_watch: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ signals and queries
 
@@ -217,7 +224,7 @@ class FulfillmentLineWorkflow:
             unit_price=line.unit_price,
             line_amount=line_amount(self._open, line.unit_price, line.unit_discount),
             cancel_reason=self._cancel_reason,
-            jeopardy=False,
+            jeopardy=self._jeopardy,
             back_to_back=line.back_to_back,
             back_to_back_reason=line.back_to_back_reason,
             manual_action_reason=self._manual_reason,
@@ -514,6 +521,8 @@ class FulfillmentLineWorkflow:
 
     async def _await_supply(self) -> None:
         supply = self._supply[0]
+        if supply.need_by_date is not None and workflow.patched(JEOPARDY):
+            self._jeopardy_watch = asyncio.create_task(self._watch_jeopardy(supply))
         arrivals = "completions" if supply.type is SupplyType.MAKE else "receipts"
         source = f" from {supply.supplier}" if supply.supplier else ""
         await self._wait(
@@ -526,6 +535,53 @@ class FulfillmentLineWorkflow:
         )
         self._status = LineStatus.AWAITING_SHIPPING
         self._publish()
+
+    def _supplied(self) -> bool:
+        return self._reserved >= self._open - self._shipped
+
+    async def _watch_jeopardy(self, supply: SupplyView) -> None:
+        """Raise jeopardy when the supply is not complete by its expected date (lead time
+        of the agreement or work definition, transit days); clear it when it arrives."""
+        assert supply.need_by_date is not None
+        due = datetime(
+            supply.need_by_date.year,
+            supply.need_by_date.month,
+            supply.need_by_date.day,
+            tzinfo=UTC,
+        ) + timedelta(days=1)  # late once the whole expected day has passed
+        try:
+            await workflow.wait_condition(
+                self._supplied, timeout=max(due - workflow.now(), timedelta(seconds=1))
+            )
+            return
+        except TimeoutError:
+            pass
+        await self._set_jeopardy(
+            True,
+            f"{supply.document_number} expected by {supply.need_by_date} is late: "
+            f"{_q(self._received)} of {_q(self._open)} received",
+        )
+        await workflow.wait_condition(self._supplied)
+        await self._set_jeopardy(False, f"{supply.document_number} arrived")
+
+    async def _set_jeopardy(self, raised: bool, detail: str) -> None:
+        self._jeopardy = raised
+        event = EventType.JEOPARDY_RAISED if raised else EventType.JEOPARDY_CLEARED
+        self._event(event, detail)
+        self._publish()
+        await self._activity(
+            "record_line_event",
+            LineStatusChange(
+                key=self._key(f"jeopardy-{'raised' if raised else 'cleared'}"),
+                order_number=self._line.order_number,
+                line_number=self._line.line_number,
+                status=self._status,
+                event=event,
+                data={"detail": detail},
+            ),
+            type(None),
+            summary="Record jeopardy" if raised else "Record jeopardy cleared",
+        )
 
     async def _ship(self) -> None:
         org = self._line.organization
@@ -798,7 +854,10 @@ class FulfillmentLineWorkflow:
 
     def _publish(self) -> None:
         """Keep the Web UI's search attributes and current details in step with the line."""
-        values: dict[str, Any] = {sa.LINE_STATUS.name: self._status.value}
+        values: dict[str, Any] = {
+            sa.LINE_STATUS.name: self._status.value,
+            sa.JEOPARDY.name: self._jeopardy,
+        }
         if self._supply:
             values[sa.SUPPLY_TYPE.name] = self._supply[0].type.value
             values[sa.SUPPLY_STATUS.name] = self._supply[-1].status.value

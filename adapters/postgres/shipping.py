@@ -482,3 +482,22 @@ class Shipping:
             await append_event(
                 conn, key=key, type=event, order_number=order_number, line_number=None, data=data
             )
+
+    async def line_event(
+        self,
+        *,
+        key: str,
+        order_number: str,
+        line_number: int,
+        event: EventType,
+        data: dict[str, Any],
+    ) -> None:
+        async with self._pool.acquire() as conn:
+            await append_event(
+                conn,
+                key=key,
+                type=event,
+                order_number=order_number,
+                line_number=line_number,
+                data=data,
+            )

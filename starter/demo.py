@@ -1,4 +1,4 @@
-"""`make demo`: seed 001's example, played through the public API.
+"""`make demo`: seed 001's example, then a Make and a Transfer line, through the public API.
 
 A corporate customer orders 50 laptops that are not stocked; a PO goes to the supplier;
 the goods arrive in two receipts (30, then 20) and are reserved to the line; a pick wave,
@@ -134,6 +134,98 @@ async def play(
     return dict(line)
 
 
+async def play_make_and_transfer(
+    api: httpx.AsyncClient, say: Say = print, *, order_number: str | None = None
+) -> list[dict[str, Any]]:
+    """An order with a rack made in-house (a work order) and UPS units transferred from
+    the regional warehouse (a transfer order), both to CLOSED; returns the closed lines."""
+    so = order_number or f"SO-DEMO-{uuid.uuid4().hex[:6].upper()}"
+    paths = [f"/orders/{so}/lines/{n}" for n in (1, 2)]
+    for name in ("demo_setup.yaml", "demo_more_setup.yaml"):
+        await _call(
+            api, "PUT", "/setup", yaml.safe_load((resources.files("starter") / name).read_text())
+        )
+    say(
+        "- Setup: RACK-42U is made at M1 (work definition, 10 days); UPS-3KVA is"
+        " transferred from M2 (2 days in transit)"
+    )
+    await _call(
+        api,
+        "POST",
+        "/orders",
+        {
+            "order_number": so,
+            "customer_number": "CUST-200",
+            "currency": "USD",
+            "lines": [
+                {"line_number": 1, "item_number": "RACK-42U", "quantity": 2},
+                {"line_number": 2, "item_number": "UPS-3KVA", "quantity": 3},
+            ],
+        },
+    )
+    say(f"- Order {so} booked for Globex: 2 x RACK-42U, 3 x UPS-3KVA")
+    rack = await _wait(api, paths[0], "AWAITING_SUPPLY")
+    ups = await _wait(api, paths[1], "AWAITING_SUPPLY")
+    wo, to = rack["supply"][0], ups["supply"][0]
+    say(f"- Work order {wo['document_number']} released at M1 for 2 racks  [{rack['status']}]")
+    say(
+        f"- Transfer order {to['document_number']} shipped from M2 with 3 UPS, due"
+        f" {to['need_by_date']}  [{ups['status']}]"
+    )
+    say(f"  Temporal UI: {rack['ui_url']}")
+    done = await _call(
+        api,
+        "POST",
+        "/scans/work-order-completions",
+        {"scan_id": f"{so}-wo", "work_order_number": wo["document_number"], "quantity": 2},
+    )
+    say(f"- Production completed 2 racks, reserved to line 1  [{done['line_status']}]")
+    arrived = await _call(
+        api,
+        "POST",
+        "/scans/receipts",
+        {"scan_id": f"{so}-to", "transfer_order_number": to["document_number"], "quantity": 3},
+    )
+    say(f"- The transfer arrived at M1, reserved to line 2  [{arrived['line_status']}]")
+    for path in paths:
+        await _wait(api, path, "AWAITING_SHIPPING")
+    wave = await _call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
+    say(f"- Pick wave {wave['wave_number']} released both lines")
+    for n, quantity in ((1, 2), (2, 3)):
+        await _wait(api, paths[n - 1], "PICK_RELEASED")
+        await _call(
+            api,
+            "POST",
+            "/scans/picks",
+            {
+                "scan_id": f"{so}-p{n}",
+                "order_number": so,
+                "line_number": n,
+                "picked_quantity": quantity,
+            },
+        )
+        await _wait(api, paths[n - 1], "STAGED")
+        await _call(
+            api,
+            "POST",
+            "/scans/shipments",
+            {
+                "scan_id": f"{so}-s{n}",
+                "order_number": so,
+                "line_number": n,
+                "shipped_quantity": quantity,
+            },
+        )
+    closed = [await _wait(api, path, "CLOSED") for path in paths]
+    for line in closed:
+        invoice = line["invoices"][0]
+        say(
+            f"- Line {line['line_number']} closed: AR invoice {invoice['invoice_number']}"
+            f" {invoice['amount']}  [{line['status']}]"
+        )
+    return closed
+
+
 def main() -> None:
     from starter.cli import api_url, token
     from starter.devstack import DevStack
@@ -154,6 +246,8 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token()}"}
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as api:
             await play(api)
+            print("\nMake and Transfer:")
+            await play_make_and_transfer(api)
 
     try:
         asyncio.run(run())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starter.demo import play
+from starter.demo import play, play_make_and_transfer
 from tests.conftest import Stack, auth
 
 
@@ -16,3 +16,14 @@ async def test_demo_runs_to_closed(stack: Stack) -> None:
     assert any("Received 30" in s for s in said) and any("Received 20" in s for s in said)
     assert any("Temporal UI: " in s and line["workflow_id"] in s for s in said)
     assert await stack.scalar("SELECT count(*) FROM receipts") == 2
+
+
+async def test_make_and_transfer_demo_runs_to_closed(stack: Stack) -> None:
+    stack.api.headers.update(auth("admin"))
+    said: list[str] = []
+    lines = await play_make_and_transfer(stack.api, said.append)
+    assert [line["status"] for line in lines] == ["CLOSED", "CLOSED"]
+    assert [line["supply"][0]["type"] for line in lines] == ["MAKE", "TRANSFER"]
+    assert any("Work order WO-" in s for s in said) and any("Transfer order TO-" in s for s in said)
+    assert await stack.scalar("SELECT status FROM work_orders") == "CLOSED"
+    assert await stack.scalar("SELECT status FROM transfer_orders") == "CLOSED"

@@ -122,3 +122,45 @@ async def run_scan(
         body = {"scan_id": scan_id, **body}
         await answer_scan(conn, scan_id=scan_id, status_code=code, response=body)
         return code, body, outbox
+
+
+async def pegs_of_line(
+    conn: Connection, order_number: str, line_number: int, document_type: str
+) -> list[Any]:
+    """The supply documents of one type pegged to a line."""
+    return list(
+        await conn.fetch(
+            "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
+            " AND document_type = $3 ORDER BY document_number, document_line",
+            order_number,
+            line_number,
+            document_type,
+        )
+    )
+
+
+async def close_pegged_document(
+    conn: Connection, *, key: str, peg: Any, table: str, number_column: str
+) -> None:
+    """A shipped line's work or transfer order and its supply order are done; a canceled
+    one stays canceled. `table` and `number_column` are this module's own constants."""
+    await conn.execute(
+        f"UPDATE {table} SET status = 'CLOSED' WHERE {number_column} = $1 AND status <> 'CANCELED'",
+        peg["document_number"],
+    )
+    await conn.execute(
+        "UPDATE supply_orders SET status = 'CLOSED' WHERE supply_order_number = $1"
+        " AND status <> 'CANCELED'",
+        peg["supply_order_number"],
+    )
+    await append_event(
+        conn,
+        key=f"{key}:{peg['document_number']}",
+        type="SUPPLY_CLOSED",
+        order_number=peg["order_number"],
+        line_number=peg["line_number"],
+        data={
+            number_column: peg["document_number"],
+            "supply_order_number": peg["supply_order_number"],
+        },
+    )

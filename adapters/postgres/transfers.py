@@ -13,8 +13,10 @@ from adapters.postgres.common import (
     Connection,
     ScanOutcome,
     append_event,
+    close_pegged_document,
     lock_line,
     next_document_number,
+    pegs_of_line,
     run_scan,
 )
 from adapters.postgres.inventory import (
@@ -228,7 +230,9 @@ class Transfers:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await lock_line(conn, order_number, line_number)
             needed = row["ordered_quantity"] - row["canceled_quantity"]
-            for peg in await self._pegs(conn, order_number, line_number):
+            for peg in await pegs_of_line(
+                conn, order_number, line_number, DocumentType.TRANSFER_ORDER
+            ):
                 order = await conn.fetchrow(
                     "SELECT * FROM transfer_orders WHERE transfer_order_number = $1 FOR UPDATE",
                     peg["document_number"],
@@ -292,42 +296,15 @@ class Transfers:
         return changes
 
     async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None:
+        """The line has shipped: its transfer orders and supply orders are done."""
         async with self._pool.acquire() as conn, conn.transaction():
-            for peg in await self._pegs(conn, order_number, line_number):
-                await conn.execute(
-                    "UPDATE transfer_orders SET status = $2 WHERE transfer_order_number = $1"
-                    " AND status <> $3",
-                    peg["document_number"],
-                    TransferOrderStatus.CLOSED,
-                    TransferOrderStatus.CANCELED,
-                )
-                await conn.execute(
-                    "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1"
-                    " AND status <> $3",
-                    peg["supply_order_number"],
-                    SupplyStatus.CLOSED,
-                    SupplyStatus.CANCELED,
-                )
-                await append_event(
+            for peg in await pegs_of_line(
+                conn, order_number, line_number, DocumentType.TRANSFER_ORDER
+            ):
+                await close_pegged_document(
                     conn,
-                    key=f"{key}:{peg['document_number']}",
-                    type=EventType.SUPPLY_CLOSED,
-                    order_number=order_number,
-                    line_number=line_number,
-                    data={
-                        "transfer_order_number": peg["document_number"],
-                        "supply_order_number": peg["supply_order_number"],
-                    },
+                    key=key,
+                    peg=peg,
+                    table="transfer_orders",
+                    number_column="transfer_order_number",
                 )
-
-    @staticmethod
-    async def _pegs(conn: Connection, order_number: str, line_number: int) -> list[Any]:
-        return list(
-            await conn.fetch(
-                "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
-                " AND document_type = $3 ORDER BY document_number",
-                order_number,
-                line_number,
-                DocumentType.TRANSFER_ORDER,
-            )
-        )

@@ -297,18 +297,24 @@ class FulfillmentLineWorkflow:
         await self._ship()
         await self._bill_and_close()
 
+    async def _open_supply_order(
+        self, decision: SourcingDecision, summary: str
+    ) -> tuple[SupplyStep, SupplyOrderResult]:
+        """The supply order every supply type starts with (cancellations first and after)."""
+        await self._apply_cancels()
+        step = SupplyStep(key=self._key("supply-order"), line=self._line, decision=decision)
+        supply_order = await self._activity(
+            "create_supply_order", step, SupplyOrderResult, summary=summary
+        )
+        await self._apply_cancels()
+        return step, supply_order
+
     async def _create_buy_supply(self, decision: SourcingDecision) -> None:
         line = self._line
-        await self._apply_cancels()
-        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
-        supply_order = await self._activity(
-            "create_supply_order",
-            step,
-            SupplyOrderResult,
-            summary=f"Supply order: BUY {line.item_number} from {decision.supplier}",
+        step, supply_order = await self._open_supply_order(
+            decision, f"Supply order: BUY {line.item_number} from {decision.supplier}"
         )
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
-        await self._apply_cancels()
         requisition = await self._activity(
             "create_requisition",
             step.model_copy(
@@ -418,16 +424,10 @@ class FulfillmentLineWorkflow:
         """Ship a transfer order from the source organization; False when the source's
         free stock was taken since scheduling (nothing was changed then)."""
         line = self._line
-        await self._apply_cancels()
-        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
-        supply_order = await self._activity(
-            "create_supply_order",
-            step,
-            SupplyOrderResult,
-            summary=f"Supply order: TRANSFER {line.item_number} from "
-            f"{decision.source_organization}",
+        step, supply_order = await self._open_supply_order(
+            decision,
+            f"Supply order: TRANSFER {line.item_number} from {decision.source_organization}",
         )
-        await self._apply_cancels()
         transfer = await self._activity(
             "create_transfer_order",
             step.model_copy(
@@ -473,16 +473,10 @@ class FulfillmentLineWorkflow:
 
     async def _create_make_supply(self, decision: SourcingDecision) -> None:
         line = self._line
-        await self._apply_cancels()
-        step = SupplyStep(key=self._key("supply-order"), line=line, decision=decision)
-        supply_order = await self._activity(
-            "create_supply_order",
-            step,
-            SupplyOrderResult,
-            summary=f"Supply order: MAKE {line.item_number} at {line.organization}",
+        step, supply_order = await self._open_supply_order(
+            decision, f"Supply order: MAKE {line.item_number} at {line.organization}"
         )
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
-        await self._apply_cancels()
         work_order = await self._activity(
             "create_work_order",
             step.model_copy(

@@ -164,3 +164,40 @@ async def close_pegged_document(
             "supply_order_number": peg["supply_order_number"],
         },
     )
+
+
+async def peg_to_line(
+    conn: Connection,
+    *,
+    document_type: str,
+    document_number: str,
+    supply_order_number: str,
+    order_number: str,
+    line_number: int,
+    workflow_id: str,
+    supply_status: str,
+) -> None:
+    """Hard-peg a new supply document to its line: the supply order takes the document's
+    status and the line, if just booked, now awaits supply."""
+    await conn.execute(
+        "INSERT INTO pegs (document_type, document_number, document_line,"
+        " supply_order_number, order_number, line_number, workflow_id)"
+        " VALUES ($1, $2, 1, $3, $4, $5, $6)",
+        document_type,
+        document_number,
+        supply_order_number,
+        order_number,
+        line_number,
+        workflow_id,
+    )
+    await conn.execute(
+        "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
+        supply_order_number,
+        supply_status,
+    )
+    await conn.execute(
+        "UPDATE fulfillment_lines SET status = 'AWAITING_SUPPLY', updated_at = now()"
+        " WHERE order_number = $1 AND line_number = $2 AND status = 'BOOKED'",
+        order_number,
+        line_number,
+    )

@@ -16,6 +16,7 @@ from adapters.postgres.common import (
     close_pegged_document,
     lock_line,
     next_document_number,
+    peg_to_line,
     pegs_of_line,
     run_scan,
 )
@@ -27,7 +28,7 @@ from domain.models import (
     WorkOrderResult,
     json_quantity,
 )
-from domain.statuses import DocumentType, EventType, LineStatus, SupplyStatus, WorkOrderStatus
+from domain.statuses import DocumentType, EventType, SupplyStatus, WorkOrderStatus
 
 
 def _result(row: Any) -> WorkOrderResult:
@@ -81,29 +82,15 @@ class Manufacturing:
                 WorkOrderStatus.IN_PRODUCTION,
                 need_by,
             )
-            await conn.execute(
-                "INSERT INTO pegs (document_type, document_number, document_line,"
-                " supply_order_number, order_number, line_number, workflow_id)"
-                " VALUES ($1, $2, 1, $3, $4, $5, $6)",
-                DocumentType.WORK_ORDER,
-                number,
-                supply_order_number,
-                line.order_number,
-                line.line_number,
-                workflow_id,
-            )
-            await conn.execute(
-                "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                supply_order_number,
-                SupplyStatus.IN_PRODUCTION,
-            )
-            await conn.execute(
-                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2 AND status = $4",
-                line.order_number,
-                line.line_number,
-                LineStatus.AWAITING_SUPPLY,
-                LineStatus.BOOKED,
+            await peg_to_line(
+                conn,
+                document_type=DocumentType.WORK_ORDER,
+                document_number=number,
+                supply_order_number=supply_order_number,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                workflow_id=workflow_id,
+                supply_status=SupplyStatus.IN_PRODUCTION,
             )
             await append_event(
                 conn,

@@ -15,6 +15,7 @@ from adapters.postgres.common import (
     enqueue_signal,
     lock_line,
     next_document_number,
+    peg_to_line,
 )
 from domain.models import (
     ApprovalSignal,
@@ -31,7 +32,6 @@ from domain.signals import PURCHASE_ORDER_APPROVED
 from domain.statuses import (
     DocumentType,
     EventType,
-    LineStatus,
     PurchaseOrderStatus,
     SupplyStatus,
 )
@@ -187,34 +187,20 @@ class Procurement:
                 decision.unit_price,
                 need_by,
             )
-            await conn.execute(
-                "INSERT INTO pegs (document_type, document_number, document_line,"
-                " supply_order_number, order_number, line_number, workflow_id)"
-                " VALUES ($1, $2, 1, $3, $4, $5, $6)",
-                DocumentType.PURCHASE_ORDER,
-                number,
-                supply_order_number,
-                line.order_number,
-                line.line_number,
-                workflow_id,
-            )
             supply_status = (
                 SupplyStatus.AWAITING_RECEIPT
                 if status == PurchaseOrderStatus.OPEN
                 else SupplyStatus.AWAITING_APPROVAL
             )
-            await conn.execute(
-                "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                supply_order_number,
-                supply_status,
-            )
-            await conn.execute(
-                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2 AND status = $4",
-                line.order_number,
-                line.line_number,
-                LineStatus.AWAITING_SUPPLY,
-                LineStatus.BOOKED,
+            await peg_to_line(
+                conn,
+                document_type=DocumentType.PURCHASE_ORDER,
+                document_number=number,
+                supply_order_number=supply_order_number,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                workflow_id=workflow_id,
+                supply_status=supply_status,
             )
             await append_event(
                 conn,

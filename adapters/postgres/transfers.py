@@ -16,6 +16,7 @@ from adapters.postgres.common import (
     close_pegged_document,
     lock_line,
     next_document_number,
+    peg_to_line,
     pegs_of_line,
     run_scan,
 )
@@ -34,7 +35,7 @@ from domain.models import (
     json_money,
     json_quantity,
 )
-from domain.statuses import DocumentType, EventType, LineStatus, SupplyStatus, TransferOrderStatus
+from domain.statuses import DocumentType, EventType, SupplyStatus, TransferOrderStatus
 
 
 def _result(row: Any) -> TransferOrderResult:
@@ -136,29 +137,15 @@ class Transfers:
                 TransferOrderStatus.IN_TRANSIT,
                 arrival,
             )
-            await conn.execute(
-                "INSERT INTO pegs (document_type, document_number, document_line,"
-                " supply_order_number, order_number, line_number, workflow_id)"
-                " VALUES ($1, $2, 1, $3, $4, $5, $6)",
-                DocumentType.TRANSFER_ORDER,
-                number,
-                supply_order_number,
-                line.order_number,
-                line.line_number,
-                workflow_id,
-            )
-            await conn.execute(
-                "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-                supply_order_number,
-                SupplyStatus.IN_TRANSIT,
-            )
-            await conn.execute(
-                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2 AND status = $4",
-                line.order_number,
-                line.line_number,
-                LineStatus.AWAITING_SUPPLY,
-                LineStatus.BOOKED,
+            await peg_to_line(
+                conn,
+                document_type=DocumentType.TRANSFER_ORDER,
+                document_number=number,
+                supply_order_number=supply_order_number,
+                order_number=line.order_number,
+                line_number=line.line_number,
+                workflow_id=workflow_id,
+                supply_status=SupplyStatus.IN_TRANSIT,
             )
             await append_event(
                 conn,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -78,6 +79,28 @@ _q = json_quantity  # quantities in details read "30", not "30.0000"
 _SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
 
+@dataclass(frozen=True)
+class DocumentSteps:
+    """The activities that reduce and close one kind of pegged supply document."""
+
+    reduce: str
+    close: str
+    changed: EventType
+
+
+_DOCUMENT_STEPS = {
+    SupplyType.BUY: DocumentSteps(
+        "reduce_supply", "close_supply", EventType.PURCHASE_ORDER_CHANGED
+    ),
+    SupplyType.MAKE: DocumentSteps(
+        "reduce_work_order", "close_work_order", EventType.WORK_ORDER_CHANGED
+    ),
+    SupplyType.TRANSFER: DocumentSteps(
+        "reduce_transfer_order", "close_transfer_order", EventType.TRANSFER_ORDER_CHANGED
+    ),
+}
+
+
 class LineCanceled(Exception):
     """Unwinds the cycle once the whole line is canceled."""
 
@@ -107,8 +130,6 @@ class FulfillmentLineWorkflow:
         self._seen: set[str] = set()
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
-        self._work_order: WorkOrderResult | None = None
-        self._transfer: TransferOrderResult | None = None
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -365,13 +386,11 @@ class FulfillmentLineWorkflow:
                 need_by_date=po.need_by_date,
             )
         )
-        self._event(
+        self._supply_created(
             EventType.PURCHASE_ORDER_CREATED,
             f"{po.po_number} line {po.po_line}: {_q(po.quantity)} at "
             f"{json_money(po.unit_price)} from {po.supplier}, {po.status}",
         )
-        self._status = LineStatus.AWAITING_SUPPLY
-        self._publish()
         if not self._approved:
             await self._wait(
                 lambda: self._approved, f"Waiting for a buyer to approve {po.po_number}"
@@ -447,7 +466,6 @@ class FulfillmentLineWorkflow:
             await self._wait(lambda: False, "Canceled before the transfer order was made")
         if transfer.short:
             return False
-        self._transfer = transfer
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
         self._supply.append(
             SupplyView(
@@ -461,14 +479,12 @@ class FulfillmentLineWorkflow:
                 need_by_date=transfer.expected_arrival,
             )
         )
-        self._event(
+        self._supply_created(
             EventType.TRANSFER_ORDER_CREATED,
             f"{transfer.transfer_order_number}: {_q(transfer.quantity)} shipped from "
             f"{transfer.from_organization} at {json_money(transfer.transfer_price)} each, "
             f"due {transfer.expected_arrival}",
         )
-        self._status = LineStatus.AWAITING_SUPPLY
-        self._publish()
         return True
 
     async def _create_make_supply(self, decision: SourcingDecision) -> None:
@@ -492,7 +508,6 @@ class FulfillmentLineWorkflow:
         )
         if work_order is None:
             await self._wait(lambda: False, "Canceled before the work order was made")
-        self._work_order = work_order
         self._supply.append(
             SupplyView(
                 type=SupplyType.MAKE,
@@ -505,13 +520,11 @@ class FulfillmentLineWorkflow:
                 need_by_date=work_order.need_by_date,
             )
         )
-        self._event(
+        self._supply_created(
             EventType.WORK_ORDER_CREATED,
             f"{work_order.work_order_number}: make {_q(work_order.quantity)} at "
             f"{work_order.organization} by {work_order.need_by_date}",
         )
-        self._status = LineStatus.AWAITING_SUPPLY
-        self._publish()
 
     async def _await_supply(self) -> None:
         supply = self._supply[0]
@@ -650,31 +663,16 @@ class FulfillmentLineWorkflow:
             if ap.hold_reason:
                 detail += f": {ap.hold_reason}"
             self._event(EventType.AP_INVOICE_CREATED, detail)
+        document = self._pegged_document
+        if document is not None:
             await self._activity(
-                "close_supply",
+                _DOCUMENT_STEPS[document.type].close,
                 self._ref("close-supply"),
                 type(None),
-                summary=f"Close {self._po.po_number}",
+                summary=f"Close {document.document_number}",
             )
+        if self._supply:  # the document is done, or the stock reservation shipped
             self._set_supply_status(SupplyStatus.CLOSED)
-        if self._transfer is not None:
-            await self._activity(
-                "close_transfer_order",
-                self._ref("close-supply"),
-                type(None),
-                summary=f"Close {self._transfer.transfer_order_number}",
-            )
-            self._set_supply_status(SupplyStatus.CLOSED)
-        if self._work_order is not None:
-            await self._activity(
-                "close_work_order",
-                self._ref("close-supply"),
-                type(None),
-                summary=f"Close {self._work_order.work_order_number}",
-            )
-            self._set_supply_status(SupplyStatus.CLOSED)
-        if self._supply and self._supply[0].type is SupplyType.ON_HAND:
-            self._set_supply_status(SupplyStatus.CLOSED)  # the reservation shipped
         await self._record_status(LineStatus.CLOSED, "closed", EventType.LINE_CLOSED)
         self._status = LineStatus.CLOSED
         self._waiting_for = None
@@ -742,32 +740,16 @@ class FulfillmentLineWorkflow:
                 f"{_q(cancel.quantity)} canceled: {cancel.reason}",
             )
             key = f"cancel-{cancel.request_id}"
-            if self._po is not None:
+            document = self._pegged_document
+            if document is not None:
+                steps = _DOCUMENT_STEPS[document.type]
                 changes = await self._activity(
-                    "reduce_supply",
+                    steps.reduce,
                     self._ref(f"{key}:reduce-supply"),
                     list[SupplyChange],
-                    summary=f"Reduce {self._po.po_number} after cancellation",
+                    summary=f"Reduce {document.document_number} after cancellation",
                 )
-                self._apply_supply_changes(EventType.PURCHASE_ORDER_CHANGED, changes)
-                for change in changes:
-                    self._po = self._po.model_copy(update={"quantity": change.remaining_quantity})
-            if self._work_order is not None:
-                changes = await self._activity(
-                    "reduce_work_order",
-                    self._ref(f"{key}:reduce-supply"),
-                    list[SupplyChange],
-                    summary=f"Reduce {self._work_order.work_order_number} after cancellation",
-                )
-                self._apply_supply_changes(EventType.WORK_ORDER_CHANGED, changes)
-            if self._transfer is not None:
-                changes = await self._activity(
-                    "reduce_transfer_order",
-                    self._ref(f"{key}:reduce-supply"),
-                    list[SupplyChange],
-                    summary=f"Return to {self._transfer.from_organization} what is not needed",
-                )
-                self._apply_supply_changes(EventType.TRANSFER_ORDER_CHANGED, changes)
+                self._apply_supply_changes(steps.changed, changes)
             released = await self._activity(
                 "release_excess_reservation",
                 self._ref(f"{key}:release"),
@@ -780,6 +762,19 @@ class FulfillmentLineWorkflow:
             self._publish()
         if self._open <= 0:
             raise LineCanceled
+
+    @property
+    def _pegged_document(self) -> SupplyView | None:
+        """The supply document pegged to the line (a stock reservation is none)."""
+        if self._supply and self._supply[0].type in _DOCUMENT_STEPS:
+            return self._supply[0]
+        return None
+
+    def _supply_created(self, event: EventType, detail: str) -> None:
+        """The line's supply document exists: the line now awaits supply."""
+        self._event(event, detail)
+        self._status = LineStatus.AWAITING_SUPPLY
+        self._publish()
 
     def _apply_supply_changes(self, event: EventType, changes: list[SupplyChange]) -> None:
         for change in changes:

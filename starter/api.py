@@ -239,9 +239,8 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     @app.post("/orders", tags=["orders"], status_code=202)
     async def book_order(order: OrderIn, ctx: OrderDesk) -> JSONResponse:
-        created, order_input = await ctx.orders.book(order)
-        header = await ctx.orders.header(order.order_number)
-        if created or header.get("workflow_started_at") is None:
+        created, started, order_input = await ctx.orders.book(order)
+        if not started:
             try:
                 await start_order_workflow(ctx.client, order_input, task_queue=ctx.task_queue)
                 await ctx.orders.mark_started(order.order_number)

@@ -49,7 +49,7 @@ async def count(pool: asyncpg.Pool, table: str) -> int:
 async def test_every_activity_twice_makes_one_document(pool: asyncpg.Pool) -> None:
     await MasterData(pool).apply_setup(SetupDocument.model_validate(demo_setup()))
     so = order_number()
-    _, order = await Orders(pool).book(OrderIn.model_validate(laptop_order(so, 10)))
+    _, _, order = await Orders(pool).book(OrderIn.model_validate(laptop_order(so, 10)))
     line = order.lines[0]
     wf = f"order-{so}-line-1"
 

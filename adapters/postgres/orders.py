@@ -19,16 +19,20 @@ class Orders:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def book(self, order: OrderIn) -> tuple[bool, OrderInput]:
-        """Record the order and its lines. Returns (created, workflow input); a known
-        order number books nothing and returns what was booked the first time."""
+    async def book(self, order: OrderIn) -> tuple[bool, bool, OrderInput]:
+        """Record the order and its lines. Returns (created, workflow started, workflow
+        input); a known order number books nothing and returns what was booked the first
+        time, and whether its workflow was started yet."""
         async with self._pool.acquire() as conn, conn.transaction():
             # Serializes two bookings of the same new number.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", order.order_number)
-            if await conn.fetchval(
-                "SELECT 1 FROM orders WHERE order_number = $1", order.order_number
-            ):
-                return False, await self._order_input(conn, order.order_number)
+            known = await conn.fetchrow(
+                "SELECT workflow_started_at FROM orders WHERE order_number = $1",
+                order.order_number,
+            )
+            if known is not None:
+                started = known["workflow_started_at"] is not None
+                return False, started, await self._order_input(conn, order.order_number)
             customer = await conn.fetchrow(
                 "SELECT * FROM customers WHERE number = $1", order.customer_number
             )
@@ -83,13 +87,17 @@ class Orders:
                 line_number=None,
                 data={"customer_number": order.customer_number, "lines": len(lines)},
             )
-            return True, OrderInput(
-                order_number=order.order_number,
-                customer_number=order.customer_number,
-                customer_po_number=order.customer_po_number,
-                currency=order.currency,
-                requested_ship_date=order.requested_ship_date,
-                lines=lines,
+            return (
+                True,
+                False,
+                OrderInput(
+                    order_number=order.order_number,
+                    customer_number=order.customer_number,
+                    customer_po_number=order.customer_po_number,
+                    currency=order.currency,
+                    requested_ship_date=order.requested_ship_date,
+                    lines=lines,
+                ),
             )
 
     async def _organization(self, conn: Connection, code: str | None, path: str) -> str:

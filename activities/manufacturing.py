@@ -23,6 +23,7 @@ class ManufacturingActivities:
             supply_order_number=step.supply_order_number,
             workflow_id=step.workflow_id,
             today=step.today,
+            quantity=step.decision.quantity,
         )
 
     @activity.defn(name="reduce_work_order")

@@ -64,6 +64,7 @@ class ManufacturingSystem(Protocol):
         supply_order_number: str,
         workflow_id: str,
         today: date,
+        quantity: Decimal | None = None,
     ) -> WorkOrderResult | None: ...
 
     async def reduce_for_line(

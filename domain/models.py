@@ -156,6 +156,19 @@ class SourcingRuleIn(StrictModel):
     organization: Identifier | None = None
     sources: Annotated[list[SourceIn], Field(min_length=1)]
 
+    @model_validator(mode="after")
+    def _allocations_of_a_rank_add_up(self) -> SourcingRuleIn:
+        totals: dict[int, Decimal] = {}
+        for source in self.sources:
+            totals[source.rank] = totals.get(source.rank, Decimal(0)) + source.allocation_pct
+        for rank, total in sorted(totals.items()):
+            if total != 100:
+                raise ValueError(
+                    f"the allocation_pct of the rank {rank} sources add up to "
+                    f"{total.normalize():f}, not 100"
+                )
+        return self
+
 
 class OnHandIn(StrictModel):
     item: Identifier
@@ -320,6 +333,10 @@ class SourcingDecision(BaseModel):
     transfer_price_markup_pct: Decimal = Decimal("0")
     manual_action_reason: str | None = None
     explanation: list[str] = []
+    # The share of the line this source supplies (None: all of it). A line split across
+    # sources has one part per source here, each with its quantity.
+    quantity: Decimal | None = None
+    parts: list[SourcingDecision] = []
 
 
 class SupplyOrderResult(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from domain.models import SourcingDecision
@@ -44,6 +44,162 @@ def applicable_sources(
     return [], "none"
 
 
+def split_quantity(quantity: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split a quantity by weights so the parts add up exactly: whole units when the
+    quantity is whole, else to four places (each cut falls at the rounded running total)."""
+    total = sum(weights, Decimal(0))
+    step = Decimal(1) if quantity == quantity.to_integral_value() else Decimal("0.0001")
+    parts: list[Decimal] = []
+    running = Decimal(0)
+    cut = Decimal(0)
+    for weight in weights:
+        running += weight
+        next_cut = (quantity * running / total).quantize(step, rounding=ROUND_HALF_UP)
+        parts.append(next_cut - cut)
+        cut = next_cut
+    return parts
+
+
+def _ranks(sources: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Sources grouped by rank, best rank first, in the rule's order within a rank."""
+    by_rank: dict[int, list[dict[str, Any]]] = {}
+    for source in sources:
+        by_rank.setdefault(int(source.get("rank", 1)), []).append(source)
+    return [by_rank[rank] for rank in sorted(by_rank)]
+
+
+def _allocation(source: dict[str, Any]) -> Decimal:
+    return Decimal(str(source.get("allocation_pct", 100)))
+
+
+@dataclass(frozen=True)
+class _SupplyOptions:
+    """What the master data offers for one item at the fulfillment organization."""
+
+    item_number: str
+    organization: str
+    agreements: list[AgreementTerms]
+    active_suppliers: set[str]
+    work_definitions: dict[str, tuple[int, bool]]
+    transfers: dict[str, TransferTerms]
+
+    def evaluate(
+        self, source: dict[str, Any], quantity: Decimal
+    ) -> tuple[SourcingDecision | None, str]:
+        """Whether one source can supply `quantity`, and the reason in words."""
+        supply_type = SupplyType(source["type"])
+        rank = source.get("rank", 1)
+        if supply_type not in SUPPORTED_SUPPLY_TYPES:
+            return None, f"rank {rank} {supply_type}: not supported in this release"
+        if supply_type is SupplyType.TRANSFER:
+            source_org = source.get("organization", "")
+            terms = self.transfers.get(source_org)
+            if terms is None:
+                return None, (
+                    f"rank {rank} TRANSFER from {source_org}: no inter-organization parameters"
+                    f" to {self.organization}"
+                )
+            if terms.free_stock < quantity:
+                return None, (
+                    f"rank {rank} TRANSFER from {source_org}: only"
+                    f" {terms.free_stock.normalize():f} free at {source_org}"
+                )
+            return SourcingDecision(
+                supply_type=SupplyType.TRANSFER,
+                source_organization=source_org,
+                lead_time_days=terms.transit_days,
+                transfer_price_markup_pct=terms.markup_pct,
+            ), f"rank {rank} TRANSFER from {source_org} to {self.organization}"
+        if supply_type is SupplyType.MAKE:
+            make_at = source.get("organization") or self.organization
+            definition = self.work_definitions.get(make_at)
+            if make_at != self.organization:
+                return None, (
+                    f"rank {rank} MAKE at {make_at}: making at another organization than"
+                    f" {self.organization} is not supported in this release"
+                )
+            if definition is None or not definition[1]:
+                return None, (
+                    f"rank {rank} MAKE: no work definition used in planning for"
+                    f" {self.item_number} at {self.organization}"
+                )
+            return SourcingDecision(
+                supply_type=SupplyType.MAKE, lead_time_days=definition[0]
+            ), f"rank {rank} MAKE at {self.organization}"
+        supplier = source.get("supplier")
+        if supplier not in self.active_suppliers:
+            return None, f"rank {rank} BUY: supplier {supplier} is unknown or inactive"
+        usable = [
+            a
+            for a in self.agreements
+            if a.supplier == supplier and a.item == self.item_number and a.active
+        ]
+        if not usable:
+            return None, (
+                f"rank {rank} BUY: no active blanket agreement with {supplier} for"
+                f" {self.item_number}"
+            )
+        # Cheapest agreement first; the number breaks ties so the choice is stable.
+        agreement = min(usable, key=lambda a: (a.unit_price, a.number))
+        return SourcingDecision(
+            supply_type=SupplyType.BUY,
+            supplier=supplier,
+            agreement=agreement.number,
+            unit_price=agreement.unit_price,
+            lead_time_days=agreement.lead_time_days,
+            automatic_submission=(
+                agreement.automatically_generate_orders
+                and agreement.automatically_submit_for_approval
+            ),
+        ), f"rank {rank} BUY from {supplier} on agreement {agreement.number}"
+
+    def allocate(
+        self, ranks: list[list[dict[str, Any]]], quantity: Decimal, explanation: list[str]
+    ) -> list[SourcingDecision] | None:
+        """Spread `quantity` over the best rank by its allocation percentages. The share of
+        a source that cannot supply passes to the next rank; None when some share finds no
+        source at all."""
+        if not ranks:
+            return None
+        sources = ranks[0]
+        split = len(sources) > 1
+        shares = split_quantity(quantity, [_allocation(s) for s in sources])
+        parts: list[SourcingDecision] = []
+        passed = Decimal(0)
+        short = False
+        for source, share in zip(sources, shares, strict=True):
+            if share <= 0 < quantity:
+                continue  # too small a share of this line to be a document
+            decision, why = self.evaluate(source, share)
+            if split:
+                why += f" ({_allocation(source).normalize():f}%: {share.normalize():f})"
+            explanation.append(why)
+            if decision is None:
+                passed += share
+                short = True
+            else:
+                parts.append(decision.model_copy(update={"quantity": share}))
+        if short:
+            if len(ranks) > 1 and passed > 0:
+                explanation.append(
+                    f"{passed.normalize():f} passed to rank {ranks[1][0].get('rank', 1)}"
+                )
+            rest = self.allocate(ranks[1:], passed, explanation)
+            if rest is None:
+                return None
+            parts += rest
+        return parts
+
+
+def _same_source(a: SourcingDecision, b: SourcingDecision) -> bool:
+    return (a.supply_type, a.supplier, a.agreement, a.source_organization) == (
+        b.supply_type,
+        b.supplier,
+        b.agreement,
+        b.source_organization,
+    )
+
+
 def choose_source(
     *,
     item_number: str,
@@ -56,15 +212,17 @@ def choose_source(
     transfers: dict[str, TransferTerms] | None = None,
     quantity: Decimal = Decimal("0"),
 ) -> SourcingDecision:
-    """Pick the best-ranked source that can actually supply the item.
+    """Pick the sources that can actually supply the item, best rank first.
 
     `work_definitions` maps an organization to (lead time days, used in planning) for the
     item; `transfers` maps a source organization to the terms of transferring from it to the
-    fulfillment organization, with the free stock there. A source that cannot supply (no
-    usable blanket agreement, inactive supplier, no work definition used in planning, no
+    fulfillment organization, with the free stock there. Sources of one rank share the line
+    by their allocation percentages; with more than one, the decision is split into
+    `parts`, each with its quantity. A source that cannot supply (no usable blanket
+    agreement, inactive supplier, no work definition used in planning, no
     inter-organization parameters or too little free stock at the source, a supply type this
-    release does not create) is skipped and the reason kept, so a person can see why the
-    line went where it went, or why it needs manual action.
+    release does not create) passes its share to the next rank and the reason is kept, so a
+    person can see why the line went where it went, or why it needs manual action.
     """
     sources, scope = applicable_sources(local_sources=local_sources, global_sources=global_sources)
     if not sources:
@@ -74,84 +232,30 @@ def choose_source(
             )
         )
     explanation: list[str] = [f"{scope} sourcing rule with {len(sources)} source(s)"]
-    for source in sources:
-        supply_type = SupplyType(source["type"])
-        rank = source.get("rank", 1)
-        if supply_type not in SUPPORTED_SUPPLY_TYPES:
-            explanation.append(f"rank {rank} {supply_type}: not supported in this release")
-            continue
-        if supply_type is SupplyType.TRANSFER:
-            source_org = source.get("organization", "")
-            terms = (transfers or {}).get(source_org)
-            if terms is None:
-                explanation.append(
-                    f"rank {rank} TRANSFER from {source_org}: no inter-organization parameters"
-                    f" to {organization}"
-                )
-            elif terms.free_stock < quantity:
-                explanation.append(
-                    f"rank {rank} TRANSFER from {source_org}: only {terms.free_stock.normalize():f}"
-                    f" free at {source_org}"
-                )
-            else:
-                explanation.append(f"rank {rank} TRANSFER from {source_org} to {organization}")
-                return SourcingDecision(
-                    supply_type=SupplyType.TRANSFER,
-                    source_organization=source_org,
-                    lead_time_days=terms.transit_days,
-                    transfer_price_markup_pct=terms.markup_pct,
-                    explanation=explanation,
-                )
-            continue
-        if supply_type is SupplyType.MAKE:
-            make_at = source.get("organization") or organization
-            definition = (work_definitions or {}).get(make_at)
-            if make_at != organization:
-                explanation.append(
-                    f"rank {rank} MAKE at {make_at}: making at another organization than"
-                    f" {organization} is not supported in this release"
-                )
-            elif definition is None or not definition[1]:
-                explanation.append(
-                    f"rank {rank} MAKE: no work definition used in planning for"
-                    f" {item_number} at {organization}"
-                )
-            else:
-                explanation.append(f"rank {rank} MAKE at {organization}")
-                return SourcingDecision(
-                    supply_type=SupplyType.MAKE,
-                    lead_time_days=definition[0],
-                    explanation=explanation,
-                )
-            continue
-        supplier = source.get("supplier")
-        if supplier not in active_suppliers:
-            explanation.append(f"rank {rank} BUY: supplier {supplier} is unknown or inactive")
-            continue
-        usable = [
-            a for a in agreements if a.supplier == supplier and a.item == item_number and a.active
-        ]
-        if not usable:
-            explanation.append(
-                f"rank {rank} BUY: no active blanket agreement with {supplier} for {item_number}"
-            )
-            continue
-        # Cheapest agreement first; the number breaks ties so the choice is stable.
-        agreement = min(usable, key=lambda a: (a.unit_price, a.number))
-        explanation.append(f"rank {rank} BUY from {supplier} on agreement {agreement.number}")
+    options = _SupplyOptions(
+        item_number=item_number,
+        organization=organization,
+        agreements=agreements,
+        active_suppliers=active_suppliers,
+        work_definitions=work_definitions or {},
+        transfers=transfers or {},
+    )
+    parts = options.allocate(_ranks(sources), quantity, explanation)
+    if not parts:
         return SourcingDecision(
-            supply_type=SupplyType.BUY,
-            supplier=supplier,
-            agreement=agreement.number,
-            unit_price=agreement.unit_price,
-            lead_time_days=agreement.lead_time_days,
-            automatic_submission=(
-                agreement.automatically_generate_orders
-                and agreement.automatically_submit_for_approval
-            ),
+            manual_action_reason="no source can supply the line: " + "; ".join(explanation[1:]),
             explanation=explanation,
         )
-    return SourcingDecision(
-        manual_action_reason="no source can supply the line: " + "; ".join(explanation[1:]),
-        explanation=explanation,
+    merged: list[SourcingDecision] = []
+    for part in parts:
+        same = next((m for m in merged if _same_source(m, part)), None)
+        if same is None:
+            merged.append(part)
+        else:
+            same.quantity = (same.quantity or Decimal(0)) + (part.quantity or Decimal(0))
+    if len(merged) == 1:
+        # One source supplies the whole line: its documents take the line's open quantity.
+        return merged[0].model_copy(update={"quantity": None, "explanation": explanation})
+    return merged[0].model_copy(
+        update={"quantity": None, "parts": merged, "explanation": explanation}
     )

@@ -22,6 +22,7 @@ from tests.fixtures import demo_setup, laptop_order
 from tests.test_make_flow import make_setup
 from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
+from tests.test_split_sourcing import split_line
 from tests.test_transfer_flow import transfer_setup
 from worker.app import WORKFLOWS
 
@@ -55,6 +56,7 @@ def test_histories_cover_the_flows() -> None:
         "stock-line-backordered-closed",
         "transfer-flow-closed",
         "jeopardy-raised-cleared-closed",
+        "split-buy-make-reduced-closed",
     } <= names
 
 
@@ -177,3 +179,25 @@ async def test_record_jeopardy_history(skipping_stack: Stack) -> None:
     await stack.receive(so, line["supply"][0]["document_number"], 2, "r1")
     await stack.ship(so, 2)
     await save(stack, "jeopardy-raised-cleared-closed", f"order-{so}-line-1")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_split_history(stack: Stack) -> None:
+    so, po, wo = await split_line(stack, 10)
+    await stack.call(
+        "POST",
+        "/scans/work-order-completions",
+        role="scanner",
+        json={"scan_id": f"{so}-c1", "work_order_number": wo, "quantity": 2},
+    )
+    await stack.wait_line(so, until=lambda v: v["reserved_quantity"] == 2)
+    await stack.call(
+        "POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 5, "reason": "x"}
+    )
+    await stack.wait_line(so, until=lambda v: [s["quantity"] for s in v["supply"]] == [3, 2])
+    await stack.receive(so, po, 3, "r1")
+    await stack.ship(so, 5)
+    await save(stack, "split-buy-make-reduced-closed", f"order-{so}-line-1")

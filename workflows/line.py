@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -130,6 +130,10 @@ class FulfillmentLineWorkflow:
         self._seen: set[str] = set()
         self._pending_cancels: list[CancelSignal] = []
         self._po: PurchaseOrderResult | None = None
+        # A line split across sources may have several POs, approved and received apart.
+        self._pos: list[PurchaseOrderResult] = []
+        self._approved_pos: set[str] = set()
+        self._arrived: dict[str, Decimal] = {}
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -160,7 +164,9 @@ class FulfillmentLineWorkflow:
             f"{_q(receipt.quantity)} received on {receipt.document_number} line "
             f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line",
         )
-        if self._supply and self._received >= self._supply[0].quantity:
+        if len(self._supply) > 1:
+            self._document_arrived(receipt.document_number, receipt.quantity)
+        elif self._supply and self._received >= self._supply[0].quantity:
             self._set_supply_status(SupplyStatus.RECEIVED)
         self._show_details()
 
@@ -169,6 +175,7 @@ class FulfillmentLineWorkflow:
         if not self._first_time(f"approval:{approval.po_number}"):
             return
         self._approved = True
+        self._approved_pos.add(approval.po_number)
         self._event(
             EventType.PURCHASE_ORDER_APPROVED,
             f"{approval.po_number} approved by {approval.approved_by}",
@@ -298,6 +305,8 @@ class FulfillmentLineWorkflow:
             for reason in decision.explanation:
                 self._event(EventType.LINE_SCHEDULED, reason)
             reason = decision.manual_action_reason or "no supply source"
+            if decision.parts:
+                break
             if decision.supply_type is SupplyType.TRANSFER:
                 if await self._create_transfer_supply(decision, attempt):
                     break
@@ -310,7 +319,9 @@ class FulfillmentLineWorkflow:
             # Not ready: a person fixes the setup and retries, or cancels the line.
             await self._manual_action(reason, attempt=attempt)
             attempt += 1
-        if decision.supply_type is SupplyType.MAKE:
+        if decision.parts:
+            await self._create_split_supply(decision)
+        elif decision.supply_type is SupplyType.MAKE:
             await self._create_make_supply(decision)
         elif decision.supply_type is SupplyType.BUY:
             await self._create_buy_supply(decision)
@@ -318,29 +329,67 @@ class FulfillmentLineWorkflow:
         await self._ship()
         await self._bill_and_close()
 
+    async def _create_split_supply(self, decision: SourcingDecision) -> None:
+        """One pegged document per source of a split line, each for its share; then wait
+        for the POs that need a buyer's approval."""
+        for index, part in enumerate(decision.parts, start=1):
+            part_key = f"-part-{index}"
+            if part.supply_type is SupplyType.BUY:
+                await self._create_buy_supply(part, part_key=part_key, wait_for_approval=False)
+            elif part.supply_type is SupplyType.MAKE:
+                await self._create_make_supply(part, part_key=part_key)
+            else:
+                while not await self._create_transfer_supply(
+                    part, self._retries, part_key=part_key
+                ):
+                    await self._manual_action(
+                        f"the free stock at {part.source_organization} was taken before the"
+                        f" transfer of {_q(part.quantity or ZERO)} could ship; retry to try"
+                        " the transfer again",
+                        attempt=self._retries,
+                    )
+        if self._canceled > 0:
+            # A cancel that came while the parts were made: bring them to what is open.
+            await self._reduce_supply("split-settle")
+        for supply in self._supply:
+            if supply.status is SupplyStatus.AWAITING_APPROVAL:
+                number = supply.document_number
+                await self._wait(
+                    lambda number=number: number in self._approved_pos,
+                    f"Waiting for a buyer to approve {number}",
+                )
+                supply.status = SupplyStatus.AWAITING_RECEIPT
+                self._publish()
+
     async def _open_supply_order(
-        self, decision: SourcingDecision, summary: str
+        self, decision: SourcingDecision, summary: str, *, part_key: str = ""
     ) -> tuple[SupplyStep, SupplyOrderResult]:
         """The supply order every supply type starts with (cancellations first and after)."""
         await self._apply_cancels()
-        step = SupplyStep(key=self._key("supply-order"), line=self._line, decision=decision)
+        step = SupplyStep(
+            key=self._key(f"supply-order{part_key}"), line=self._line, decision=decision
+        )
         supply_order = await self._activity(
             "create_supply_order", step, SupplyOrderResult, summary=summary
         )
         await self._apply_cancels()
         return step, supply_order
 
-    async def _create_buy_supply(self, decision: SourcingDecision) -> None:
+    async def _create_buy_supply(
+        self, decision: SourcingDecision, *, part_key: str = "", wait_for_approval: bool = True
+    ) -> None:
         line = self._line
         step, supply_order = await self._open_supply_order(
-            decision, f"Supply order: BUY {line.item_number} from {decision.supplier}"
+            decision,
+            f"Supply order: BUY {line.item_number} from {decision.supplier}",
+            part_key=part_key,
         )
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
         requisition = await self._activity(
             "create_requisition",
             step.model_copy(
                 update={
-                    "key": self._key("requisition"),
+                    "key": self._key(f"requisition{part_key}"),
                     "supply_order_number": supply_order.supply_order_number,
                 }
             ),
@@ -353,7 +402,7 @@ class FulfillmentLineWorkflow:
             "create_purchase_order",
             step.model_copy(
                 update={
-                    "key": self._key("purchase-order"),
+                    "key": self._key(f"purchase-order{part_key}"),
                     "supply_order_number": supply_order.supply_order_number,
                     "requisition_number": requisition.requisition_number,
                     "workflow_id": workflow.info().workflow_id,
@@ -367,8 +416,12 @@ class FulfillmentLineWorkflow:
             # The system of record says the line was canceled before its PO could be made;
             # the cancellation's signal is on its way and carries the reason.
             await self._wait(lambda: False, "Canceled before the purchase order was made")
-        self._po = po
+        if self._po is None:
+            self._po = po
+        self._pos.append(po)
         self._approved = po.status == "OPEN"
+        if self._approved:
+            self._approved_pos.add(po.po_number)
         self._supply.append(
             SupplyView(
                 type=SupplyType.BUY,
@@ -391,7 +444,7 @@ class FulfillmentLineWorkflow:
             f"{po.po_number} line {po.po_line}: {_q(po.quantity)} at "
             f"{json_money(po.unit_price)} from {po.supplier}, {po.status}",
         )
-        if not self._approved:
+        if not self._approved and wait_for_approval:
             await self._wait(
                 lambda: self._approved, f"Waiting for a buyer to approve {po.po_number}"
             )
@@ -439,20 +492,25 @@ class FulfillmentLineWorkflow:
         self._status = LineStatus.AWAITING_SHIPPING
         self._publish()
 
-    async def _create_transfer_supply(self, decision: SourcingDecision, attempt: int) -> bool:
+    async def _create_transfer_supply(
+        self, decision: SourcingDecision, attempt: int, *, part_key: str = ""
+    ) -> bool:
         """Ship a transfer order from the source organization; False when the source's
         free stock was taken since scheduling (nothing was changed then)."""
         line = self._line
         step, supply_order = await self._open_supply_order(
             decision,
             f"Supply order: TRANSFER {line.item_number} from {decision.source_organization}",
+            part_key=part_key,
         )
         transfer = await self._activity(
             "create_transfer_order",
             step.model_copy(
                 update={
                     "key": self._key(
-                        "transfer-order" if attempt == 0 else f"transfer-order-{attempt}"
+                        f"transfer-order{part_key}"
+                        if attempt == 0
+                        else f"transfer-order{part_key}-{attempt}"
                     ),
                     "supply_order_number": supply_order.supply_order_number,
                     "workflow_id": workflow.info().workflow_id,
@@ -487,17 +545,19 @@ class FulfillmentLineWorkflow:
         )
         return True
 
-    async def _create_make_supply(self, decision: SourcingDecision) -> None:
+    async def _create_make_supply(self, decision: SourcingDecision, *, part_key: str = "") -> None:
         line = self._line
         step, supply_order = await self._open_supply_order(
-            decision, f"Supply order: MAKE {line.item_number} at {line.organization}"
+            decision,
+            f"Supply order: MAKE {line.item_number} at {line.organization}",
+            part_key=part_key,
         )
         self._event(EventType.SUPPLY_ORDER_CREATED, supply_order.supply_order_number)
         work_order = await self._activity(
             "create_work_order",
             step.model_copy(
                 update={
-                    "key": self._key("work-order"),
+                    "key": self._key(f"work-order{part_key}"),
                     "supply_order_number": supply_order.supply_order_number,
                     "workflow_id": workflow.info().workflow_id,
                     "today": workflow.now().date(),
@@ -527,6 +587,9 @@ class FulfillmentLineWorkflow:
         )
 
     async def _await_supply(self) -> None:
+        if len(self._supply) > 1:
+            await self._await_split_supply()
+            return
         supply = self._supply[0]
         if supply.need_by_date is not None and workflow.patched(JEOPARDY):
             self._jeopardy_watch = asyncio.create_task(self._watch_jeopardy(supply))
@@ -541,6 +604,38 @@ class FulfillmentLineWorkflow:
             ),
         )
         self._status = LineStatus.AWAITING_SHIPPING
+        self._publish()
+
+    async def _await_split_supply(self) -> None:
+        """A split line is supplied when all its documents together cover it; it is late
+        once the last expected date has passed."""
+        dated = [s for s in self._supply if s.need_by_date is not None]
+        if dated:
+            latest = max(dated, key=lambda s: s.need_by_date or date.min)
+            self._jeopardy_watch = asyncio.create_task(self._watch_jeopardy(latest))
+
+        def waiting() -> str:
+            documents = ", ".join(
+                f"{s.document_number} {_q(self._arrived.get(s.document_number, ZERO))} of "
+                f"{_q(s.quantity)}"
+                for s in self._supply
+                if s.status is not SupplyStatus.CANCELED
+            )
+            return (
+                f"Waiting for supply from {len(self._supply)} sources ({documents}): "
+                f"{_q(self._received)} of {_q(self._open)} received"
+            )
+
+        await self._wait(self._supplied, waiting)
+        self._status = LineStatus.AWAITING_SHIPPING
+        self._publish()
+
+    def _document_arrived(self, document_number: str, quantity: Decimal) -> None:
+        arrived = self._arrived.get(document_number, ZERO) + quantity
+        self._arrived[document_number] = arrived
+        for supply in self._supply:
+            if supply.document_number == document_number and arrived >= supply.quantity:
+                supply.status = SupplyStatus.RECEIVED
         self._publish()
 
     def _supplied(self) -> bool:
@@ -637,18 +732,18 @@ class FulfillmentLineWorkflow:
         self._event(
             EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {json_money(ar.amount)}"
         )
-        if self._po is not None:
+        for index, po in enumerate(self._pos):
             ap = await self._activity(
                 "create_ap_invoice",
                 ApInvoiceStep(
-                    key=self._key("ap-invoice"),
+                    key=self._key("ap-invoice" if index == 0 else f"ap-invoice-{po.po_number}"),
                     order_number=line.order_number,
                     line_number=line.line_number,
-                    po_number=self._po.po_number,
-                    po_line=self._po.po_line,
+                    po_number=po.po_number,
+                    po_line=po.po_line,
                 ),
                 InvoiceResult,
-                summary=f"AP invoice from {self._po.supplier}",
+                summary=f"AP invoice from {po.supplier}",
             )
             self._invoices.append(
                 {
@@ -663,8 +758,7 @@ class FulfillmentLineWorkflow:
             if ap.hold_reason:
                 detail += f": {ap.hold_reason}"
             self._event(EventType.AP_INVOICE_CREATED, detail)
-        document = self._pegged_document
-        if document is not None:
+        for document in self._pegged_documents:
             await self._activity(
                 _DOCUMENT_STEPS[document.type].close,
                 self._ref("close-supply"),
@@ -740,16 +834,7 @@ class FulfillmentLineWorkflow:
                 f"{_q(cancel.quantity)} canceled: {cancel.reason}",
             )
             key = f"cancel-{cancel.request_id}"
-            document = self._pegged_document
-            if document is not None:
-                steps = _DOCUMENT_STEPS[document.type]
-                changes = await self._activity(
-                    steps.reduce,
-                    self._ref(f"{key}:reduce-supply"),
-                    list[SupplyChange],
-                    summary=f"Reduce {document.document_number} after cancellation",
-                )
-                self._apply_supply_changes(steps.changed, changes)
+            await self._reduce_supply(key)
             released = await self._activity(
                 "release_excess_reservation",
                 self._ref(f"{key}:release"),
@@ -763,12 +848,28 @@ class FulfillmentLineWorkflow:
         if self._open <= 0:
             raise LineCanceled
 
+    async def _reduce_supply(self, key: str) -> None:
+        """Bring every pegged supply document down to what the line still needs."""
+        for document in self._pegged_documents:
+            steps = _DOCUMENT_STEPS[document.type]
+            changes = await self._activity(
+                steps.reduce,
+                self._ref(f"{key}:reduce-supply"),
+                list[SupplyChange],
+                summary=f"Reduce {document.document_number} after cancellation",
+            )
+            self._apply_supply_changes(steps.changed, changes)
+
     @property
-    def _pegged_document(self) -> SupplyView | None:
-        """The supply document pegged to the line (a stock reservation is none)."""
-        if self._supply and self._supply[0].type in _DOCUMENT_STEPS:
-            return self._supply[0]
-        return None
+    def _pegged_documents(self) -> list[SupplyView]:
+        """The first supply document of each type pegged to the line: each type's reduce
+        and close steps cover all of the line's documents of that type (a stock
+        reservation is none)."""
+        first: dict[SupplyType, SupplyView] = {}
+        for supply in self._supply:
+            if supply.type in _DOCUMENT_STEPS:
+                first.setdefault(supply.type, supply)
+        return list(first.values())
 
     def _supply_created(self, event: EventType, detail: str) -> None:
         """The line's supply document exists: the line now awaits supply."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 from pydantic import BaseModel
 
 from adapters.errors import Refusal
+from domain.supply_plan import PeggedDocument, quantities_to_keep
 
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
@@ -137,6 +139,45 @@ async def pegs_of_line(
             document_type,
         )
     )
+
+
+def quantity_to_supply(line: Any, share: Decimal | None) -> Decimal:
+    """What a new supply document for a locked line is for: the line's open quantity, or
+    the share a source of a split line supplies (never more than is open)."""
+    open_quantity: Decimal = line["ordered_quantity"] - line["canceled_quantity"]
+    if share is None:
+        return open_quantity
+    return min(share, open_quantity)
+
+
+async def supply_to_keep(
+    conn: Connection, order_number: str, line_number: int
+) -> dict[tuple[str, int], Decimal]:
+    """What each supply document pegged to a locked line keeps of its quantity now that the
+    line needs `ordered - canceled` (see domain/supply_plan.py), across document types."""
+    line = await conn.fetchrow(
+        "SELECT ordered_quantity - canceled_quantity FROM fulfillment_lines"
+        " WHERE order_number = $1 AND line_number = $2",
+        order_number,
+        line_number,
+    )
+    rows = await conn.fetch(
+        "SELECT p.document_type, p.document_number, p.document_line, d.quantity,"
+        " d.canceled_quantity, d.arrived_quantity FROM pegs p JOIN LATERAL ("
+        "  SELECT quantity, canceled_quantity, received_quantity AS arrived_quantity"
+        "  FROM purchase_order_lines WHERE p.document_type = 'PURCHASE_ORDER'"
+        "  AND po_number = p.document_number AND po_line = p.document_line"
+        " UNION ALL SELECT quantity, canceled_quantity, completed_quantity FROM work_orders"
+        "  WHERE p.document_type = 'WORK_ORDER' AND work_order_number = p.document_number"
+        " UNION ALL SELECT quantity, canceled_quantity, received_quantity FROM transfer_orders"
+        "  WHERE p.document_type = 'TRANSFER_ORDER'"
+        "  AND transfer_order_number = p.document_number"
+        ") d ON true WHERE p.order_number = $1 AND p.line_number = $2"
+        " ORDER BY p.supply_order_number, p.document_number, p.document_line",
+        order_number,
+        line_number,
+    )
+    return quantities_to_keep(line[0], [PeggedDocument(**dict(r)) for r in rows])
 
 
 async def close_pegged_document(

@@ -18,7 +18,9 @@ from adapters.postgres.common import (
     next_document_number,
     peg_to_line,
     pegs_of_line,
+    quantity_to_supply,
     run_scan,
+    supply_to_keep,
 )
 from adapters.postgres.inventory import find_peg, refuse_if_canceled, reserve_to_line
 from domain.models import (
@@ -54,8 +56,10 @@ class Manufacturing:
         supply_order_number: str,
         workflow_id: str,
         today: date,
+        quantity: Decimal | None = None,
     ) -> WorkOrderResult | None:
-        """Release a work order for the line's open quantity at its organization and peg
+        """Release a work order for the line's open quantity (or the given share of a split
+        line) at its organization and peg
         it. Returns None when the line was canceled before the work order could be made."""
         async with self._pool.acquire() as conn, conn.transaction():
             row = await lock_line(conn, line.order_number, line.line_number)
@@ -64,7 +68,7 @@ class Manufacturing:
             )
             if existing:
                 return _result(existing)
-            open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+            open_quantity = quantity_to_supply(row, quantity)
             if open_quantity <= 0:
                 return None
             number = await next_document_number(conn, "WO")
@@ -173,16 +177,15 @@ class Manufacturing:
         completed); a work order with nothing left is canceled."""
         changes: list[SupplyChange] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, order_number, line_number)
-            needed = row["ordered_quantity"] - row["canceled_quantity"]
+            await lock_line(conn, order_number, line_number)
+            to_keep = await supply_to_keep(conn, order_number, line_number)
             for peg in await pegs_of_line(conn, order_number, line_number, DocumentType.WORK_ORDER):
                 wo = await conn.fetchrow(
                     "SELECT * FROM work_orders WHERE work_order_number = $1 FOR UPDATE",
                     peg["document_number"],
                 )
-                keep = max(min(needed, wo["quantity"]), wo["completed_quantity"])
-                canceled = max(wo["quantity"] - keep, wo["canceled_quantity"])
-                remaining = wo["quantity"] - canceled
+                remaining = to_keep[(peg["document_number"], peg["document_line"])]
+                canceled = wo["quantity"] - remaining
                 status = WorkOrderStatus.CANCELED if remaining <= 0 else wo["status"]
                 if remaining > 0 and wo["completed_quantity"] >= remaining:
                     status = WorkOrderStatus.COMPLETED
@@ -215,7 +218,6 @@ class Manufacturing:
                             "status": status,
                         },
                     )
-                needed -= min(needed, remaining)
                 changes.append(
                     SupplyChange(
                         document_number=wo["work_order_number"],

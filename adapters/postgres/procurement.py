@@ -16,6 +16,8 @@ from adapters.postgres.common import (
     lock_line,
     next_document_number,
     peg_to_line,
+    quantity_to_supply,
+    supply_to_keep,
 )
 from domain.models import (
     ApprovalSignal,
@@ -75,7 +77,7 @@ class Procurement:
                 decision.supply_type,
                 line.item_number,
                 line.organization,
-                row["ordered_quantity"] - row["canceled_quantity"],
+                quantity_to_supply(row, decision.quantity),
                 SupplyStatus.IN_PURCHASING,
             )
             await append_event(
@@ -152,7 +154,7 @@ class Procurement:
                     existing["po_number"],
                 )
                 return _po_result(existing, po_line)
-            open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+            open_quantity = quantity_to_supply(row, decision.quantity)
             if open_quantity <= 0:
                 return None
             status = (
@@ -313,8 +315,8 @@ class Procurement:
         what was already received); a PO line with nothing left is canceled."""
         changes: list[SupplyChange] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, order_number, line_number)
-            needed = row["ordered_quantity"] - row["canceled_quantity"]
+            await lock_line(conn, order_number, line_number)
+            to_keep = await supply_to_keep(conn, order_number, line_number)
             for peg in await conn.fetch(
                 "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
                 " AND document_type = $3 ORDER BY document_number",
@@ -328,8 +330,8 @@ class Procurement:
                     peg["document_number"],
                     peg["document_line"],
                 )
-                keep = max(min(needed, pol["quantity"]), pol["received_quantity"])
-                canceled = max(pol["quantity"] - keep, pol["canceled_quantity"])
+                keep = to_keep[(pol["po_number"], pol["po_line"])]
+                canceled = pol["quantity"] - keep
                 status = "CANCELED" if pol["quantity"] - canceled <= 0 else pol["status"]
                 if canceled != pol["canceled_quantity"] or status != pol["status"]:
                     await conn.execute(
@@ -368,7 +370,6 @@ class Procurement:
                             "status": status,
                         },
                     )
-                needed -= min(needed, pol["quantity"] - canceled)
                 changes.append(
                     SupplyChange(
                         document_number=pol["po_number"],

@@ -18,7 +18,9 @@ from adapters.postgres.common import (
     next_document_number,
     peg_to_line,
     pegs_of_line,
+    quantity_to_supply,
     run_scan,
+    supply_to_keep,
 )
 from adapters.postgres.inventory import (
     find_peg,
@@ -82,7 +84,7 @@ class Transfers:
             )
             if existing:
                 return _result(existing)
-            quantity = row["ordered_quantity"] - row["canceled_quantity"]
+            quantity = quantity_to_supply(row, decision.quantity)
             if quantity <= 0:
                 return None
             got = await take_free_stock(
@@ -215,8 +217,8 @@ class Transfers:
         """Goods in transit beyond what the line still needs go back to the source."""
         changes: list[SupplyChange] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, order_number, line_number)
-            needed = row["ordered_quantity"] - row["canceled_quantity"]
+            await lock_line(conn, order_number, line_number)
+            to_keep = await supply_to_keep(conn, order_number, line_number)
             for peg in await pegs_of_line(
                 conn, order_number, line_number, DocumentType.TRANSFER_ORDER
             ):
@@ -224,9 +226,8 @@ class Transfers:
                     "SELECT * FROM transfer_orders WHERE transfer_order_number = $1 FOR UPDATE",
                     peg["document_number"],
                 )
-                keep = max(min(needed, order["quantity"]), order["received_quantity"])
-                canceled = max(order["quantity"] - keep, order["canceled_quantity"])
-                remaining = order["quantity"] - canceled
+                remaining = to_keep[(peg["document_number"], peg["document_line"])]
+                canceled = order["quantity"] - remaining
                 returned = canceled - order["canceled_quantity"]
                 status = order["status"]
                 if remaining <= 0:
@@ -270,7 +271,6 @@ class Transfers:
                             "status": status,
                         },
                     )
-                needed -= min(needed, remaining)
                 changes.append(
                     SupplyChange(
                         document_number=order["transfer_order_number"],

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from domain.sourcing import AgreementTerms, choose_source
+from domain.sourcing import AgreementTerms, choose_source, split_quantity
 from domain.statuses import SupplyType
 
 
@@ -120,3 +120,72 @@ def test_make_needs_a_work_definition_used_in_planning() -> None:
     )
     assert elsewhere.supply_type is None
     assert "making at another organization" in (elsewhere.manual_action_reason or "")
+
+
+def make(rank: int = 1, allocation_pct: int = 100) -> dict[str, object]:
+    return {"type": "MAKE", "rank": rank, "allocation_pct": allocation_pct}
+
+
+def choose_split(sources, quantity: str = "100", work_definitions=None):  # type: ignore[no-untyped-def]
+    return choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=sources,
+        global_sources=None,
+        agreements=[agreement(), agreement("BPA-B", "SUP-B")],
+        active_suppliers={"SUP-ACME", "SUP-B"},
+        work_definitions={"M1": (10, True)} if work_definitions is None else work_definitions,
+        quantity=Decimal(quantity),
+    )
+
+
+def test_split_quantity_adds_up_exactly() -> None:
+    assert split_quantity(Decimal(10), [Decimal(60), Decimal(40)]) == [6, 4]
+    assert split_quantity(Decimal(7), [Decimal(1), Decimal(1), Decimal(1)]) == [2, 3, 2]
+    assert sum(split_quantity(Decimal(7), [Decimal(1)] * 3)) == 7
+    assert split_quantity(Decimal("2.5"), [Decimal(50), Decimal(50)]) == [
+        Decimal("1.25"),
+        Decimal("1.25"),
+    ]
+
+
+def test_allocation_below_100_splits_the_line_across_sources() -> None:
+    decision = choose_split(
+        [{**buy("SUP-ACME"), "allocation_pct": 60}, make(allocation_pct=40)], quantity="50"
+    )
+    assert [(p.supply_type, p.quantity) for p in decision.parts] == [
+        (SupplyType.BUY, 30),
+        (SupplyType.MAKE, 20),
+    ]
+    assert decision.parts[0].agreement == "BPA-1" and decision.parts[1].lead_time_days == 10
+    assert "rank 1 BUY from SUP-ACME on agreement BPA-1 (60%: 30)" in decision.explanation
+
+
+def test_share_of_a_source_that_cannot_supply_passes_to_the_next_rank() -> None:
+    decision = choose_split(
+        [
+            {**buy("SUP-ACME"), "allocation_pct": 60},
+            make(allocation_pct=40),
+            buy("SUP-B", rank=2),
+        ],
+        work_definitions={},
+    )
+    assert [(p.supplier, p.quantity) for p in decision.parts] == [("SUP-ACME", 60), ("SUP-B", 40)]
+    assert "40 passed to rank 2" in decision.explanation
+
+
+def test_shares_that_end_at_the_same_source_merge_into_one_document() -> None:
+    decision = choose_split(
+        [{**buy("SUP-ACME"), "allocation_pct": 50}, make(allocation_pct=50), buy("SUP-ACME", 2)],
+        work_definitions={},
+    )
+    assert decision.parts == [] and decision.supplier == "SUP-ACME"
+    assert decision.quantity is None  # the whole line: its document takes the open quantity
+
+
+def test_a_share_no_rank_can_supply_needs_manual_action() -> None:
+    decision = choose_split(
+        [{**buy("SUP-ACME"), "allocation_pct": 60}, make(allocation_pct=40)], work_definitions={}
+    )
+    assert decision.supply_type is None and decision.parts == []
+    assert "no work definition used in planning" in (decision.manual_action_reason or "")

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -181,6 +182,59 @@ class ParametersIn(StrictModel):
     auto_pick_release: bool | None = None
 
 
+# Order rules run when an order is saved, like an order management extension on the On Save
+# extension point (seed 004): a small, closed vocabulary instead of code.
+PoPrefix = Annotated[str, StringConstraints(min_length=1, max_length=240)]
+
+
+class OrderRuleWhen(StrictModel):
+    """What an order (and, with `item_number`, a line) must match; every condition given
+    must hold."""
+
+    customer_po_number_starts_with: PoPrefix | None = None
+    customer_number: Identifier | None = None
+    item_number: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one_condition(self) -> OrderRuleWhen:
+        if all(value is None for value in self.model_dump().values()):
+            raise ValueError(
+                "give at least one condition: customer_po_number_starts_with,"
+                " customer_number or item_number"
+            )
+        return self
+
+
+class OrderRuleSet(StrictModel):
+    """The line flags a matching rule sets on every line it matches."""
+
+    cancel_backorders: bool | None = None
+    enforce_single_shipment: bool | None = None
+
+    @model_validator(mode="after")
+    def _single_shipment_needs_cancel_backorders(self) -> OrderRuleSet:
+        if self.cancel_backorders is None and self.enforce_single_shipment is None:
+            raise ValueError("set at least one of cancel_backorders, enforce_single_shipment")
+        # Each rule keeps a line valid on its own, whatever other rules did before it.
+        if self.enforce_single_shipment and self.cancel_backorders is not True:
+            raise ValueError("enforce_single_shipment requires cancel_backorders: true")
+        if self.cancel_backorders is False and self.enforce_single_shipment is not False:
+            raise ValueError("cancel_backorders: false also needs enforce_single_shipment: false")
+        return self
+
+    def assigned(self) -> dict[str, bool]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class OrderRuleIn(StrictModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: Identifier
+    when: OrderRuleWhen
+    assignments: OrderRuleSet = Field(alias="set")
+    active: bool = True
+
+
 class SetupDocument(StrictModel):
     organizations: list[OrganizationIn] = []
     suppliers: list[SupplierIn] = []
@@ -192,6 +246,17 @@ class SetupDocument(StrictModel):
     sourcing_rules: list[SourcingRuleIn] = []
     on_hand: list[OnHandIn] = []
     parameters: ParametersIn | None = None
+    order_rules: list[OrderRuleIn] = []
+
+    @field_validator("order_rules")
+    @classmethod
+    def _unique_rule_names(cls, rules: list[OrderRuleIn]) -> list[OrderRuleIn]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.name in seen:
+                raise ValueError(f"order rule {rule.name!r} appears twice")
+            seen.add(rule.name)
+        return rules
 
 
 # --------------------------------------------------------------------------- orders
@@ -309,6 +374,8 @@ class LineInput(BaseModel):
     enforce_single_shipment: bool = False
     shipment_set: str | None = None
     requested_ship_date: date | None = None
+    # One sentence per order rule that set this line's flags at booking.
+    applied_rules: list[str] = []
 
 
 class OrderInput(BaseModel):

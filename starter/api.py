@@ -42,6 +42,7 @@ from domain.models import (
     ShipScanIn,
     WorkOrderCompletionIn,
 )
+from domain.order_hub import OrderHubOrder, OrderHubRejected, to_order
 from domain.pricing import line_amount
 from domain.statuses import TERMINAL_LINE_STATUSES, LineStatus
 from runtime.config import Settings
@@ -237,8 +238,9 @@ def create_app(context: AppContext | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ orders
 
-    @app.post("/orders", tags=["orders"], status_code=202)
-    async def book_order(order: OrderIn, ctx: OrderDesk) -> JSONResponse:
+    async def book(ctx: AppContext, order: OrderIn) -> JSONResponse:
+        """Record the order and start its workflow: 202 the first time, 200 with the same
+        answer when the order number is known."""
         created, started, order_input = await ctx.orders.book(order)
         if not started:
             try:
@@ -267,6 +269,28 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             ],
         }
         return _json(202 if created else 200, body)
+
+    @app.post("/orders", tags=["orders"], status_code=202)
+    async def book_order(order: OrderIn, ctx: OrderDesk) -> JSONResponse:
+        return await book(ctx, order)
+
+    @app.post("/orders/order-hub", tags=["orders"], status_code=202)
+    async def book_order_hub(payload: OrderHubOrder, ctx: OrderDesk) -> JSONResponse:
+        """Book a sales order sent in the payload of Oracle's "Sales Orders for Order Hub"
+        REST service; answers like `POST /orders`, naming Order Hub fields in refusals."""
+        customer = await ctx.master_data.customer_of_party(payload.buying_party_id)
+        if customer is None:
+            raise Refusal(
+                422,
+                f"BuyingPartyId: no customer has party_id {payload.buying_party_id}",
+                field="BuyingPartyId",
+            )
+        try:
+            return await book(ctx, to_order(payload, customer_number=customer))
+        except OrderHubRejected as rejected:
+            raise RequestValidationError(rejected.errors) from rejected
+        except Refusal as refusal:
+            raise _naming_order_hub_fields(refusal, payload) from refusal
 
     async def line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
         handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
@@ -511,6 +535,17 @@ class _Forbidden(Exception):
     def __init__(self, allowed: tuple[str, ...]) -> None:
         super().__init__()
         self.allowed = allowed or ("admin",)
+
+
+def _naming_order_hub_fields(refusal: Refusal, payload: OrderHubOrder) -> Refusal:
+    """The booking's refusal, naming the field as the Order Hub sender wrote it."""
+    if refusal.field is None:
+        return Refusal(refusal.status, refusal.reason)
+    field = payload.field_path(refusal.field)
+    reason = refusal.reason
+    if reason.startswith(f"{refusal.field}:"):
+        reason = field + reason.removeprefix(refusal.field)
+    return Refusal(refusal.status, reason, field=field)
 
 
 def _quote(value: str) -> str:

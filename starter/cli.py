@@ -78,6 +78,10 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     orders.add_parser("book", help="POST /orders from a YAML or JSON file").add_argument("file")
+    orders.add_parser(
+        "book-order-hub",
+        help="POST /orders/order-hub from an Order Hub sales-order payload (JSON or YAML)",
+    ).add_argument("file")
     orders.add_parser("show", help="GET /orders/{n}").add_argument("order_number")
     cancel = orders.add_parser("cancel", help="POST /orders/{n}/cancel")
     cancel.add_argument("order_number")
@@ -159,6 +163,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if cmd == "orders":
         if action == "book":
             return call("POST", "/orders", read_document(args.file))
+        if action == "book-order-hub":
+            return call("POST", "/orders/order-hub", read_document(args.file))
         if action == "show":
             return call("GET", f"/orders/{args.order_number}")
         return call("POST", f"/orders/{args.order_number}/cancel", {"reason": args.reason})

@@ -267,6 +267,8 @@ class FulfillmentLineWorkflow:
 
     @workflow.run
     async def run(self, line: LineInput) -> LineView:
+        for rule in line.applied_rules:  # order rules that set this line's flags at booking
+            self._event(EventType.ORDER_RULE_APPLIED, rule)
         try:
             await self._fulfill()
         except LineCanceled:

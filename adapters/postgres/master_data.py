@@ -11,7 +11,13 @@ import asyncpg
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection
 from adapters.postgres.inventory import allocate_waiting, lock_waiting_lines
-from domain.models import SetupDocument, json_quantity
+from domain.models import (
+    OrderRuleIn,
+    OrderRuleSet,
+    OrderRuleWhen,
+    SetupDocument,
+    json_quantity,
+)
 from domain.readiness import ItemSetup, missing_prerequisites
 from domain.sourcing import AgreementTerms, TransferTerms
 
@@ -31,6 +37,26 @@ async def _supplier(conn: Connection, number: str | None, path: str) -> None:
 
 async def _item(conn: Connection, number: str | None, path: str) -> None:
     await _require(conn, "SELECT 1 FROM items WHERE number = $1", number, path, "item")
+
+
+async def _customer(conn: Connection, number: str | None, path: str) -> None:
+    await _require(conn, "SELECT 1 FROM customers WHERE number = $1", number, path, "customer")
+
+
+async def order_rules(conn: Connection) -> list[OrderRuleIn]:
+    """Every order rule set up, active or not, in name order."""
+    rows = await conn.fetch(
+        "SELECT name, conditions, assignments, active FROM order_rules ORDER BY name"
+    )
+    return [
+        OrderRuleIn(
+            name=r["name"],
+            when=OrderRuleWhen.model_validate(r["conditions"]),
+            assignments=OrderRuleSet.model_validate(r["assignments"]),
+            active=r["active"],
+        )
+        for r in rows
+    ]
 
 
 class MasterData:
@@ -257,6 +283,22 @@ class MasterData:
                         value,
                     )
                     counts["parameters"] = counts.get("parameters", 0) + 1
+            for i, rule in enumerate(doc.order_rules):
+                when = rule.when
+                await _customer(
+                    conn, when.customer_number, f"order_rules[{i}].when.customer_number"
+                )
+                await _item(conn, when.item_number, f"order_rules[{i}].when.item_number")
+                await conn.execute(
+                    "INSERT INTO order_rules (name, conditions, assignments, active)"
+                    " VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET"
+                    " conditions = $2, assignments = $3, active = $4",
+                    rule.name,
+                    when.model_dump(mode="json", exclude_none=True),
+                    rule.assignments.model_dump(mode="json", exclude_none=True),
+                    rule.active,
+                )
+                counts["order_rules"] = i + 1
         return counts, outbox
 
     @staticmethod
@@ -364,6 +406,14 @@ class MasterData:
                 for t in transfer_rows
             },
         }
+
+    async def customer_of_party(self, party_id: int) -> str | None:
+        """The customer number whose `party_id` (the buying party of Order Hub) matches."""
+        async with self._pool.acquire() as conn:
+            number: str | None = await conn.fetchval(
+                "SELECT number FROM customers WHERE party_id = $1", party_id
+            )
+        return number
 
     async def parameter(self, name: str, default: Any) -> Any:
         async with self._pool.acquire() as conn:

@@ -8,9 +8,11 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event
+from adapters.postgres.master_data import order_rules
 from domain.back_to_back import decide_back_to_back
 from domain.identity import line_workflow_id
 from domain.models import LineInput, OrderIn, OrderInput
+from domain.order_rules import apply_order_rules
 from domain.pricing import volume_unit_discount
 from domain.statuses import EventType, LineStatus
 
@@ -43,9 +45,14 @@ class Orders:
                     field="customer_number",
                 )
             organization = await self._organization(conn, order.organization, "organization")
+            # Rules set line flags as the order is saved, before anything is recorded; the
+            # request is kept as it was sent.
+            ruled = apply_order_rules(order, await order_rules(conn))
             lines = [
-                await self._line(conn, order, i, customer, organization)
-                for i in range(len(order.lines))
+                (await self._line(conn, ruled.order, i, customer, organization)).model_copy(
+                    update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
+                )
+                for i, line in enumerate(ruled.order.lines)
             ]
             await conn.execute(
                 "INSERT INTO orders (order_number, customer_number, customer_po_number, currency,"
@@ -58,13 +65,13 @@ class Orders:
                 organization,
                 order.model_dump(mode="json"),
             )
-            for li, line in zip(lines, order.lines, strict=True):
+            for li in lines:
                 await conn.execute(
                     "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
                     " item_number, organization, status, ordered_quantity, unit_price,"
                     " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
-                    " shipment_set)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    " shipment_set, applied_rules)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                     li.order_number,
                     li.line_number,
                     line_workflow_id(li.order_number, li.line_number),
@@ -75,9 +82,10 @@ class Orders:
                     li.unit_price,
                     li.unit_discount,
                     li.back_to_back,
-                    line.cancel_backorders,
-                    line.enforce_single_shipment,
-                    line.shipment_set,
+                    li.cancel_backorders,
+                    li.enforce_single_shipment,
+                    li.shipment_set,
+                    li.applied_rules,
                 )
             await append_event(
                 conn,
@@ -87,6 +95,20 @@ class Orders:
                 line_number=None,
                 data={"customer_number": order.customer_number, "lines": len(lines)},
             )
+            for applied in ruled.applied:
+                await append_event(
+                    conn,
+                    key=f"order-{order.order_number}:rule:{applied.rule}",
+                    type=EventType.ORDER_RULE_APPLIED,
+                    order_number=order.order_number,
+                    line_number=None,
+                    data={
+                        "rule": applied.rule,
+                        "lines": list(applied.line_numbers),
+                        "set": applied.assignments,
+                        "detail": applied.sentence(),
+                    },
+                )
             return (
                 True,
                 False,
@@ -210,6 +232,7 @@ class Orders:
                     enforce_single_shipment=r["enforce_single_shipment"],
                     shipment_set=r["shipment_set"],
                     requested_ship_date=order["requested_ship_date"],
+                    applied_rules=r["applied_rules"],
                 )
                 for r in rows
             ],

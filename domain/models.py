@@ -505,6 +505,11 @@ class CancelSignal(BaseModel):
     quantity: Decimal
     reason: str
     full: bool
+    # Canceled by shipping (Cancel Backorders / Enforce Single Shipment), not by a person.
+    backorder: bool = False
+    # Cancel Supply When Canceling Backorders at the time of the cancel: when off, the
+    # supply documents stay as they are and are listed for review.
+    reduce_supply: bool = True
 
 
 class StockReservedSignal(BaseModel):

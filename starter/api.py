@@ -430,6 +430,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             quantity=body.quantity,
             reason=body.reason or "Canceled by the customer",
             request_id=uuid.uuid4().hex,
+            reason_given=body.reason is not None,
         )
         await ctx.deliver(outbox)
         return result
@@ -454,6 +455,12 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         )
         await ctx.deliver(outbox)
         return result
+
+    @app.get("/supply/review", tags=["buyers"])
+    async def supply_review(ctx: Reader, order_number: str | None = None) -> dict[str, Any]:
+        """Supply that cancels left in place (Cancel Supply When Canceling Backorders off),
+        for a planner to reduce or cancel by hand."""
+        return {"supply": await ctx.shipping.supply_reviews(order_number=order_number)}
 
     # ------------------------------------------------------------------ buyers
 

@@ -831,12 +831,20 @@ class FulfillmentLineWorkflow:
             self._cancel_reason = cancel.reason
             self._released = min(self._released, self._open - self._shipped)
             self._picked = min(self._picked, self._open - self._shipped)
-            self._event(
-                EventType.LINE_CANCELED if cancel.full else EventType.LINE_QUANTITY_REDUCED,
-                f"{_q(cancel.quantity)} canceled: {cancel.reason}",
-            )
+            if cancel.backorder:
+                event = EventType.BACKORDER_CANCELED
+            else:
+                event = EventType.LINE_CANCELED if cancel.full else EventType.LINE_QUANTITY_REDUCED
+            self._event(event, f"{_q(cancel.quantity)} canceled: {cancel.reason}")
             key = f"cancel-{cancel.request_id}"
-            await self._reduce_supply(key)
+            if cancel.reduce_supply:
+                await self._reduce_supply(key)
+            elif kept := [s.document_number for s in self._supply if s.type in _DOCUMENT_STEPS]:
+                self._event(
+                    EventType.SUPPLY_KEPT_FOR_REVIEW,
+                    f"Cancel Supply When Canceling Backorders is off: {', '.join(kept)} kept"
+                    " as they are and listed for review",
+                )
             released = await self._activity(
                 "release_excess_reservation",
                 self._ref(f"{key}:release"),

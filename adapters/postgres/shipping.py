@@ -17,6 +17,14 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from domain.backorders import (
+    LineFlags,
+    after_shipment,
+    at_confirm,
+    at_pick_release,
+    backorder_reason,
+    is_reserved_reason,
+)
 from domain.models import (
     CancelSignal,
     PickConfirmSignal,
@@ -36,12 +44,28 @@ from domain.signals import (
 )
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
-# Shortages at pick or ship confirm are handled by the backorder rules, which are not part
-# of this release; until then a short pick or ship is refused rather than half-applied.
-BACKORDERS_NOT_SUPPORTED = (
-    "backordered_quantity: backorders at pick or ship confirm are not supported yet;"
-    " send 0 and confirm the quantity that is there"
+# A line without Cancel Backorders keeps its backorder open and is supplied again; that
+# path is not part of this release, so such a short pick or ship is refused, not half-applied.
+BACKORDERS_KEPT_NOT_SUPPORTED = (
+    "backordered_quantity: the line does not cancel backorders (cancel_backorders is off) and"
+    " keeping a backorder open at pick or ship confirm is not supported yet; send 0 and"
+    " confirm the quantity that is there, or cancel the quantity on the line"
 )
+SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
+
+
+def _flags(line: Any) -> LineFlags:
+    return LineFlags(
+        cancel_backorders=line["cancel_backorders"],
+        enforce_single_shipment=line["enforce_single_shipment"],
+    )
+
+
+ZERO = Decimal(0)
+
+
+def _open(line: Any) -> Decimal:
+    return line["ordered_quantity"] - line["canceled_quantity"]
 
 
 def _ids(line: Any) -> dict[str, Any]:
@@ -65,20 +89,49 @@ class Shipping:
         self, *, organization: str, order_number: str | None
     ) -> tuple[dict[str, Any], list[int]]:
         """Release every line of the organization that is fully reserved and not yet
-        released. Lines locked by a concurrent wave are left to that wave."""
+        released. A line shipped from stock that waits for stock (BACKORDERED) and cancels
+        backorders is released with what is reserved and the rest is canceled; without
+        the flag it keeps waiting and is listed with its backordered quantity. A line locked
+        by a scan or an activity is waited for, not skipped; a concurrent wave's lines are
+        PICK_RELEASED once it commits, so the re-checked condition leaves them out."""
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", organization):
                 raise Refusal(422, f"organization: unknown organization {organization!r}")
-            lines = await conn.fetch(
-                "SELECT * FROM fulfillment_lines WHERE organization = $1 AND status = $2"
-                " AND ($3::text IS NULL OR order_number = $3)"
-                " ORDER BY order_number, line_number FOR UPDATE SKIP LOCKED",
+            candidates = await conn.fetch(
+                "SELECT * FROM fulfillment_lines WHERE organization = $1"
+                " AND (status = $2 OR (status = $3 AND NOT back_to_back))"
+                " AND ($4::text IS NULL OR order_number = $4)"
+                " ORDER BY order_number, line_number FOR UPDATE",
                 organization,
                 LineStatus.AWAITING_SHIPPING,
+                LineStatus.BACKORDERED,
                 order_number,
             )
+            lines, short = [], []
+            for line in candidates:
+                to_ship = _open(line) - line["shipped_quantity"]
+                if line["status"] == LineStatus.AWAITING_SHIPPING:
+                    lines.append((line, ZERO))
+                elif at_pick_release(
+                    _flags(line), to_ship=to_ship, reserved=line["reserved_quantity"]
+                ):
+                    lines.append((line, to_ship - line["reserved_quantity"]))
+                else:
+                    short.append(
+                        {
+                            **_ids(line),
+                            "released_quantity": 0,
+                            "backordered_quantity": json_quantity(
+                                to_ship - line["reserved_quantity"]
+                            ),
+                        }
+                    )
             if not lines:
-                return {"wave_number": None, "organization": organization, "lines": []}, []
+                return {
+                    "wave_number": None,
+                    "organization": organization,
+                    "lines": short,
+                }, []
             wave = await next_document_number(conn, "WAVE")
             await conn.execute(
                 "INSERT INTO pick_waves (wave_number, organization, order_number)"
@@ -89,10 +142,28 @@ class Shipping:
             )
             released: list[dict[str, Any]] = []
             outbox: list[int] = []
-            for line in lines:
-                quantity = (
-                    line["ordered_quantity"] - line["canceled_quantity"] - line["shipped_quantity"]
-                )
+            for line, backordered in lines:
+                quantity = _open(line) - line["shipped_quantity"] - backordered
+                if backordered > 0:
+                    status = LineStatus.PICK_RELEASED if quantity > 0 else LineStatus.CANCELED
+                    _, ids = await self._record_cancel(
+                        conn,
+                        line,
+                        backordered,
+                        request_id=f"{wave}:backorder",
+                        status=status,
+                        backorder=True,
+                    )
+                    outbox += ids
+                    if quantity <= 0:
+                        released.append(
+                            {
+                                **_ids(line),
+                                "released_quantity": 0,
+                                "backordered_quantity": json_quantity(backordered),
+                            }
+                        )
+                        continue
                 await conn.execute(
                     "INSERT INTO pick_releases (wave_number, order_number, line_number, quantity)"
                     " VALUES ($1, $2, $3, $4)",
@@ -128,31 +199,50 @@ class Shipping:
                     {
                         **_ids(line),
                         "released_quantity": json_quantity(quantity),
-                        "backordered_quantity": 0,
+                        "backordered_quantity": json_quantity(backordered),
                     }
                 )
-            return {"wave_number": wave, "organization": organization, "lines": released}, outbox
+            return {
+                "wave_number": wave,
+                "organization": organization,
+                "lines": released + short,
+            }, outbox
 
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
-            if scan.backordered_quantity > 0:
-                raise Refusal(422, BACKORDERS_NOT_SUPPORTED)
+            backordered = at_confirm(_flags(line), backordered=scan.backordered_quantity)
+            if scan.backordered_quantity > backordered:
+                raise Refusal(422, BACKORDERS_KEPT_NOT_SUPPORTED, field="backordered_quantity")
             if line["status"] not in (LineStatus.PICK_RELEASED,):
                 raise Refusal(
                     409, f"line is {line['status']}, not PICK_RELEASED: nothing released to pick"
                 )
             to_pick = line["released_quantity"] - line["picked_quantity"]
-            if scan.picked_quantity <= 0:
+            if scan.picked_quantity <= 0 and backordered <= 0:
                 raise Refusal(422, "picked_quantity: must be greater than 0")
-            if scan.picked_quantity > to_pick:
+            if scan.picked_quantity + backordered > to_pick:
                 raise Refusal(
                     409,
-                    f"picked_quantity: {json_quantity(scan.picked_quantity)} is more than the"
+                    f"picked_quantity: {json_quantity(scan.picked_quantity)} picked and"
+                    f" {json_quantity(backordered)} backordered is more than the"
                     f" {json_quantity(to_pick)} released and not yet picked",
                 )
             picked = line["picked_quantity"] + scan.picked_quantity
+            outbox: list[int] = []
+            if backordered > 0:
+                # Cancel first: the workflow learns of the smaller line before the pick.
+                line, outbox = await self._record_cancel(
+                    conn,
+                    line,
+                    backordered,
+                    request_id=f"scan-{scan.scan_id}",
+                    status=line["status"],
+                    backorder=True,
+                )
             status = LineStatus.STAGED if picked >= line["released_quantity"] else line["status"]
+            if _open(line) <= 0:
+                status = LineStatus.CANCELED
             await conn.execute(
                 "UPDATE fulfillment_lines SET picked_quantity = $3, status = $4,"
                 " updated_at = now() WHERE order_number = $1 AND line_number = $2",
@@ -171,21 +261,24 @@ class Shipping:
                     "total_picked": json_quantity(picked),
                 },
             )
-            outbox = [
+            outbox.append(
                 await enqueue_signal(
                     conn,
                     workflow_id=line["workflow_id"],
                     signal=PICK_CONFIRMED,
                     payload=PickConfirmSignal(
-                        scan_id=scan.scan_id, picked_quantity=scan.picked_quantity
+                        scan_id=scan.scan_id,
+                        picked_quantity=scan.picked_quantity,
+                        backordered_quantity=backordered,
                     ),
                 )
-            ]
+            )
             return {
                 "accepted": True,
                 **_ids(line),
                 "line_status": status,
                 "picked_quantity": json_quantity(picked),
+                "canceled_quantity": json_quantity(line["canceled_quantity"]),
             }, outbox
 
         return await run_scan(self._pool, scan, kind="pick", apply=apply)
@@ -193,21 +286,39 @@ class Shipping:
     async def confirm_ship(self, scan: ShipScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
-            if scan.backordered_quantity > 0:
-                raise Refusal(422, BACKORDERS_NOT_SUPPORTED)
+            flags = _flags(line)
+            backordered = at_confirm(flags, backordered=scan.backordered_quantity)
+            if scan.backordered_quantity > backordered:
+                raise Refusal(422, BACKORDERS_KEPT_NOT_SUPPORTED, field="backordered_quantity")
             staged = line["picked_quantity"] - line["shipped_quantity"]
             if scan.shipped_quantity <= 0:
                 raise Refusal(422, "shipped_quantity: must be greater than 0")
             if staged <= 0:
                 raise Refusal(409, f"line is {line['status']}: nothing is staged to ship")
-            if scan.shipped_quantity > staged:
+            if scan.shipped_quantity + backordered > staged:
                 raise Refusal(
                     409,
-                    f"shipped_quantity: {json_quantity(scan.shipped_quantity)} is more than"
-                    f" the {json_quantity(staged)} picked and staged",
+                    f"shipped_quantity: {json_quantity(scan.shipped_quantity)} shipped and"
+                    f" {json_quantity(backordered)} backordered is more than the"
+                    f" {json_quantity(staged)} picked and staged",
                 )
             shipped = line["shipped_quantity"] + scan.shipped_quantity
-            open_quantity = line["ordered_quantity"] - line["canceled_quantity"]
+            # Backordered at ship confirm, and with single shipment whatever else is still
+            # open: canceled in this transaction, before the shipment is recorded.
+            to_cancel = backordered + after_shipment(
+                flags, open_quantity=_open(line) - backordered, shipped=shipped
+            )
+            outbox: list[int] = []
+            if to_cancel > 0:
+                line, outbox = await self._record_cancel(
+                    conn,
+                    line,
+                    to_cancel,
+                    request_id=f"scan-{scan.scan_id}",
+                    status=line["status"],
+                    backorder=True,
+                )
+            open_quantity = _open(line)
             status = LineStatus.SHIPPED if shipped >= open_quantity else line["status"]
             shipment = await next_document_number(conn, "SHP")
             await conn.execute(
@@ -248,7 +359,7 @@ class Shipping:
                     "total_shipped": json_quantity(shipped),
                 },
             )
-            outbox = [
+            outbox.append(
                 await enqueue_signal(
                     conn,
                     workflow_id=line["workflow_id"],
@@ -257,15 +368,17 @@ class Shipping:
                         scan_id=scan.scan_id,
                         shipment_number=shipment,
                         shipped_quantity=scan.shipped_quantity,
+                        backordered_quantity=backordered,
                     ),
                 )
-            ]
+            )
             return {
                 "accepted": True,
                 **_ids(line),
                 "line_status": status,
                 "shipment_number": shipment,
                 "shipped_quantity": json_quantity(shipped),
+                "canceled_quantity": json_quantity(line["canceled_quantity"]),
             }, outbox
 
         return await run_scan(self._pool, scan, kind="ship", apply=apply)
@@ -278,9 +391,20 @@ class Shipping:
         quantity: Decimal | None,
         reason: str,
         request_id: str,
+        reason_given: bool = True,
     ) -> tuple[dict[str, Any], list[int]]:
+        """A person cancels part or all of a line; a reason they give is kept for later
+        backorder cancels on the line."""
         async with self._pool.acquire() as conn, conn.transaction():
-            return await self._cancel(conn, order_number, line_number, quantity, reason, request_id)
+            return await self._cancel(
+                conn,
+                order_number,
+                line_number,
+                quantity,
+                reason,
+                request_id,
+                reason_given=reason_given,
+            )
 
     async def cancel_order(
         self, *, order_number: str, reason: str, request_id: str
@@ -324,7 +448,16 @@ class Shipping:
         quantity: Decimal | None,
         reason: str,
         request_id: str,
+        *,
+        reason_given: bool = False,
     ) -> tuple[dict[str, Any], list[int]]:
+        if is_reserved_reason(reason):
+            raise Refusal(
+                422,
+                f"reason: {reason!r} is the predefined reason of shipping's backorder cancels"
+                " and cannot be chosen; give the customer's own reason",
+                field="reason",
+            )
         line = await lock_line(conn, order_number, line_number)
         if line is None:
             raise NotFound(f"line {line_number} of order {order_number}")
@@ -360,39 +493,17 @@ class Shipping:
             LineStatus.BACKORDERED,
         ) and (line["reserved_quantity"] >= remaining):
             status = LineStatus.AWAITING_SHIPPING
-        await conn.execute(
-            "UPDATE fulfillment_lines SET canceled_quantity = canceled_quantity + $3,"
-            " released_quantity = $4, picked_quantity = $5, status = $6, cancel_reason = $7,"
-            " updated_at = now() WHERE order_number = $1 AND line_number = $2",
-            order_number,
-            line_number,
-            quantity,
-            released,
-            picked,
-            status,
-            reason,
-        )
-        await append_event(
-            conn,
-            key=f"cancel-{request_id}:{line['workflow_id']}",
-            type=EventType.LINE_CANCELED if full else EventType.LINE_QUANTITY_REDUCED,
-            **_ids(line),
-            data={
-                "canceled_quantity": json_quantity(quantity),
-                "remaining_quantity": json_quantity(remaining),
-                "reason": reason,
-            },
-        )
-        outbox = [
-            await enqueue_signal(
-                conn,
-                workflow_id=line["workflow_id"],
-                signal=CANCEL_REQUESTED,
-                payload=CancelSignal(
-                    request_id=request_id, quantity=quantity, reason=reason, full=full
-                ),
+        if reason_given:
+            await conn.execute(
+                "UPDATE fulfillment_lines SET person_cancel_reason = $3"
+                " WHERE order_number = $1 AND line_number = $2",
+                order_number,
+                line_number,
+                reason,
             )
-        ]
+        _, outbox = await self._record_cancel(
+            conn, line, quantity, request_id=request_id, status=status, reason=reason
+        )
         return {
             **_ids(line),
             "canceled_quantity": json_quantity(quantity),
@@ -400,6 +511,128 @@ class Shipping:
             "line_status": status,
             "reason": reason,
         }, outbox
+
+    async def _record_cancel(
+        self,
+        conn: Connection,
+        line: Any,
+        quantity: Decimal,
+        *,
+        request_id: str,
+        status: str,
+        reason: str | None = None,
+        backorder: bool = False,
+    ) -> tuple[Any, list[int]]:
+        """Cancel `quantity` of a locked line: its row, the business event, the supply left
+        for review when the parameter keeps it, and the signal its workflow is owed.
+        Shipping's backorder cancels take the person's reason on the line or the predefined
+        one. Returns the updated row and the outbox ids."""
+        if backorder:
+            reason = backorder_reason(line["person_cancel_reason"])
+        assert reason is not None
+        remaining = _open(line) - quantity
+        full = remaining <= 0
+        if full:
+            status = LineStatus.CANCELED
+        updated = await conn.fetchrow(
+            "UPDATE fulfillment_lines SET canceled_quantity = canceled_quantity + $3,"
+            " released_quantity = LEAST(released_quantity, $4), picked_quantity ="
+            " LEAST(picked_quantity, $4), status = $5, cancel_reason = $6, updated_at = now()"
+            " WHERE order_number = $1 AND line_number = $2 RETURNING *",
+            line["order_number"],
+            line["line_number"],
+            quantity,
+            remaining,
+            status,
+            reason,
+        )
+        if backorder:
+            event = EventType.BACKORDER_CANCELED
+        else:
+            event = EventType.LINE_CANCELED if full else EventType.LINE_QUANTITY_REDUCED
+        await append_event(
+            conn,
+            key=f"cancel-{request_id}:{line['workflow_id']}",
+            type=event,
+            **_ids(line),
+            data={
+                "canceled_quantity": json_quantity(quantity),
+                "remaining_quantity": json_quantity(remaining),
+                "reason": reason,
+            },
+        )
+        reduce_supply = await conn.fetchval(
+            "SELECT coalesce((SELECT value FROM parameters WHERE name = $1), 'true'::jsonb)"
+            " = 'true'::jsonb",
+            SUPPLY_PARAMETER,
+        )
+        if not reduce_supply:
+            await conn.execute(
+                "INSERT INTO supply_reviews (idempotency_key, order_number, line_number,"
+                " document_type, document_number, document_line, supply_order_number,"
+                " canceled_quantity, reason)"
+                " SELECT $1 || ':' || document_number || ':' || document_line, order_number,"
+                " line_number, document_type, document_number, document_line,"
+                " supply_order_number, $4, $5 FROM pegs"
+                " WHERE order_number = $2 AND line_number = $3"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
+                f"cancel-{request_id}:{line['workflow_id']}",
+                line["order_number"],
+                line["line_number"],
+                quantity,
+                reason,
+            )
+        outbox = [
+            await enqueue_signal(
+                conn,
+                workflow_id=line["workflow_id"],
+                signal=CANCEL_REQUESTED,
+                payload=CancelSignal(
+                    request_id=request_id,
+                    quantity=quantity,
+                    reason=reason,
+                    full=full,
+                    backorder=backorder,
+                    reduce_supply=reduce_supply,
+                ),
+            )
+        ]
+        return updated, outbox
+
+    async def supply_reviews(self, *, order_number: str | None) -> list[dict[str, Any]]:
+        """Supply documents left as they were by cancels, with what the line gave up and
+        what the document holds now, oldest first."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT r.*, coalesce(pol.quantity - pol.canceled_quantity,"
+                " wo.quantity - wo.canceled_quantity, tro.quantity - tro.canceled_quantity)"
+                " AS document_quantity, coalesce(pol.status, wo.status, tro.status)"
+                " AS document_status FROM supply_reviews r"
+                " LEFT JOIN purchase_order_lines pol ON r.document_type = 'PURCHASE_ORDER'"
+                " AND pol.po_number = r.document_number AND pol.po_line = r.document_line"
+                " LEFT JOIN work_orders wo ON r.document_type = 'WORK_ORDER'"
+                " AND wo.work_order_number = r.document_number"
+                " LEFT JOIN transfer_orders tro ON r.document_type = 'TRANSFER_ORDER'"
+                " AND tro.transfer_order_number = r.document_number"
+                " WHERE $1::text IS NULL OR r.order_number = $1 ORDER BY r.id",
+                order_number,
+            )
+        return [
+            {
+                "order_number": r["order_number"],
+                "line_number": r["line_number"],
+                "document_type": r["document_type"],
+                "document_number": r["document_number"],
+                "document_line": r["document_line"],
+                "supply_order_number": r["supply_order_number"],
+                "canceled_quantity": json_quantity(r["canceled_quantity"]),
+                "document_quantity": json_quantity(r["document_quantity"]),
+                "document_status": r["document_status"],
+                "reason": r["reason"],
+                "at": r["created_at"].isoformat(),
+            }
+            for r in rows
+        ]
 
     async def retry_line(
         self, *, order_number: str, line_number: int, request_id: str

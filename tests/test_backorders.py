@@ -1,0 +1,245 @@
+"""Cancel Backorders and Enforce Single Shipment, seed 004's quantity-10 line end to end:
+at pick release, at pick confirm, at ship confirm; single shipment; the Cancel Supply When
+Canceling Backorders parameter; volume discounts and cancellation reasons after a cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Stack, order_number
+from tests.fixtures import demo_setup, laptop_order
+from tests.test_on_hand_flow import stock, stock_setup
+
+FLAGS = {"cancel_backorders": True}
+SINGLE = {"cancel_backorders": True, "enforce_single_shipment": True}
+
+
+async def book_line(stack: Stack, quantity: int, item: str = "BOUQUET", **line: Any) -> str:
+    so = order_number()
+    order = laptop_order(so, quantity=quantity, item_number=item, **line)
+    await stack.call("POST", "/orders", json=order, role="orders", expect=202)
+    return so
+
+
+async def wave(stack: Stack, so: str) -> dict[str, Any]:
+    answer = await stack.call(
+        "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
+    )
+    return answer["lines"][0]
+
+
+async def pick(stack: Stack, so: str, picked: int, backordered: int = 0, **kw: Any) -> Any:
+    return await stack.call(
+        "POST",
+        "/scans/picks",
+        role="scanner",
+        json={
+            "scan_id": f"{so}-p{picked}-{backordered}",
+            "order_number": so,
+            "line_number": 1,
+            "picked_quantity": picked,
+            "backordered_quantity": backordered,
+        },
+        **kw,
+    )
+
+
+async def ship(stack: Stack, so: str, shipped: int, backordered: int = 0, **kw: Any) -> Any:
+    return await stack.call(
+        "POST",
+        "/scans/shipments",
+        role="scanner",
+        json={
+            "scan_id": f"{so}-s{shipped}-{backordered}",
+            "order_number": so,
+            "line_number": 1,
+            "shipped_quantity": shipped,
+            "backordered_quantity": backordered,
+        },
+        **kw,
+    )
+
+
+def events(line: dict[str, Any], kind: str) -> list[str]:
+    return [e["detail"] for e in line["events"] if e["type"] == kind]
+
+
+async def test_pick_release_ships_what_is_there_and_cancels_the_backorder(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(6))
+    so = await book_line(stack, 10, **FLAGS)
+    await stack.wait_status(so, "BACKORDERED")
+    released = await wave(stack, so)
+    assert (released["released_quantity"], released["backordered_quantity"]) == (6, 4)
+    line = await stack.wait_status(so, "PICK_RELEASED")
+    assert line["canceled_quantity"] == 4 and line["cancel_reason"] == "Cancel Backorders"
+    assert events(line, "BACKORDER_CANCELED") == ["4 canceled: Cancel Backorders"]
+    assert line["line_amount"] == "210.00"  # 6 x 35.00: charges follow the new quantity
+    await pick(stack, so, 6)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 6)
+    line = await stack.wait_status(so, "CLOSED")
+    assert line["shipped_quantity"] == 6 and line["invoices"][0]["amount"] == "210.00"
+    assert await stock(stack) == (0, 0)
+    assert (
+        await stack.scalar("SELECT count(*) FROM business_events WHERE type = 'BACKORDER_CANCELED'")
+        == 1
+    )
+    order = await stack.call("GET", f"/orders/{so}")
+    assert order["total_amount"] == "210.00"
+
+
+async def test_without_the_flag_a_short_line_keeps_waiting_for_stock(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(6))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "BACKORDERED")
+    answer = await stack.call(
+        "POST", "/pick-waves", role="scanner", json={"organization": "M1", "order_number": so}
+    )
+    assert answer["wave_number"] is None
+    assert answer["lines"][0]["backordered_quantity"] == 4
+    line = await stack.line(so)
+    assert line["status"] == "BACKORDERED" and line["canceled_quantity"] == 0
+
+
+async def test_pick_confirm_cancels_the_backordered_quantity(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, **FLAGS)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await stack.wait_status(so, "PICK_RELEASED")
+    # Too many: 9 picked and 3 backordered of the 10 released.
+    too_many = await pick(stack, so, 9, 3, expect=409)
+    assert too_many["accepted"] is False
+    answer = await pick(stack, so, 8, 2)
+    assert answer["line_status"] == "STAGED" and answer["canceled_quantity"] == 2
+    line = await stack.wait_line(so, until=lambda v: v["canceled_quantity"] == 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 8)
+    line = await stack.wait_status(so, "CLOSED")
+    assert line["shipped_quantity"] == 8 and line["reserved_quantity"] == 0
+    # The 2 not picked went back to stock, free again.
+    assert await stock(stack) == (2, 0)
+
+
+async def test_ship_confirm_cancels_the_backordered_quantity(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, **FLAGS)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    answer = await ship(stack, so, 7, 3)
+    assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 3
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (7, 3)
+    assert events(line, "BACKORDER_CANCELED") == ["3 canceled: Cancel Backorders"]
+    assert await stock(stack) == (3, 0)
+
+
+async def test_single_shipment_cancels_what_stays_open_even_with_stock(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, **SINGLE)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    answer = await ship(stack, so, 7)
+    assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 3
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (7, 3)
+    assert await stock(stack) == (3, 0)
+
+
+async def test_backorders_at_confirm_without_the_flag_are_refused_and_change_nothing(
+    stack: Stack,
+) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await stack.wait_status(so, "PICK_RELEASED")
+    refused = await pick(stack, so, 8, 2, expect=422)
+    assert "cancel_backorders is off" in refused["reason"]
+    assert await stack.scalar("SELECT picked_quantity FROM fulfillment_lines") == 0
+    assert await stack.scalar("SELECT canceled_quantity FROM fulfillment_lines") == 0
+
+
+async def test_volume_discount_stays_after_a_backorder_cancel(stack: Stack) -> None:
+    setup = stock_setup(90)
+    setup["items"][-1]["volume_discounts"] = [{"min_quantity": 100, "unit_discount": "10.00"}]
+    await stack.call("PUT", "/setup", json=setup)
+    so = await book_line(stack, 110, **FLAGS)
+    line = await stack.wait_status(so, "BACKORDERED")
+    assert line["line_amount"] == "2750.00"  # 110 x (35 - 10)
+    await wave(stack, so)
+    line = await stack.wait_line(so, until=lambda v: v["canceled_quantity"] == 20)
+    assert line["line_amount"] == "2250.00"  # 90 keep the $10 off: 90 x 25
+
+
+async def test_a_persons_reason_is_kept_for_later_backorder_cancels(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, **FLAGS)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    refused = await stack.call(
+        "POST",
+        f"/orders/{so}/lines/1/cancel",
+        role="orders",
+        json={"quantity": 2, "reason": "Cancel Backorders"},
+        expect=422,
+    )
+    assert refused["field"] == "reason"
+    assert await stack.scalar("SELECT canceled_quantity FROM fulfillment_lines") == 0
+    await stack.call(
+        "POST",
+        f"/orders/{so}/lines/1/cancel",
+        role="orders",
+        json={"quantity": 2, "reason": "The item is damaged"},
+    )
+    await stack.wait_line(so, until=lambda v: v["canceled_quantity"] == 2)
+    await wave(stack, so)
+    await pick(stack, so, 8)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 5, 3)
+    line = await stack.wait_status(so, "CLOSED")
+    assert line["canceled_quantity"] == 5 and line["cancel_reason"] == "The item is damaged"
+    assert events(line, "BACKORDER_CANCELED") == ["3 canceled: The item is damaged"]
+
+
+async def test_cancel_supply_parameter_off_keeps_the_po_for_review(stack: Stack) -> None:
+    setup = demo_setup()
+    setup["parameters"]["cancel_supply_when_canceling_backorders"] = False
+    await stack.call("PUT", "/setup", json=setup)
+    so = await book_line(stack, 10, item="LAPTOP-X1", **FLAGS)
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    po = line["supply"][0]["document_number"]
+    await stack.receive(so, po, 6, "r1")
+    await stack.call("POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 4})
+    line = await stack.wait_line(so, until=lambda v: v["status"] == "AWAITING_SHIPPING")
+    assert events(line, "SUPPLY_KEPT_FOR_REVIEW")
+    assert await stack.scalar("SELECT quantity - canceled_quantity FROM purchase_order_lines") == 10
+    review = await stack.call("GET", "/supply/review", role="viewer")
+    assert [
+        (r["document_number"], r["canceled_quantity"], r["document_quantity"])
+        for r in review["supply"]
+    ] == [(po, 4, 10)]
+    # Shipping everything still closes the supply.
+    line = await stack.ship(so, 6)
+    assert await stack.scalar("SELECT status FROM purchase_orders") == "CLOSED"
+
+
+async def test_cancel_supply_parameter_on_reduces_the_po(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = await book_line(stack, 10, item="LAPTOP-X1", **SINGLE)
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    po = line["supply"][0]["document_number"]
+    await stack.receive(so, po, 10, "r1")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 6, 4)
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (6, 4)
+    # Received goods cannot be un-received: the PO keeps its 10, closed.
+    assert await stack.scalar("SELECT status FROM purchase_orders") == "CLOSED"
+    assert (await stack.call("GET", "/supply/review"))["supply"] == []

@@ -33,13 +33,6 @@ class LineFlags:
     enforce_single_shipment: bool
 
 
-def at_pick_release(flags: LineFlags, *, to_ship: Decimal, reserved: Decimal) -> Decimal:
-    """Quantity to cancel when a pick wave finds only `reserved` of `to_ship`."""
-    if not flags.cancel_backorders:
-        return ZERO
-    return max(to_ship - reserved, ZERO)
-
-
 def at_confirm(flags: LineFlags, *, backordered: Decimal) -> Decimal:
     """Quantity to cancel when a pick or ship confirm reports `backordered`."""
     return backordered if flags.cancel_backorders else ZERO
@@ -51,3 +44,56 @@ def after_shipment(flags: LineFlags, *, open_quantity: Decimal, shipped: Decimal
     if not flags.enforce_single_shipment:
         return ZERO
     return max(open_quantity - shipped, ZERO)
+
+
+@dataclass(frozen=True)
+class WaveLine:
+    """A line of an order a pick wave looks at, as its row stands under the wave's lock."""
+
+    order_number: str
+    line_number: int
+    shipment_set: str | None
+    flags: LineFlags
+    to_ship: Decimal  # open and not shipped
+    reserved: Decimal
+    candidate: bool  # ready to release, or waiting for stock at the wave's organization
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.order_number, self.line_number)
+
+
+@dataclass
+class WavePlan:
+    release: dict[tuple[str, int], Decimal]
+    cancel: dict[tuple[str, int], Decimal]  # backorder cancels
+    waiting: dict[tuple[str, int], Decimal]  # short without Cancel Backorders: left to wait
+    canceled_sets: set[tuple[str, str]]
+
+
+def plan_wave(lines: list[WaveLine]) -> WavePlan:
+    """What a pick wave releases and cancels (seed 004's shipment set table). A short line
+    that cancels backorders: outside a shipment set, what is there is released and the rest
+    canceled; inside one, every line of its set is canceled (all lines in one set: the whole
+    order; each line its own set: that line only). Lines of a canceled set are not released."""
+    plan = WavePlan(release={}, cancel={}, waiting={}, canceled_sets=set())
+    for line in lines:
+        if not line.candidate:
+            continue
+        short = max(line.to_ship - line.reserved, ZERO)
+        if short == 0:
+            plan.release[line.key] = line.to_ship
+        elif not line.flags.cancel_backorders:
+            plan.waiting[line.key] = short
+        elif line.shipment_set is not None:
+            plan.canceled_sets.add((line.order_number, line.shipment_set))
+        else:
+            plan.cancel[line.key] = short
+            if line.reserved > 0:
+                plan.release[line.key] = line.reserved
+    for line in lines:
+        if (line.order_number, line.shipment_set) in plan.canceled_sets and line.to_ship > 0:
+            plan.release.pop(line.key, None)
+            plan.waiting.pop(line.key, None)
+            plan.cancel[line.key] = line.to_ship
+    return plan

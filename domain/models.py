@@ -180,6 +180,8 @@ class OnHandIn(StrictModel):
 class ParametersIn(StrictModel):
     cancel_supply_when_canceling_backorders: bool | None = None
     auto_pick_release: bool | None = None
+    # Lines of a shipment set ship only when all of them are staged.
+    enforce_shipment_sets: bool | None = None
 
 
 # Order rules run when an order is saved, like an order management extension on the On Save

@@ -15,6 +15,12 @@ from domain.supply_plan import PeggedDocument, quantities_to_keep
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
+async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:
+    """An order management parameter that is on or off, as setup last set it."""
+    value = await conn.fetchval("SELECT value FROM parameters WHERE name = $1", name)
+    return default if value is None else bool(value)
+
+
 async def next_document_number(conn: Connection, prefix: str) -> str:
     value = await conn.fetchval("SELECT nextval('document_numbers')")
     return f"{prefix}-{value:06d}"

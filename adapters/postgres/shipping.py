@@ -13,17 +13,19 @@ from adapters.postgres.common import (
     ScanOutcome,
     append_event,
     enqueue_signal,
+    flag_parameter,
     lock_line,
     next_document_number,
     run_scan,
 )
 from domain.backorders import (
     LineFlags,
+    WaveLine,
     after_shipment,
     at_confirm,
-    at_pick_release,
     backorder_reason,
     is_reserved_reason,
+    plan_wave,
 )
 from domain.models import (
     CancelSignal,
@@ -52,6 +54,7 @@ BACKORDERS_KEPT_NOT_SUPPORTED = (
     " confirm the quantity that is there, or cancel the quantity on the line"
 )
 SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
+SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
 
 
 def _flags(line: Any) -> LineFlags:
@@ -81,6 +84,60 @@ async def _scanned_line(conn: Connection, order_number: str, line_number: int) -
     return line
 
 
+async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
+    """With Enforce Shipment Sets, a line of a set ships only once every open line of its
+    set is picked and staged (or already shipped)."""
+    if line["shipment_set"] is None or not await flag_parameter(
+        conn, SHIPMENT_SETS_PARAMETER, default=False
+    ):
+        return
+    # Read, not locked: a set line can only move on from STAGED or be canceled, and
+    # neither lets this shipment break the set.
+    waiting = await conn.fetch(
+        "SELECT line_number, status FROM fulfillment_lines WHERE order_number = $1"
+        " AND shipment_set = $2 AND line_number <> $3 AND status <> ALL($4::text[])"
+        " ORDER BY line_number",
+        line["order_number"],
+        line["shipment_set"],
+        line["line_number"],
+        [LineStatus.STAGED, LineStatus.CANCELED, *SHIPPED_LINE_STATUSES],
+    )
+    if waiting:
+        held = ", ".join(f"line {r['line_number']} is {r['status']}" for r in waiting)
+        raise Refusal(
+            409,
+            f"shipment set {line['shipment_set']} ships together (Enforce Shipment Sets):"
+            f" {held}, not STAGED",
+        )
+
+
+def _wave_line(row: Any, organization: str) -> WaveLine:
+    ready = row["status"] == LineStatus.AWAITING_SHIPPING or (
+        row["status"] == LineStatus.BACKORDERED and not row["back_to_back"]
+    )
+    return WaveLine(
+        order_number=row["order_number"],
+        line_number=row["line_number"],
+        shipment_set=row["shipment_set"],
+        flags=_flags(row),
+        to_ship=_open(row) - row["shipped_quantity"],
+        reserved=row["reserved_quantity"],
+        candidate=ready and row["organization"] == organization,
+    )
+
+
+def _wave_answer(
+    key: tuple[str, int], released: Decimal, backordered: Decimal, *, canceled: bool = False
+) -> dict[str, Any]:
+    return {
+        "order_number": key[0],
+        "line_number": key[1],
+        "released_quantity": json_quantity(released),
+        "backordered_quantity": json_quantity(backordered),
+        "backorder_canceled": canceled,
+    }
+
+
 class Shipping:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -90,47 +147,38 @@ class Shipping:
     ) -> tuple[dict[str, Any], list[int]]:
         """Release every line of the organization that is fully reserved and not yet
         released. A line shipped from stock that waits for stock (BACKORDERED) and cancels
-        backorders is released with what is reserved and the rest is canceled; without
-        the flag it keeps waiting and is listed with its backordered quantity. A line locked
-        by a scan or an activity is waited for, not skipped; a concurrent wave's lines are
-        PICK_RELEASED once it commits, so the re-checked condition leaves them out."""
+        backorders is released with what is reserved and the rest canceled, or, in a
+        shipment set, its whole set is canceled (`domain.backorders.plan_wave`); without the
+        flag it keeps waiting and is listed with its backordered quantity.
+
+        All lines of the orders concerned are locked in (order, line) order, like every
+        other path that locks lines, so a set is judged whole. A line locked by a scan or
+        an activity is waited for, not skipped; a concurrent wave's lines are PICK_RELEASED
+        once it commits, and the re-read rows leave them out."""
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", organization):
                 raise Refusal(422, f"organization: unknown organization {organization!r}")
-            candidates = await conn.fetch(
-                "SELECT * FROM fulfillment_lines WHERE organization = $1"
-                " AND (status = $2 OR (status = $3 AND NOT back_to_back))"
-                " AND ($4::text IS NULL OR order_number = $4)"
-                " ORDER BY order_number, line_number FOR UPDATE",
+            orders = await conn.fetchval(
+                "SELECT coalesce(array_agg(DISTINCT order_number), '{}') FROM fulfillment_lines"
+                " WHERE organization = $1 AND (status = $2 OR (status = $3 AND NOT back_to_back))"
+                " AND ($4::text IS NULL OR order_number = $4)",
                 organization,
                 LineStatus.AWAITING_SHIPPING,
                 LineStatus.BACKORDERED,
                 order_number,
             )
-            lines, short = [], []
-            for line in candidates:
-                to_ship = _open(line) - line["shipped_quantity"]
-                if line["status"] == LineStatus.AWAITING_SHIPPING:
-                    lines.append((line, ZERO))
-                elif at_pick_release(
-                    _flags(line), to_ship=to_ship, reserved=line["reserved_quantity"]
-                ):
-                    lines.append((line, to_ship - line["reserved_quantity"]))
-                else:
-                    short.append(
-                        {
-                            **_ids(line),
-                            "released_quantity": 0,
-                            "backordered_quantity": json_quantity(
-                                to_ship - line["reserved_quantity"]
-                            ),
-                        }
-                    )
-            if not lines:
+            rows = await conn.fetch(
+                "SELECT * FROM fulfillment_lines WHERE order_number = ANY($1::text[])"
+                " ORDER BY order_number, line_number FOR UPDATE",
+                orders,
+            )
+            by_key = {(r["order_number"], r["line_number"]): r for r in rows}
+            plan = plan_wave([_wave_line(r, organization) for r in rows])
+            if not plan.release and not plan.cancel:
                 return {
                     "wave_number": None,
                     "organization": organization,
-                    "lines": short,
+                    "lines": [_wave_answer(k, ZERO, q) for k, q in plan.waiting.items()],
                 }, []
             wave = await next_document_number(conn, "WAVE")
             await conn.execute(
@@ -140,30 +188,21 @@ class Shipping:
                 organization,
                 order_number,
             )
-            released: list[dict[str, Any]] = []
             outbox: list[int] = []
-            for line, backordered in lines:
-                quantity = _open(line) - line["shipped_quantity"] - backordered
-                if backordered > 0:
-                    status = LineStatus.PICK_RELEASED if quantity > 0 else LineStatus.CANCELED
-                    _, ids = await self._record_cancel(
-                        conn,
-                        line,
-                        backordered,
-                        request_id=f"{wave}:backorder",
-                        status=status,
-                        backorder=True,
-                    )
-                    outbox += ids
-                    if quantity <= 0:
-                        released.append(
-                            {
-                                **_ids(line),
-                                "released_quantity": 0,
-                                "backordered_quantity": json_quantity(backordered),
-                            }
-                        )
-                        continue
+            for key, quantity in plan.cancel.items():
+                line = by_key[key]
+                status = LineStatus.PICK_RELEASED if key in plan.release else line["status"]
+                _, ids = await self._record_cancel(
+                    conn,
+                    line,
+                    quantity,
+                    request_id=f"{wave}:backorder",
+                    status=status,
+                    backorder=True,
+                )
+                outbox += ids
+            for key, quantity in plan.release.items():
+                line = by_key[key]
                 await conn.execute(
                     "INSERT INTO pick_releases (wave_number, order_number, line_number, quantity)"
                     " VALUES ($1, $2, $3, $4)",
@@ -195,23 +234,34 @@ class Shipping:
                         payload=PickReleaseSignal(wave_number=wave, quantity=quantity),
                     )
                 )
-                released.append(
-                    {
-                        **_ids(line),
-                        "released_quantity": json_quantity(quantity),
-                        "backordered_quantity": json_quantity(backordered),
-                    }
-                )
+            answered = sorted(set(plan.release) | set(plan.cancel) | set(plan.waiting))
             return {
                 "wave_number": wave,
                 "organization": organization,
-                "lines": released + short,
+                "lines": [
+                    _wave_answer(
+                        key,
+                        plan.release.get(key, ZERO),
+                        plan.cancel.get(key, plan.waiting.get(key, ZERO)),
+                        canceled=key in plan.cancel,
+                    )
+                    for key in answered
+                ],
             }, outbox
 
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
             backordered = at_confirm(_flags(line), backordered=scan.backordered_quantity)
+            if scan.backordered_quantity > 0 and line["shipment_set"] is not None:
+                # Seed 004: shipping does not cancel a set line backordered at pick confirm.
+                raise Refusal(
+                    422,
+                    f"backordered_quantity: line is in shipment set {line['shipment_set']},"
+                    " whose backorders at pick confirm are kept open, which is not supported"
+                    " yet; confirm what is there and backorder at ship confirm",
+                    field="backordered_quantity",
+                )
             if scan.backordered_quantity > backordered:
                 raise Refusal(422, BACKORDERS_KEPT_NOT_SUPPORTED, field="backordered_quantity")
             if line["status"] not in (LineStatus.PICK_RELEASED,):
@@ -293,6 +343,7 @@ class Shipping:
             staged = line["picked_quantity"] - line["shipped_quantity"]
             if scan.shipped_quantity <= 0:
                 raise Refusal(422, "shipped_quantity: must be greater than 0")
+            await _refuse_unless_set_staged(conn, line)
             if staged <= 0:
                 raise Refusal(409, f"line is {line['status']}: nothing is staged to ship")
             if scan.shipped_quantity + backordered > staged:
@@ -561,11 +612,7 @@ class Shipping:
                 "reason": reason,
             },
         )
-        reduce_supply = await conn.fetchval(
-            "SELECT coalesce((SELECT value FROM parameters WHERE name = $1), 'true'::jsonb)"
-            " = 'true'::jsonb",
-            SUPPLY_PARAMETER,
-        )
+        reduce_supply = await flag_parameter(conn, SUPPLY_PARAMETER, default=True)
         if not reduce_supply:
             await conn.execute(
                 "INSERT INTO supply_reviews (idempotency_key, order_number, line_number,"

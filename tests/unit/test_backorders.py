@@ -3,23 +3,18 @@ from decimal import Decimal
 from domain.backorders import (
     CANCEL_BACKORDERS_REASON,
     LineFlags,
+    WaveLine,
     after_shipment,
     at_confirm,
-    at_pick_release,
     backorder_reason,
     is_reserved_reason,
+    plan_wave,
 )
 
 BOTH = LineFlags(cancel_backorders=True, enforce_single_shipment=True)
 CANCEL_ONLY = LineFlags(cancel_backorders=True, enforce_single_shipment=False)
 NEITHER = LineFlags(cancel_backorders=False, enforce_single_shipment=False)
 D = Decimal
-
-
-def test_pick_release_cancels_what_is_not_there_only_with_the_flag() -> None:
-    assert at_pick_release(CANCEL_ONLY, to_ship=D(10), reserved=D(6)) == 4
-    assert at_pick_release(CANCEL_ONLY, to_ship=D(10), reserved=D(10)) == 0
-    assert at_pick_release(NEITHER, to_ship=D(10), reserved=D(6)) == 0
 
 
 def test_confirm_cancels_the_backordered_quantity_only_with_the_flag() -> None:
@@ -38,3 +33,53 @@ def test_a_persons_reason_is_kept_and_the_predefined_one_is_reserved() -> None:
     assert backorder_reason(None) == CANCEL_BACKORDERS_REASON
     assert is_reserved_reason(" cancel backorders ") and is_reserved_reason("ORA_CANCEL_BACKORDERS")
     assert not is_reserved_reason("Customer reduced")
+
+
+def wave_line(
+    number: int,
+    *,
+    to_ship: int = 10,
+    reserved: int = 10,
+    shipment_set: str | None = None,
+    flags: LineFlags = CANCEL_ONLY,
+    candidate: bool = True,
+) -> WaveLine:
+    return WaveLine(
+        order_number="SO-1",
+        line_number=number,
+        shipment_set=shipment_set,
+        flags=flags,
+        to_ship=D(to_ship),
+        reserved=D(reserved),
+        candidate=candidate,
+    )
+
+
+def test_no_sets_ship_what_is_there_and_cancel_the_rest_per_line() -> None:
+    plan = plan_wave([wave_line(1), wave_line(2, reserved=6)])
+    assert plan.release == {("SO-1", 1): 10, ("SO-1", 2): 6}
+    assert plan.cancel == {("SO-1", 2): 4}
+
+
+def test_all_lines_in_one_set_any_short_line_cancels_the_order() -> None:
+    plan = plan_wave(
+        [
+            wave_line(1, shipment_set="A"),
+            wave_line(2, reserved=6, shipment_set="A"),
+            # Still waiting for its supply: not in the wave, but in the set.
+            wave_line(3, reserved=0, shipment_set="A", candidate=False),
+        ]
+    )
+    assert plan.release == {}
+    assert plan.cancel == {("SO-1", 1): 10, ("SO-1", 2): 10, ("SO-1", 3): 10}
+
+
+def test_each_line_its_own_set_cancels_only_the_short_line() -> None:
+    plan = plan_wave([wave_line(1, shipment_set="A"), wave_line(2, reserved=6, shipment_set="B")])
+    assert plan.release == {("SO-1", 1): 10}
+    assert plan.cancel == {("SO-1", 2): 10}
+
+
+def test_a_short_line_without_the_flag_waits() -> None:
+    plan = plan_wave([wave_line(1, reserved=6, shipment_set="A", flags=NEITHER)])
+    assert plan.release == {} and plan.cancel == {} and plan.waiting == {("SO-1", 1): 4}

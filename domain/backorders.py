@@ -38,12 +38,21 @@ def at_confirm(flags: LineFlags, *, backordered: Decimal) -> Decimal:
     return backordered if flags.cancel_backorders else ZERO
 
 
-def after_shipment(flags: LineFlags, *, open_quantity: Decimal, shipped: Decimal) -> Decimal:
-    """With single shipment, whatever is still open after a ship confirm is canceled, even
-    when stock is there."""
-    if not flags.enforce_single_shipment:
-        return ZERO
-    return max(open_quantity - shipped, ZERO)
+def after_shipment(
+    flags: LineFlags,
+    *,
+    open_quantity: Decimal,
+    shipped: Decimal,
+    under_tolerance_pct: Decimal = ZERO,
+) -> Decimal:
+    """What a ship confirm cancels of what stays open: all of it with single shipment (even
+    when stock is there), or when what shipped is within the line's under tolerance."""
+    rest = max(open_quantity - shipped, ZERO)
+    if flags.enforce_single_shipment:
+        return rest
+    if rest > 0 and shipped >= open_quantity * (1 - under_tolerance_pct / 100):
+        return rest
+    return ZERO
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,10 @@ class OrderLineIn(StrictModel):
     enforce_single_shipment: bool = False
     shipment_set: Identifier | None = None
     organization: Identifier | None = None
+    # Shipping within the under tolerance closes the line. Over-shipping is refused whatever
+    # the over tolerance: a line never ships more than was picked, nor picks more than is open.
+    under_ship_tolerance_pct: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(0)
+    over_ship_tolerance_pct: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal(0)
 
     @model_validator(mode="after")
     def _single_shipment_needs_cancel_backorders(self) -> OrderLineIn:
@@ -378,6 +382,8 @@ class LineInput(BaseModel):
     requested_ship_date: date | None = None
     # One sentence per order rule that set this line's flags at booking.
     applied_rules: list[str] = []
+    under_ship_tolerance_pct: Decimal = Decimal(0)
+    over_ship_tolerance_pct: Decimal = Decimal(0)
 
 
 class OrderInput(BaseModel):

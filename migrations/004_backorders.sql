@@ -21,3 +21,10 @@ CREATE TABLE supply_reviews (
     FOREIGN KEY (order_number, line_number) REFERENCES fulfillment_lines (order_number, line_number)
 );
 CREATE INDEX supply_reviews_document ON supply_reviews (document_type, document_number);
+
+-- Shipping tolerances of a line, in percent of its open quantity.
+ALTER TABLE fulfillment_lines
+    ADD COLUMN under_ship_tolerance_pct numeric(7, 4) NOT NULL DEFAULT 0
+        CHECK (under_ship_tolerance_pct BETWEEN 0 AND 100),
+    ADD COLUMN over_ship_tolerance_pct numeric(8, 4) NOT NULL DEFAULT 0
+        CHECK (over_ship_tolerance_pct BETWEEN 0 AND 1000);

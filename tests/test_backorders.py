@@ -243,3 +243,39 @@ async def test_cancel_supply_parameter_on_reduces_the_po(stack: Stack) -> None:
     # Received goods cannot be un-received: the PO keeps its 10, closed.
     assert await stack.scalar("SELECT status FROM purchase_orders") == "CLOSED"
     assert (await stack.call("GET", "/supply/review"))["supply"] == []
+
+
+async def test_shipping_within_the_under_tolerance_closes_the_line(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, under_ship_tolerance_pct=10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    answer = await ship(stack, so, 9)
+    assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 1
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (9, 1)
+    assert await stock(stack) == (1, 0)
+
+
+async def test_shipping_below_the_under_tolerance_keeps_the_line_open(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, under_ship_tolerance_pct=10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    answer = await ship(stack, so, 8)
+    assert answer["line_status"] == "STAGED" and answer["canceled_quantity"] == 0
+    await ship(stack, so, 2)
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (10, 0)
+
+
+async def test_a_tolerance_out_of_range_is_refused_naming_the_field(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    order = laptop_order(order_number(), item_number="BOUQUET", under_ship_tolerance_pct=120)
+    answer = await stack.call("POST", "/orders", json=order, role="orders", expect=422)
+    assert answer["errors"][0]["field"] == "lines[0].under_ship_tolerance_pct"
+    assert await stack.scalar("SELECT count(*) FROM orders") == 0

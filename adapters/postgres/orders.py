@@ -70,8 +70,9 @@ class Orders:
                     "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
                     " item_number, organization, status, ordered_quantity, unit_price,"
                     " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
-                    " shipment_set, applied_rules)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                    " shipment_set, applied_rules, under_ship_tolerance_pct,"
+                    " over_ship_tolerance_pct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                    " $10, $11, $12, $13, $14, $15, $16)",
                     li.order_number,
                     li.line_number,
                     line_workflow_id(li.order_number, li.line_number),
@@ -86,6 +87,8 @@ class Orders:
                     li.enforce_single_shipment,
                     li.shipment_set,
                     li.applied_rules,
+                    li.under_ship_tolerance_pct,
+                    li.over_ship_tolerance_pct,
                 )
             await append_event(
                 conn,
@@ -190,6 +193,8 @@ class Orders:
             enforce_single_shipment=line.enforce_single_shipment,
             shipment_set=line.shipment_set,
             requested_ship_date=order.requested_ship_date,
+            under_ship_tolerance_pct=line.under_ship_tolerance_pct,
+            over_ship_tolerance_pct=line.over_ship_tolerance_pct,
         )
 
     async def _order_input(self, conn: Connection, order_number: str) -> OrderInput:
@@ -233,6 +238,8 @@ class Orders:
                     shipment_set=r["shipment_set"],
                     requested_ship_date=order["requested_ship_date"],
                     applied_rules=r["applied_rules"],
+                    under_ship_tolerance_pct=r["under_ship_tolerance_pct"],
+                    over_ship_tolerance_pct=r["over_ship_tolerance_pct"],
                 )
                 for r in rows
             ],

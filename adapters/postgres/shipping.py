@@ -357,7 +357,10 @@ class Shipping:
             # Backordered at ship confirm, and with single shipment whatever else is still
             # open: canceled in this transaction, before the shipment is recorded.
             to_cancel = backordered + after_shipment(
-                flags, open_quantity=_open(line) - backordered, shipped=shipped
+                flags,
+                open_quantity=_open(line) - backordered,
+                shipped=shipped,
+                under_tolerance_pct=line["under_ship_tolerance_pct"],
             )
             outbox: list[int] = []
             if to_cancel > 0:

@@ -83,3 +83,16 @@ def test_each_line_its_own_set_cancels_only_the_short_line() -> None:
 def test_a_short_line_without_the_flag_waits() -> None:
     plan = plan_wave([wave_line(1, reserved=6, shipment_set="A", flags=NEITHER)])
     assert plan.release == {} and plan.cancel == {} and plan.waiting == {("SO-1", 1): 4}
+
+
+def test_shipping_within_the_under_tolerance_cancels_the_rest() -> None:
+    cancel = after_shipment(
+        CANCEL_ONLY, open_quantity=D(10), shipped=D(9), under_tolerance_pct=D(10)
+    )
+    assert cancel == 1
+    assert (
+        after_shipment(NEITHER, open_quantity=D(10), shipped=D(8), under_tolerance_pct=D(10)) == 0
+    )
+    assert (
+        after_shipment(NEITHER, open_quantity=D(10), shipped=D(9), under_tolerance_pct=D(10)) == 1
+    )

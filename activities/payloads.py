@@ -56,3 +56,10 @@ class OrderEvent(BaseModel):
     order_number: str
     event: EventType
     data: dict[str, Any] = {}
+
+
+class CreditStep(BaseModel):
+    """A credit step of an order: the order and the idempotency key of the step."""
+
+    key: str
+    order_number: str

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
+from domain.credit import CreditDecision
 from domain.models import (
     InvoiceResult,
     LineInput,
@@ -134,3 +135,9 @@ class BillingSystem(Protocol):
     async def create_ap_invoice(
         self, *, key: str, order_number: str, line_number: int, po_number: str, po_line: int
     ) -> InvoiceResult: ...
+
+
+class CreditSystem(Protocol):
+    async def authorize(self, *, key: str, order_number: str) -> CreditDecision: ...
+
+    async def close(self, *, key: str, order_number: str) -> None: ...

@@ -306,6 +306,35 @@ class OrderIn(StrictModel):
         return self
 
 
+class LineChangeIn(StrictModel):
+    """A change to a booked line in a revision: its new quantity (0 cancels what is open),
+    with the customer's reason for a decrease."""
+
+    line_number: Annotated[int, Field(ge=1, le=99999)]
+    quantity: NonNegativeQuantity | None = None
+    reason: Reason | None = None
+    # Fixed at booking (seed 004): giving a different value is refused, not ignored.
+    cancel_backorders: bool | None = None
+    enforce_single_shipment: bool | None = None
+
+
+class RevisionIn(StrictModel):
+    add_lines: Annotated[list[OrderLineIn], Field(max_length=500)] = []
+    change_lines: Annotated[list[LineChangeIn], Field(max_length=500)] = []
+
+    @model_validator(mode="after")
+    def _something_and_each_line_once(self) -> RevisionIn:
+        if not self.add_lines and not self.change_lines:
+            raise ValueError("a revision adds or changes at least one line")
+        numbers = [li.line_number for li in self.add_lines] + [
+            c.line_number for c in self.change_lines
+        ]
+        for number in numbers:
+            if numbers.count(number) > 1:
+                raise ValueError(f"line_number {number} appears twice in the revision")
+        return self
+
+
 class CancelIn(StrictModel):
     quantity: PositiveQuantity | None = None
     reason: Reason | None = None
@@ -518,6 +547,22 @@ class CancelSignal(BaseModel):
     # Cancel Supply When Canceling Backorders at the time of the cancel: when off, the
     # supply documents stay as they are and are listed for review.
     reduce_supply: bool = True
+
+
+class QuantityIncreasedSignal(BaseModel):
+    """A revision raised the line's quantity; `reserved_quantity` of it was reserved from
+    free stock in the same transaction (lines shipped from stock)."""
+
+    request_id: str
+    quantity: Decimal
+    reserved_quantity: Decimal = Decimal(0)
+
+
+class LinesAddedSignal(BaseModel):
+    """A revision booked new lines: the order workflow starts and awaits them."""
+
+    request_id: str
+    lines: list[LineInput]
 
 
 class StockReservedSignal(BaseModel):

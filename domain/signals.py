@@ -11,6 +11,10 @@ SHIP_CONFIRMED = "ship_confirmed"
 CANCEL_REQUESTED = "cancel_requested"
 RETRY_REQUESTED = "retry_requested"
 STOCK_RESERVED = "stock_reserved"
+# To the order workflow: its credit hold may be over (a person retried, a line was canceled).
+CREDIT_REVIEW_REQUESTED = "credit_review_requested"
+QUANTITY_INCREASED = "quantity_increased"
+LINES_ADDED = "lines_added"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

@@ -19,6 +19,7 @@ from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.errors import NotFound, Refusal
+from adapters.postgres.credit import Credit
 from adapters.postgres.events import BusinessEvents
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
@@ -26,6 +27,7 @@ from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
+from adapters.postgres.revisions import Revisions
 from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from domain import signals
@@ -38,13 +40,14 @@ from domain.models import (
     PickScanIn,
     PickWaveIn,
     ReceiptScanIn,
+    RevisionIn,
     SetupDocument,
     ShipScanIn,
     WorkOrderCompletionIn,
 )
 from domain.order_hub import OrderHubOrder, OrderHubRejected, to_order
 from domain.pricing import line_amount
-from domain.statuses import TERMINAL_LINE_STATUSES, LineStatus
+from domain.statuses import TERMINAL_LINE_STATUSES, CreditStatus, LineStatus
 from runtime.config import Settings
 from runtime.database import create_pool, migrate
 from runtime.orchestration import start_order_workflow
@@ -70,8 +73,10 @@ class AppContext:
     manufacturing: Manufacturing = field(init=False)
     shipping: Shipping = field(init=False)
     transfers: Transfers = field(init=False)
+    revisions: Revisions = field(init=False)
     events: BusinessEvents = field(init=False)
     outbox: SignalOutbox = field(init=False)
+    credit: Credit = field(init=False)
 
     def __post_init__(self) -> None:
         self.orders = Orders(self.pool)
@@ -81,8 +86,10 @@ class AppContext:
         self.manufacturing = Manufacturing(self.pool)
         self.shipping = Shipping(self.pool)
         self.transfers = Transfers(self.pool)
+        self.revisions = Revisions(self.pool, orders=self.orders, shipping=self.shipping)
         self.events = BusinessEvents(self.pool)
         self.outbox = SignalOutbox(self.pool, self.client)
+        self.credit = Credit(self.pool)
 
     async def deliver(self, outbox_ids: list[int]) -> None:
         """Signal right away; if this fails the worker's relay delivers later."""
@@ -311,6 +318,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         row = await ctx.orders.line_row(order_number, line_number)
         header = await ctx.orders.header(order_number)
         open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+        held = await credit_hold_reason(ctx, order_number, row["status"])
         return LineView(
             order_number=order_number,
             line_number=line_number,
@@ -326,8 +334,23 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             cancel_reason=row["cancel_reason"],
             reserved_quantity=row["reserved_quantity"],
             received_quantity=row["received_quantity"],
-            waiting_for="Waiting for the order workflow to start the line",
+            waiting_for=f"Waiting for credit: {held}"
+            if held
+            else "Waiting for the order workflow to start the line",
+            manual_action_reason=held,
             workflow_id=row["workflow_id"],
+        )
+
+    async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) -> str | None:
+        """Why a line not started yet waits: its order's credit hold, if it is on one."""
+        if status != LineStatus.MANUAL_ACTION_REQUIRED:
+            return None
+        credit = await ctx.credit.authorization(order_number)
+        if credit is None or credit["status"] != CreditStatus.ON_HOLD:
+            return None
+        return (
+            f"{credit['reason']}; raise the credit limit and POST"
+            f" /orders/{order_number}/credit/retry, or cancel the order"
         )
 
     def ui_link(ctx: AppContext, workflow_id: str) -> str:
@@ -345,6 +368,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         else:
             status = "OPEN"
         total = sum((v.line_amount for v in views), Decimal("0"))
+        credit = await ctx.credit.authorization(order_number)
         return {
             "order_number": order_number,
             "customer_number": header["customer_number"],
@@ -355,6 +379,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             "booked_at": header["booked_at"],
             "status": status,
             "total_amount": str(total),
+            "credit_authorization": credit,
             "workflow_id": order_workflow_id(order_number),
             "ui_url": ui_link(ctx, order_workflow_id(order_number)),
             "lines": [
@@ -438,8 +463,32 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     @app.post("/orders/{order_number}/lines/{line_number}/retry", tags=["orders"])
     async def retry_line(order_number: str, line_number: int, ctx: OrderDesk) -> dict[str, Any]:
         """Resume a line that needed manual action, once its setup has been fixed."""
+        row = await ctx.orders.line_row(order_number, line_number)
+        held = await credit_hold_reason(ctx, order_number, row["status"])
+        if held:
+            # Its order waits for credit: retrying the line cannot release it.
+            raise Refusal(
+                409, f"line {line_number} of order {order_number} waits for credit: {held}"
+            )
         result, outbox = await ctx.shipping.retry_line(
             order_number=order_number, line_number=line_number, request_id=uuid.uuid4().hex
+        )
+        await ctx.deliver(outbox)
+        return result
+
+    @app.post("/orders/{order_number}/revisions", tags=["orders"])
+    async def revise_order(order_number: str, body: RevisionIn, ctx: OrderDesk) -> dict[str, Any]:
+        """Change line quantities and add lines; validated whole before anything changes."""
+        result, outbox = await ctx.revisions.revise(order_number, body, request_id=uuid.uuid4().hex)
+        await ctx.deliver(outbox)
+        return result
+
+    @app.post("/orders/{order_number}/credit/retry", tags=["orders"])
+    async def retry_credit(order_number: str, ctx: OrderDesk) -> dict[str, Any]:
+        """Authorize an order on credit hold again, once its customer's credit limit has been
+        raised; its lines start if it passes."""
+        result, outbox = await ctx.credit.request_retry(
+            order_number=order_number, request_id=uuid.uuid4().hex
         )
         await ctx.deliver(outbox)
         return result

@@ -83,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
         help="POST /orders/order-hub from an Order Hub sales-order payload (JSON or YAML)",
     ).add_argument("file")
     orders.add_parser("show", help="GET /orders/{n}").add_argument("order_number")
+    orders.add_parser(
+        "credit-retry",
+        help="POST /orders/{n}/credit/retry: authorize an order on credit hold again",
+    ).add_argument("order_number")
     cancel = orders.add_parser("cancel", help="POST /orders/{n}/cancel")
     cancel.add_argument("order_number")
     cancel.add_argument("--reason")
@@ -167,6 +171,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return call("POST", "/orders/order-hub", read_document(args.file))
         if action == "show":
             return call("GET", f"/orders/{args.order_number}")
+        if action == "credit-retry":
+            return call("POST", f"/orders/{args.order_number}/credit/retry")
         return call("POST", f"/orders/{args.order_number}/cancel", {"reason": args.reason})
     if cmd == "lines":
         if action == "show":

@@ -17,8 +17,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from tests.conftest import Stack, order_number
+from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
+from tests.test_backorders import book_line, pick, ship, wave
 from tests.test_make_flow import make_setup
 from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
@@ -57,6 +58,13 @@ def test_histories_cover_the_flows() -> None:
         "transfer-flow-closed",
         "jeopardy-raised-cleared-closed",
         "split-buy-make-reduced-closed",
+        "backorder-canceled-at-pick-release",
+        "single-shipment-closed",
+        "increase-then-reduce-supply-kept-closed",
+        "order-lines-added-canceled",
+        "credit-hold-released-order",
+        "credit-hold-released-line",
+        "credit-hold-canceled-order",
     } <= names
 
 
@@ -201,3 +209,101 @@ async def test_record_split_history(stack: Stack) -> None:
     await stack.receive(so, po, 3, "r1")
     await stack.ship(so, 5)
     await save(stack, "split-buy-make-reduced-closed", f"order-{so}-line-1")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_backorder_and_revision_histories(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(6))
+    so = await book_line(stack, 10, cancel_backorders=True)
+    await stack.wait_status(so, "BACKORDERED")
+    await wave(stack, so)
+    await pick(stack, so, 6)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 6)
+    await stack.wait_status(so, "CLOSED")
+    await save(stack, "backorder-canceled-at-pick-release", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, cancel_backorders=True, enforce_single_shipment=True)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 7)
+    await stack.wait_status(so, "CLOSED")
+    await save(stack, "single-shipment-closed", f"order-{so}-line-1")
+
+    setup = demo_setup()
+    setup["parameters"]["cancel_supply_when_canceling_backorders"] = False
+    await stack.call("PUT", "/setup", json=setup)
+    so = await book_line(stack, 4, item="LAPTOP-X1")
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    await stack.receive(so, line["supply"][0]["document_number"], 4, "r1")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await stack.call(
+        "POST",
+        f"/orders/{so}/revisions",
+        role="orders",
+        json={"change_lines": [{"line_number": 1, "quantity": 6}]},
+    )
+    line = await stack.wait_line(so, until=lambda v: len(v["supply"]) == 2)
+    await stack.receive(so, line["supply"][1]["document_number"], 2, "r2")
+    await stack.call("POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 1})
+    await stack.wait_line(so, until=lambda v: v["canceled_quantity"] == 1)
+    await stack.ship(so, 5)
+    await save(stack, "increase-then-reduce-supply-kept-closed", f"order-{so}-line-1")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_credit_history(stack: Stack) -> None:
+    setup = demo_setup()
+    await stack.call("PUT", "/setup", json=setup)
+    held = "SELECT status FROM credit_authorizations WHERE order_number = $1"
+
+    # Over CUST-100's 250000.00: held, released by a retry once the limit is raised.
+    so = order_number()
+    await stack.call("POST", "/orders", json=laptop_order(so, 200), role="orders", expect=202)
+    await poll(lambda: stack.scalar(held, so), lambda status: status == "ON_HOLD")
+    setup["customers"][0]["credit_limit"] = "300000.00"
+    await stack.call("PUT", "/setup", json=setup)
+    await stack.call("POST", f"/orders/{so}/credit/retry", role="orders")
+    po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
+    await stack.receive(so, po, 200, "r1")
+    await stack.ship(so, 200)
+    await stack.wait_order_closed(so)
+    await save(stack, "credit-hold-released-order", f"order-{so}")
+    await save(stack, "credit-hold-released-line", f"order-{so}-line-1")
+
+    # Held, then canceled: the order finishes without starting its line.
+    so = order_number()
+    await stack.call("POST", "/orders", json=laptop_order(so, 250), role="orders", expect=202)
+    await poll(lambda: stack.scalar(held, so), lambda status: status == "ON_HOLD")
+    await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={"reason": "Budget"})
+    await stack.wait_order_closed(so)
+    await save(stack, "credit-hold-canceled-order", f"order-{so}")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_lines_added_history(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(3))
+    so = await book_line(stack, 2)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await stack.call(
+        "POST",
+        f"/orders/{so}/revisions",
+        role="orders",
+        json={"add_lines": [{"line_number": 2, "item_number": "BOUQUET", "quantity": 1}]},
+    )
+    await stack.wait_status(so, "AWAITING_SHIPPING", line_number=2)
+    await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={})
+    await stack.wait_order_closed(so)
+    await save(stack, "order-lines-added-canceled", f"order-{so}")

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.billing import BillingActivities
+from activities.credit import CreditActivities
 from activities.inventory import InventoryActivities
 from activities.manufacturing import ManufacturingActivities
 from activities.planning import PlanningActivities
@@ -18,6 +19,7 @@ from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
 from activities.transfers import TransferActivities
 from adapters.postgres.billing import Billing
+from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
@@ -45,6 +47,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
     inventory = InventoryActivities(Inventory(pool))
     shipping = ShippingActivities(Shipping(pool))
     billing = BillingActivities(Billing(pool))
+    credit = CreditActivities(Credit(pool))
     return [
         planning.schedule_line,
         procurement.create_supply_order,
@@ -65,6 +68,8 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         shipping.record_order_event,
         billing.create_ar_invoice,
         billing.create_ap_invoice,
+        credit.authorize_credit,
+        credit.close_credit_authorization,
     ]
 
 

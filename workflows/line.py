@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         PickConfirmSignal,
         PickReleaseSignal,
         PurchaseOrderResult,
+        QuantityIncreasedSignal,
         ReceiptSignal,
         RequisitionResult,
         RetrySignal,
@@ -134,6 +135,15 @@ class FulfillmentLineWorkflow:
         self._pos: list[PurchaseOrderResult] = []
         self._approved_pos: set[str] = set()
         self._arrived: dict[str, Decimal] = {}
+        # Revisions that raised the quantity; a back-to-back line owes supply for them once
+        # its first supply exists (`_supply_ready`).
+        self._increased = ZERO
+        self._increase_requests = 0
+        self._increases_supplied = 0
+        self._increase_rounds = 0
+        self._supply_ready = False
+        self._increasing = False
+        self._past_supply = False
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -168,6 +178,7 @@ class FulfillmentLineWorkflow:
             self._document_arrived(receipt.document_number, receipt.quantity)
         elif self._supply and self._received >= self._supply[0].quantity:
             self._set_supply_status(SupplyStatus.RECEIVED)
+        self._resupplied()
         self._show_details()
 
     @workflow.signal(name=signals.PURCHASE_ORDER_APPROVED)
@@ -225,7 +236,40 @@ class FulfillmentLineWorkflow:
             EventType.SUPPLY_RESERVED,
             f"{_q(stock.quantity)} reserved from arriving stock ({stock.reservation_number})",
         )
+        self._resupplied()
         self._show_details()
+
+    @workflow.signal(name=signals.QUANTITY_INCREASED)
+    def quantity_increased(self, increase: QuantityIncreasedSignal) -> None:
+        if not self._first_time(f"increase:{increase.request_id}"):
+            return
+        self._increased += increase.quantity
+        self._reserved += increase.reserved_quantity
+        detail = (
+            f"quantity raised by {_q(increase.quantity)} to "
+            f"{_q(self._line.quantity + self._increased)}"
+        )
+        if increase.reserved_quantity > 0:
+            detail += f", {_q(increase.reserved_quantity)} reserved from stock"
+        self._event(EventType.LINE_QUANTITY_INCREASED, detail)
+        if self._line.back_to_back:
+            self._increase_requests += 1
+        if self._past_supply and not self._supplied():
+            self._status = (
+                LineStatus.AWAITING_SUPPLY if self._line.back_to_back else LineStatus.BACKORDERED
+            )
+            self._publish()
+        self._show_details()
+
+    def _resupplied(self) -> None:
+        """A line sent back for more supply by a revision is ready to ship again."""
+        if (
+            self._past_supply
+            and self._status in (LineStatus.AWAITING_SUPPLY, LineStatus.BACKORDERED)
+            and self._supplied()
+        ):
+            self._status = LineStatus.AWAITING_SHIPPING
+            self._publish()
 
     @workflow.signal(name=signals.RETRY_REQUESTED)
     def retry_requested(self, retry: RetrySignal) -> None:
@@ -242,7 +286,7 @@ class FulfillmentLineWorkflow:
             customer_number=line.customer_number,
             organization=line.organization,
             status=self._status,
-            ordered_quantity=line.quantity,
+            ordered_quantity=line.quantity + self._increased,
             canceled_quantity=self._canceled,
             reserved_quantity=self._reserved,
             received_quantity=self._received,
@@ -327,6 +371,8 @@ class FulfillmentLineWorkflow:
             await self._create_make_supply(decision)
         elif decision.supply_type is SupplyType.BUY:
             await self._create_buy_supply(decision)
+        self._supply_ready = True
+        await self._supply_increases()
         await self._await_supply()
         await self._ship()
         await self._bill_and_close()
@@ -492,6 +538,7 @@ class FulfillmentLineWorkflow:
         )
         self._set_supply_status(SupplyStatus.RECEIVED)
         self._status = LineStatus.AWAITING_SHIPPING
+        self._past_supply = True
         self._publish()
 
     async def _create_transfer_supply(
@@ -606,6 +653,7 @@ class FulfillmentLineWorkflow:
             ),
         )
         self._status = LineStatus.AWAITING_SHIPPING
+        self._past_supply = True
         self._publish()
 
     async def _await_split_supply(self) -> None:
@@ -630,6 +678,7 @@ class FulfillmentLineWorkflow:
 
         await self._wait(self._supplied, waiting)
         self._status = LineStatus.AWAITING_SHIPPING
+        self._past_supply = True
         self._publish()
 
     def _document_arrived(self, document_number: str, quantity: Decimal) -> None:
@@ -689,7 +738,15 @@ class FulfillmentLineWorkflow:
 
     async def _ship(self) -> None:
         org = self._line.organization
-        await self._wait(lambda: self._released > 0, f"Reserved; waiting for a pick wave at {org}")
+        await self._wait(
+            lambda: self._released > 0,
+            lambda: (
+                f"Reserved; waiting for a pick wave at {org}"
+                if self._supplied()
+                else f"Waiting for supply of the raised quantity: {_q(self._reserved)} of "
+                f"{_q(self._open - self._shipped)} reserved"
+            ),
+        )
         self._status = LineStatus.PICK_RELEASED
         self._publish()
         await self._wait(
@@ -805,19 +862,86 @@ class FulfillmentLineWorkflow:
 
     @property
     def _open(self) -> Decimal:
-        return self._line.quantity - self._canceled
+        return self._line.quantity + self._increased - self._canceled
+
+    def _increase_pending(self) -> bool:
+        return (
+            self._supply_ready
+            and not self._increasing
+            and self._increase_requests > self._increases_supplied
+        )
+
+    async def _supply_increases(self) -> None:
+        """Supply what revisions added beyond the line's documents: the sourcing rules for
+        the difference, then one pegged document per source, like a split line."""
+        if not self._increase_pending():
+            return
+        self._increasing = True
+        try:
+            while self._increase_requests > self._increases_supplied:
+                target = self._increase_requests
+                attempt = self._increase_rounds
+                self._increase_rounds += 1
+                covered = sum(
+                    (s.quantity for s in self._supply if s.status is not SupplyStatus.CANCELED),
+                    ZERO,
+                )
+                needed = self._open - covered
+                if needed <= 0:
+                    self._increases_supplied = target
+                    continue
+                decision = await self._activity(
+                    "schedule_line",
+                    LineStep(
+                        key=self._key(f"schedule-increase-{attempt}"),
+                        line=self._line.model_copy(update={"quantity": needed}),
+                    ),
+                    SourcingDecision,
+                    summary=f"Apply sourcing rules for {_q(needed)} more {self._line.item_number}",
+                )
+                for reason in decision.explanation:
+                    self._event(EventType.LINE_SCHEDULED, f"increase: {reason}")
+                parts = decision.parts or (
+                    [decision.model_copy(update={"quantity": needed})]
+                    if decision.supply_type is not None
+                    else []
+                )
+                for index, part in enumerate(parts, start=1):
+                    part_key = f"-increase-{attempt}-{index}"
+                    if part.supply_type is SupplyType.BUY:
+                        await self._create_buy_supply(
+                            part, part_key=part_key, wait_for_approval=False
+                        )
+                    elif part.supply_type is SupplyType.MAKE:
+                        await self._create_make_supply(part, part_key=part_key)
+                    elif not await self._create_transfer_supply(part, 0, part_key=part_key):
+                        parts = []  # the source's stock went meanwhile: source it again
+                        break
+                if not parts:
+                    await self._manual_action(
+                        decision.manual_action_reason
+                        or "the increased quantity found no source that can supply it",
+                        attempt=self._retries,
+                    )
+                    continue
+                self._increases_supplied = target
+        finally:
+            self._increasing = False
 
     async def _wait(self, done: Callable[[], bool], waiting_for: str | Callable[[], str]) -> None:
         """Wait until `done()` holds, compensating any cancellation that arrives first."""
         while True:
             await self._apply_cancels()
+            await self._supply_increases()
             if done():
                 self._waiting_fn = None
                 self._waiting_for = None
                 return
             self._waiting_fn = waiting_for if callable(waiting_for) else lambda: str(waiting_for)
             self._show_details()
-            await workflow.wait_condition(lambda: done() or bool(self._pending_cancels))
+            await workflow.wait_condition(
+                lambda: done() or bool(self._pending_cancels) or self._increase_pending()
+            )
 
     async def _apply_cancels(self) -> None:
         """Compensate what exists for each cancellation, then unwind if nothing is left.

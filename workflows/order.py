@@ -1,5 +1,10 @@
-"""SalesOrderWorkflow: books the lines of an order as child workflows and closes the order
-when every line is closed or canceled."""
+"""SalesOrderWorkflow: authorizes the order's credit, books the lines of the order as child
+workflows and closes the order when every line is closed or canceled.
+
+An order over its customer's credit limit waits on credit hold (MANUAL_ACTION_REQUIRED) with
+its lines not started, until a person retries after raising the limit, or a cancel makes it
+fit or leaves nothing open.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,23 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payloads import OrderEvent
+    from activities.payloads import CreditStep, OrderEvent
     from domain import signals
+    from domain.credit import CreditDecision, CreditReviewSignal
     from domain.identity import line_workflow_id
-    from domain.models import LineInput, LineView, OrderInput
-    from domain.statuses import EventType, LineStatus
+    from domain.models import LineInput, LinesAddedSignal, LineView, OrderInput
+    from domain.statuses import CreditStatus, EventType, LineStatus
     from workflows.line import FulfillmentLineWorkflow, initial_search_attributes
+
+# workflow.patched ids: never reuse or remove while histories with them may replay.
+CREDIT_AUTHORIZATION = "credit-authorization"
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
+)
 
 
 def line_summary(line: LineInput) -> str:
@@ -34,22 +48,65 @@ class SalesOrderWorkflow:
         self._lines: dict[int, str] = {
             li.line_number: LineStatus.BOOKED.value for li in order.lines
         }
+        self._credit: CreditDecision | None = None
+        # Credit reviews asked for by signal, and how many the last authorization covered.
+        self._reviews_requested = 0
+        self._reviews_covered = 0
+        self._seen: set[str] = set()
+        # Lines a revision added after booking, started once the credit is decided.
+        self._added: list[LineInput] = []
+
+    @workflow.signal(name=signals.LINES_ADDED)
+    def lines_added(self, added: LinesAddedSignal) -> None:
+        if f"lines-added:{added.request_id}" in self._seen:
+            return
+        self._seen.add(f"lines-added:{added.request_id}")
+        for line in added.lines:
+            self._added.append(line)
+            self._lines[line.line_number] = LineStatus.BOOKED.value
+
+    @workflow.signal(name=signals.CREDIT_REVIEW_REQUESTED)
+    def credit_review_requested(self, review: CreditReviewSignal) -> None:
+        # Delivered at least once: each request counts once.
+        if review.request_id not in self._seen:
+            self._seen.add(review.request_id)
+            self._reviews_requested += 1
 
     @workflow.query(name=signals.ORDER_STATUS_QUERY)
     def order_status(self) -> dict[str, Any]:
+        credit = self._credit
         return {
             "order_number": self._order.order_number,
             "status": self._status,
             "lines": dict(self._lines),
+            "reason": credit.reason if credit and credit.status is CreditStatus.ON_HOLD else None,
+            "credit_authorization": credit.model_dump(mode="json") if credit else None,
         }
 
     @workflow.run
     async def run(self, order: OrderInput) -> dict[str, Any]:
-        workflow.set_current_details(f"{len(order.lines)} line(s) in fulfillment")
-        results = await asyncio.gather(*(self._run_line(line) for line in order.lines))
+        lines = order.lines
+        # Orders started before credit authorization replay without it.
+        credit = workflow.patched(CREDIT_AUTHORIZATION)
+        if credit:
+            lines = await self._authorize_credit(order)
+        workflow.set_current_details(f"{len(lines)} line(s) in fulfillment")
+        results = await self._run_lines(lines)
         closed = sum(1 for r in results if r.status == LineStatus.CLOSED)
-        canceled = len(results) - closed
+        # Lines never started were canceled while the order waited for credit.
+        canceled = len(order.lines) + len(self._added) - closed
         self._status = "CLOSED" if closed else "CANCELED"
+        if credit:
+            await workflow.execute_activity(
+                "close_credit_authorization",
+                CreditStep(
+                    key=f"{workflow.info().workflow_id}:credit-closed",
+                    order_number=order.order_number,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary="Close the credit authorization",
+            )
         await workflow.execute_activity(
             "record_order_event",
             OrderEvent(
@@ -63,6 +120,61 @@ class SalesOrderWorkflow:
         )
         workflow.set_current_details(f"{self._status}: {closed} closed, {canceled} canceled")
         return self.order_status()
+
+    async def _authorize_credit(self, order: OrderInput) -> list[LineInput]:
+        """Authorize the order's total; while it is held, wait for a person's retry or a
+        cancel, then authorize again (a new key per attempt). Returns the lines to start:
+        those still open once authorized, none when every line was canceled."""
+        workflow_id = workflow.info().workflow_id
+        attempt = 0
+        while True:
+            self._reviews_covered = self._reviews_requested
+            decision: CreditDecision = await workflow.execute_activity(
+                "authorize_credit",
+                CreditStep(
+                    key=f"{workflow_id}:credit" + (f"-{attempt}" if attempt else ""),
+                    order_number=order.order_number,
+                ),
+                result_type=CreditDecision,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"Authorize credit for {order.customer_number}",
+            )
+            self._credit = decision
+            open_lines = set(decision.open_lines)
+            for number in self._lines:
+                if number not in open_lines:
+                    self._lines[number] = LineStatus.CANCELED.value
+            if decision.status is not CreditStatus.ON_HOLD:
+                self._status = "OPEN"
+                for number in open_lines & self._lines.keys():
+                    self._lines[number] = LineStatus.BOOKED.value
+                return [li for li in order.lines if li.line_number in open_lines]
+            self._status = LineStatus.MANUAL_ACTION_REQUIRED.value
+            for number in open_lines & self._lines.keys():
+                self._lines[number] = LineStatus.MANUAL_ACTION_REQUIRED.value
+            workflow.set_current_details(
+                f"Credit hold: {decision.reason}. Raise the credit limit of"
+                f" {order.customer_number} and POST /orders/{order.order_number}/credit/retry,"
+                " or cancel the order"
+            )
+            await workflow.wait_condition(lambda: self._reviews_requested > self._reviews_covered)
+            attempt += 1
+
+    async def _run_lines(self, lines: list[LineInput]) -> list[LineView]:
+        """Run the lines as children, and the lines revisions add while any still runs."""
+        running = [asyncio.create_task(self._run_line(line)) for line in lines]
+        started = 0
+        while True:
+            await workflow.wait_condition(
+                lambda started=started: all(t.done() for t in running) or len(self._added) > started
+            )
+            if len(self._added) == started:
+                return [t.result() for t in running]
+            for line in self._added[started:]:
+                running.append(asyncio.create_task(self._run_line(line)))
+            started = len(self._added)
+            workflow.set_current_details(f"{len(running)} line(s) in fulfillment")
 
     async def _run_line(self, line: LineInput) -> LineView:
         # Lines are independent durable units: they outlive their order workflow.

@@ -49,7 +49,7 @@ class Orders:
             # request is kept as it was sent.
             ruled = apply_order_rules(order, await order_rules(conn))
             lines = [
-                (await self._line(conn, ruled.order, i, customer, organization)).model_copy(
+                (await self.line_input(conn, ruled.order, i, customer, organization)).model_copy(
                     update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
                 )
                 for i, line in enumerate(ruled.order.lines)
@@ -66,30 +66,7 @@ class Orders:
                 order.model_dump(mode="json"),
             )
             for li in lines:
-                await conn.execute(
-                    "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
-                    " item_number, organization, status, ordered_quantity, unit_price,"
-                    " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
-                    " shipment_set, applied_rules, under_ship_tolerance_pct,"
-                    " over_ship_tolerance_pct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                    " $10, $11, $12, $13, $14, $15, $16)",
-                    li.order_number,
-                    li.line_number,
-                    line_workflow_id(li.order_number, li.line_number),
-                    li.item_number,
-                    li.organization,
-                    LineStatus.BOOKED,
-                    li.quantity,
-                    li.unit_price,
-                    li.unit_discount,
-                    li.back_to_back,
-                    li.cancel_backorders,
-                    li.enforce_single_shipment,
-                    li.shipment_set,
-                    li.applied_rules,
-                    li.under_ship_tolerance_pct,
-                    li.over_ship_tolerance_pct,
-                )
+                await self.insert_line(conn, li)
             await append_event(
                 conn,
                 key=f"order-{order.order_number}:booked",
@@ -125,6 +102,34 @@ class Orders:
                 ),
             )
 
+    @staticmethod
+    async def insert_line(conn: Connection, li: LineInput) -> None:
+        """Record a booked line (at booking, or added by a revision)."""
+        await conn.execute(
+            "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
+            " item_number, organization, status, ordered_quantity, unit_price,"
+            " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
+            " shipment_set, applied_rules, under_ship_tolerance_pct,"
+            " over_ship_tolerance_pct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+            " $10, $11, $12, $13, $14, $15, $16)",
+            li.order_number,
+            li.line_number,
+            line_workflow_id(li.order_number, li.line_number),
+            li.item_number,
+            li.organization,
+            LineStatus.BOOKED,
+            li.quantity,
+            li.unit_price,
+            li.unit_discount,
+            li.back_to_back,
+            li.cancel_backorders,
+            li.enforce_single_shipment,
+            li.shipment_set,
+            li.applied_rules,
+            li.under_ship_tolerance_pct,
+            li.over_ship_tolerance_pct,
+        )
+
     async def _organization(self, conn: Connection, code: str | None, path: str) -> str:
         if code is None:
             default = await conn.fetchval("SELECT code FROM organizations WHERE is_default")
@@ -137,9 +142,11 @@ class Orders:
             raise Refusal(422, f"{path}: unknown organization {code!r}", field=path)
         return code
 
-    async def _line(
+    async def line_input(
         self, conn: Connection, order: OrderIn, i: int, customer: Any, organization: str
     ) -> LineInput:
+        """Line `i` of an order as booking makes it (item, price, discount, back-to-back),
+        or a refusal naming `lines[i]...`."""
         line = order.lines[i]
         path = f"lines[{i}]"
         item = await conn.fetchrow("SELECT * FROM items WHERE number = $1", line.item_number)
@@ -208,7 +215,7 @@ class Orders:
             "SELECT * FROM customers WHERE number = $1", order["customer_number"]
         )
         for i, _ in enumerate(request.lines):
-            li = await self._line(conn, request, i, customer, order["organization"])
+            li = await self.line_input(conn, request, i, customer, order["organization"])
             reasons[li.line_number] = li.back_to_back_reason
         rows = await conn.fetch(
             "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",

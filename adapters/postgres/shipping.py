@@ -18,6 +18,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.credit import reauthorize
 from domain.backorders import (
     LineFlags,
     WaveLine,
@@ -450,7 +451,7 @@ class Shipping:
         """A person cancels part or all of a line; a reason they give is kept for later
         backorder cancels on the line."""
         async with self._pool.acquire() as conn, conn.transaction():
-            return await self._cancel(
+            return await self.cancel_in(
                 conn,
                 order_number,
                 line_number,
@@ -481,7 +482,7 @@ class Shipping:
                         {"line_number": row["line_number"], "reason": f"line is {row['status']}"}
                     )
                     continue
-                body, ids = await self._cancel(
+                body, ids = await self.cancel_in(
                     conn, order_number, row["line_number"], None, reason, request_id
                 )
                 canceled.append(body)
@@ -494,7 +495,7 @@ class Shipping:
                 "not_canceled": skipped,
             }, outbox
 
-    async def _cancel(
+    async def cancel_in(
         self,
         conn: Connection,
         order_number: str,
@@ -599,6 +600,9 @@ class Shipping:
             remaining,
             status,
             reason,
+        )
+        await reauthorize(
+            conn, line["order_number"], key=f"cancel-{request_id}:{line['workflow_id']}"
         )
         if backorder:
             event = EventType.BACKORDER_CANCELED

@@ -1,0 +1,341 @@
+"""Credit authorization of orders against their customers' credit limits.
+
+Lock order: an order's fulfillment lines first (like every request that changes a line),
+then the customer row (authorizations of one customer serialize on it), then the order's
+authorization row. Cancels hold the line and take only the authorization row.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from adapters.errors import NotFound, Refusal
+from adapters.postgres.common import Connection, append_event, enqueue_signal
+from domain.credit import CreditDecision, CreditReviewSignal, check_credit
+from domain.identity import order_workflow_id
+from domain.models import json_money
+from domain.pricing import line_amount
+from domain.signals import CREDIT_REVIEW_REQUESTED
+from domain.statuses import CreditStatus, EventType, LineStatus
+
+ZERO = Decimal("0")
+ALL_CANCELED = "every line of the order is canceled: nothing to authorize"
+
+_DECISION_EVENTS = {
+    CreditStatus.AUTHORIZED: EventType.CREDIT_AUTHORIZED,
+    CreditStatus.ON_HOLD: EventType.CREDIT_HOLD,
+    CreditStatus.CANCELED: EventType.CREDIT_AUTHORIZATION_CANCELED,
+}
+
+
+async def _order_lines(conn: Connection, order_number: str, *, lock: bool) -> list[Any]:
+    return list(
+        await conn.fetch(
+            "SELECT line_number, workflow_id, ordered_quantity - canceled_quantity"
+            " AS open_quantity, unit_price, unit_discount FROM fulfillment_lines"
+            " WHERE order_number = $1 ORDER BY line_number" + (" FOR UPDATE" if lock else ""),
+            order_number,
+        )
+    )
+
+
+def _open_total(lines: list[Any]) -> tuple[list[int], Decimal]:
+    """The lines with quantity open and the order total: open quantity at the booked net
+    price (a volume discount stays after cancels), rounded per line like the line amount."""
+    open_lines = [r["line_number"] for r in lines if r["open_quantity"] > 0]
+    total = sum(
+        (line_amount(r["open_quantity"], r["unit_price"], r["unit_discount"]) for r in lines),
+        ZERO,
+    )
+    return open_lines, total
+
+
+def _decision(row: Any) -> CreditDecision:
+    return CreditDecision(
+        status=CreditStatus(row["status"]),
+        amount=row["amount"],
+        reason=row["reason"],
+        open_lines=list(row["open_lines"]),
+    )
+
+
+async def reauthorize(conn: Connection, order_number: str, *, key: str) -> None:
+    """Bring the order's credit authorization to its open total, inside the caller's
+    transaction (a cancel, with the canceled line locked).
+
+    Authorized: a smaller total reduces the amount (CREDIT_REAUTHORIZED); nothing open cancels
+    the authorization (CREDIT_AUTHORIZATION_CANCELED). On hold: the order workflow is asked to
+    authorize again (a smaller order may fit now; a fully canceled one finishes). No
+    authorization (booked before credit checks, or not checked yet: the check reads the lines
+    as they are then) and canceled or closed ones change nothing.
+    """
+    auth = await conn.fetchrow(
+        "SELECT * FROM credit_authorizations WHERE order_number = $1 FOR UPDATE", order_number
+    )
+    if auth is None or auth["status"] in (CreditStatus.CANCELED, CreditStatus.CLOSED):
+        return
+    # Read after the authorization row lock: every other cancel on the order has committed.
+    open_lines, total = _open_total(await _order_lines(conn, order_number, lock=False))
+    event_key = f"{key}:credit"
+    if not open_lines:
+        await _set(conn, order_number, CreditStatus.CANCELED, ZERO, ALL_CANCELED)
+        await append_event(
+            conn,
+            key=event_key,
+            type=EventType.CREDIT_AUTHORIZATION_CANCELED,
+            order_number=order_number,
+            line_number=None,
+            data={
+                "previous_status": auth["status"],
+                "previous_amount": json_money(auth["amount"]),
+                "reason": ALL_CANCELED,
+            },
+        )
+    elif auth["status"] == CreditStatus.AUTHORIZED and total < auth["amount"]:
+        reason = (
+            f"re-authorized at the new order total {json_money(total)} {auth['currency']}"
+            f" after a cancel (was {json_money(auth['amount'])})"
+        )
+        await _set(conn, order_number, CreditStatus.AUTHORIZED, total, reason)
+        await append_event(
+            conn,
+            key=event_key,
+            type=EventType.CREDIT_REAUTHORIZED,
+            order_number=order_number,
+            line_number=None,
+            data={
+                "previous_amount": json_money(auth["amount"]),
+                "amount": json_money(total),
+                "reason": reason,
+            },
+        )
+    # A larger total (a revision adding to the order) is a new credit check, not an
+    # adjustment of this authorization; it is left as it is here.
+    if auth["status"] == CreditStatus.ON_HOLD:
+        await enqueue_signal(
+            conn,
+            workflow_id=order_workflow_id(order_number),
+            signal=CREDIT_REVIEW_REQUESTED,
+            payload=CreditReviewSignal(request_id=event_key, cause="a line was canceled"),
+        )
+
+
+async def _set(
+    conn: Connection, order_number: str, status: CreditStatus, amount: Decimal, reason: str
+) -> None:
+    await conn.execute(
+        "UPDATE credit_authorizations SET status = $2, amount = $3, reason = $4,"
+        " updated_at = now() WHERE order_number = $1",
+        order_number,
+        status,
+        amount,
+        reason,
+    )
+
+
+class Credit:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def authorize(self, *, key: str, order_number: str) -> CreditDecision:
+        """Authorize the order's open total against its customer's credit limit, counting
+        the customer's other authorized orders, or put the order on credit hold. Held, its
+        lines show MANUAL_ACTION_REQUIRED; authorized, they are BOOKED again. The answer is
+        stored under `key`: a retried step answers the same."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            lines = await _order_lines(conn, order_number, lock=True)
+            order = await conn.fetchrow(
+                "SELECT customer_number, currency FROM orders WHERE order_number = $1",
+                order_number,
+            )
+            if order is None:
+                raise NotFound(f"order {order_number}")
+            customer_number: str = order["customer_number"]
+            # Authorizations of one customer take turns: two orders cannot each fit under a
+            # limit that together they exceed.
+            credit_limit = await conn.fetchval(
+                "SELECT credit_limit FROM customers WHERE number = $1 FOR UPDATE",
+                customer_number,
+            )
+            earlier = await conn.fetchrow(
+                "SELECT * FROM credit_checks WHERE idempotency_key = $1", key
+            )
+            if earlier is not None:
+                return _decision(earlier)
+            open_lines, total = _open_total(lines)
+            elsewhere: Decimal = await conn.fetchval(
+                "SELECT coalesce(sum(amount), 0) FROM credit_authorizations"
+                " WHERE customer_number = $1 AND status = $2 AND order_number <> $3",
+                customer_number,
+                CreditStatus.AUTHORIZED,
+                order_number,
+            )
+            check = check_credit(
+                customer_number=customer_number,
+                currency=order["currency"],
+                credit_limit=credit_limit,
+                authorized_elsewhere=elsewhere,
+                order_total=total,
+                anything_open=bool(open_lines),
+            )
+            amount = ZERO if check.status is CreditStatus.CANCELED else total
+            previous = await conn.fetchval(
+                "SELECT status FROM credit_authorizations WHERE order_number = $1", order_number
+            )
+            await conn.execute(
+                "INSERT INTO credit_authorizations (order_number, customer_number, currency,"
+                " amount, status, reason) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (order_number) DO UPDATE SET amount = $4, status = $5,"
+                " reason = $6, updated_at = now()",
+                order_number,
+                customer_number,
+                order["currency"],
+                amount,
+                check.status,
+                check.reason,
+            )
+            await conn.execute(
+                "INSERT INTO credit_checks (idempotency_key, order_number, status, amount,"
+                " credit_limit, authorized_elsewhere, reason, open_lines)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                key,
+                order_number,
+                check.status,
+                amount,
+                credit_limit,
+                elsewhere,
+                check.reason,
+                open_lines,
+            )
+            await self._show_on_lines(conn, order_number, check.status)
+            if check.status is not CreditStatus.ON_HOLD:
+                # Lines with nothing open are never started: the signals owed to them (their
+                # cancels) have no workflow to reach.
+                await conn.execute(
+                    "UPDATE signal_outbox SET delivered_at = now() WHERE delivered_at IS NULL"
+                    " AND workflow_id = ANY($1::text[])",
+                    [r["workflow_id"] for r in lines if r["open_quantity"] <= 0],
+                )
+            if not (check.status is CreditStatus.CANCELED and previous == check.status):
+                await append_event(
+                    conn,
+                    key=key,
+                    type=_DECISION_EVENTS[check.status],
+                    order_number=order_number,
+                    line_number=None,
+                    data={
+                        "customer_number": customer_number,
+                        "amount": json_money(amount),
+                        "credit_limit": None if credit_limit is None else json_money(credit_limit),
+                        "authorized_elsewhere": json_money(elsewhere),
+                        "reason": check.reason,
+                    },
+                )
+            return CreditDecision(
+                status=check.status, amount=amount, reason=check.reason, open_lines=open_lines
+            )
+
+    async def _show_on_lines(
+        self, conn: Connection, order_number: str, status: CreditStatus
+    ) -> None:
+        """A held order's lines wait for a person like any line in manual action; released,
+        they are booked and their workflows start."""
+        held = status is CreditStatus.ON_HOLD
+        await conn.execute(
+            "UPDATE fulfillment_lines SET status = $2, updated_at = now()"
+            " WHERE order_number = $1 AND status = $3",
+            order_number,
+            LineStatus.MANUAL_ACTION_REQUIRED if held else LineStatus.BOOKED,
+            LineStatus.BOOKED if held else LineStatus.MANUAL_ACTION_REQUIRED,
+        )
+
+    async def close(self, *, key: str, order_number: str) -> None:
+        """The order is done: its authorized amount no longer counts as open (what was
+        invoiced is a receivable now, outside this release)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            amount = await conn.fetchval(
+                "UPDATE credit_authorizations SET status = $2, updated_at = now()"
+                " WHERE order_number = $1 AND status = $3 RETURNING amount",
+                order_number,
+                CreditStatus.CLOSED,
+                CreditStatus.AUTHORIZED,
+            )
+            if amount is not None:
+                await append_event(
+                    conn,
+                    key=key,
+                    type=EventType.CREDIT_AUTHORIZATION_CLOSED,
+                    order_number=order_number,
+                    line_number=None,
+                    data={"amount": json_money(amount)},
+                )
+
+    async def request_retry(
+        self, *, order_number: str, request_id: str
+    ) -> tuple[dict[str, Any], list[int]]:
+        """A person asks a held order to be authorized again (after raising the customer's
+        credit limit); its workflow does so on the signal."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            auth = await conn.fetchrow(
+                "SELECT * FROM credit_authorizations WHERE order_number = $1 FOR UPDATE",
+                order_number,
+            )
+            if auth is None:
+                if not await conn.fetchval(
+                    "SELECT 1 FROM orders WHERE order_number = $1", order_number
+                ):
+                    raise NotFound(f"order {order_number}")
+                raise Refusal(
+                    409, f"order {order_number} is not on credit hold: it has no authorization"
+                )
+            if auth["status"] != CreditStatus.ON_HOLD:
+                raise Refusal(
+                    409,
+                    f"order {order_number} is not on credit hold: its credit authorization is"
+                    f" {auth['status']}",
+                )
+            await append_event(
+                conn,
+                key=f"credit-retry-{request_id}",
+                type=EventType.CREDIT_RETRY_REQUESTED,
+                order_number=order_number,
+                line_number=None,
+                data={"held_reason": auth["reason"]},
+            )
+            outbox = [
+                await enqueue_signal(
+                    conn,
+                    workflow_id=order_workflow_id(order_number),
+                    signal=CREDIT_REVIEW_REQUESTED,
+                    payload=CreditReviewSignal(
+                        request_id=f"credit-retry-{request_id}", cause="a person retried"
+                    ),
+                )
+            ]
+            return {
+                "order_number": order_number,
+                "credit_status": auth["status"],
+                "held_reason": auth["reason"],
+                "retry_requested": True,
+            }, outbox
+
+    async def authorization(self, order_number: str) -> dict[str, Any] | None:
+        """The order's credit authorization as the API shows it; None when it has none."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT status, amount, currency, reason, updated_at FROM credit_authorizations"
+                " WHERE order_number = $1",
+                order_number,
+            )
+        if row is None:
+            return None
+        return {
+            "status": row["status"],
+            "amount": json_money(row["amount"]),
+            "currency": row["currency"],
+            "reason": row["reason"],
+            "updated_at": row["updated_at"].isoformat(),
+        }

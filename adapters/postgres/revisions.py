@@ -1,0 +1,288 @@
+"""Order revisions: quantity changes to booked lines and new lines, all validated before
+anything changes, applied in one transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from adapters.errors import NotFound, Refusal
+from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.inventory import record_stock_reservation, take_free_stock
+from adapters.postgres.master_data import order_rules
+from adapters.postgres.orders import Orders
+from adapters.postgres.shipping import Shipping
+from domain.identity import line_workflow_id, order_workflow_id
+from domain.models import (
+    LineChangeIn,
+    LinesAddedSignal,
+    OrderIn,
+    QuantityIncreasedSignal,
+    RevisionIn,
+    json_quantity,
+)
+from domain.order_rules import apply_order_rules
+from domain.signals import LINES_ADDED, QUANTITY_INCREASED
+from domain.statuses import (
+    SHIPPED_LINE_STATUSES,
+    TERMINAL_LINE_STATUSES,
+    EventType,
+    LineStatus,
+)
+
+# Once released to the warehouse a line's quantity may only go down: more would need a
+# second pick for the same line.
+RELEASED = frozenset({LineStatus.PICK_RELEASED, LineStatus.STAGED})
+REVISED_BY_CUSTOMER = "Revised by the customer"
+
+
+def _open(line: Any) -> Decimal:
+    return line["ordered_quantity"] - line["canceled_quantity"]
+
+
+def check_change(line: Any, change: LineChangeIn, path: str) -> None:
+    """Refuse a change the line cannot take, naming the field and the rule."""
+    number = change.line_number
+    if line["status"] == LineStatus.CANCELED:
+        raise Refusal(409, f"{path}: line {number} is canceled", field=path)
+    if line["status"] in SHIPPED_LINE_STATUSES or line["shipped_quantity"] > 0:
+        raise Refusal(
+            409,
+            f"{path}: line {number} has shipped; a revision can no longer change it",
+            field=path,
+        )
+    for flag in ("cancel_backorders", "enforce_single_shipment"):
+        wanted = getattr(change, flag)
+        if wanted is not None and wanted != line[flag]:
+            raise Refusal(
+                409,
+                f"{path}.{flag}: fixed when the order was booked ({str(line[flag]).lower()});"
+                " add a new line in a revision to set it",
+                field=f"{path}.{flag}",
+            )
+    if change.quantity is not None and change.quantity > _open(line) and line["status"] in RELEASED:
+        raise Refusal(
+            409,
+            f"{path}.quantity: line {number} is {line['status']}; once released to the"
+            " warehouse its quantity can only go down",
+            field=f"{path}.quantity",
+        )
+
+
+class Revisions:
+    def __init__(self, pool: asyncpg.Pool, *, orders: Orders, shipping: Shipping) -> None:
+        self._pool = pool
+        self._orders = orders
+        self._shipping = shipping
+
+    async def revise(
+        self, order_number: str, revision: RevisionIn, *, request_id: str
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Apply a revision: a lower quantity cancels the difference (the customer's reason
+        is kept for later backorder cancels), a higher one is owed supply, new lines are
+        booked and started by the order workflow. Nothing changes unless all of it can."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            order = await conn.fetchrow(
+                "SELECT * FROM orders WHERE order_number = $1 FOR UPDATE", order_number
+            )
+            if order is None:
+                raise NotFound(f"order {order_number}")
+            lines = {
+                r["line_number"]: r
+                for r in await conn.fetch(
+                    "SELECT * FROM fulfillment_lines WHERE order_number = $1"
+                    " ORDER BY line_number FOR UPDATE",
+                    order_number,
+                )
+            }
+            for i, change in enumerate(revision.change_lines):
+                path = f"change_lines[{i}]"
+                line = lines.get(change.line_number)
+                if line is None:
+                    raise Refusal(
+                        422,
+                        f"{path}.line_number: order {order_number} has no line"
+                        f" {change.line_number}",
+                        field=f"{path}.line_number",
+                    )
+                check_change(line, change, path)
+            added = await self._new_lines(conn, order, lines, revision)
+            outbox: list[int] = []
+            changed: list[dict[str, Any]] = []
+            for change in revision.change_lines:
+                line = lines[change.line_number]
+                if change.quantity is None or change.quantity == _open(line):
+                    continue
+                if change.quantity < _open(line):
+                    body, ids = await self._shipping.cancel_in(
+                        conn,
+                        order_number,
+                        change.line_number,
+                        _open(line) - change.quantity,
+                        change.reason or REVISED_BY_CUSTOMER,
+                        request_id,
+                        reason_given=change.reason is not None,
+                    )
+                else:
+                    body, ids = await self._increase(
+                        conn, line, change.quantity - _open(line), request_id
+                    )
+                changed.append(body)
+                outbox += ids
+            if added:
+                outbox += await self._book_lines(conn, order_number, added, request_id)
+            await append_event(
+                conn,
+                key=f"revision-{request_id}",
+                type=EventType.ORDER_REVISED,
+                order_number=order_number,
+                line_number=None,
+                data={
+                    "changed_lines": [c["line_number"] for c in changed],
+                    "added_lines": [li.line_number for li in added],
+                },
+            )
+            return {
+                "order_number": order_number,
+                "changed": changed,
+                "added": [
+                    {
+                        "line_number": li.line_number,
+                        "workflow_id": line_workflow_id(order_number, li.line_number),
+                        "cancel_backorders": li.cancel_backorders,
+                        "enforce_single_shipment": li.enforce_single_shipment,
+                    }
+                    for li in added
+                ],
+            }, outbox
+
+    async def _new_lines(
+        self, conn: Connection, order: Any, lines: dict[int, Any], revision: RevisionIn
+    ) -> list[Any]:
+        """The new lines as the booking would make them (order rules included); refused
+        when a number is taken or the order is done."""
+        if not revision.add_lines:
+            return []
+        if all(line["status"] in TERMINAL_LINE_STATUSES for line in lines.values()):
+            raise Refusal(
+                409,
+                f"add_lines: order {order['order_number']} is done (every line closed or"
+                " canceled); book a new order",
+                field="add_lines",
+            )
+        for i, new in enumerate(revision.add_lines):
+            if new.line_number in lines:
+                raise Refusal(
+                    409,
+                    f"add_lines[{i}].line_number: line {new.line_number} exists; change it"
+                    " under change_lines",
+                    field=f"add_lines[{i}].line_number",
+                )
+        customer = await conn.fetchrow(
+            "SELECT * FROM customers WHERE number = $1", order["customer_number"]
+        )
+        request = OrderIn(
+            order_number=order["order_number"],
+            customer_number=order["customer_number"],
+            customer_po_number=order["customer_po_number"],
+            currency=order["currency"],
+            requested_ship_date=order["requested_ship_date"],
+            lines=revision.add_lines,
+        )
+        ruled = apply_order_rules(request, await order_rules(conn))
+        new_lines = []
+        for i, line in enumerate(ruled.order.lines):
+            try:
+                built = await self._orders.line_input(
+                    conn, ruled.order, i, customer, order["organization"]
+                )
+            except Refusal as refusal:
+                raise Refusal(
+                    refusal.status,
+                    "add_" + refusal.reason
+                    if refusal.reason.startswith("lines[")
+                    else refusal.reason,
+                    field="add_" + refusal.field if refusal.field else None,
+                ) from refusal
+            new_lines.append(
+                built.model_copy(
+                    update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
+                )
+            )
+        return new_lines
+
+    async def _book_lines(
+        self, conn: Connection, order_number: str, added: list[Any], request_id: str
+    ) -> list[int]:
+        for line in added:
+            await self._orders.insert_line(conn, line)
+        return [
+            await enqueue_signal(
+                conn,
+                workflow_id=order_workflow_id(order_number),
+                signal=LINES_ADDED,
+                payload=LinesAddedSignal(request_id=request_id, lines=added),
+            )
+        ]
+
+    async def _increase(
+        self, conn: Connection, line: Any, quantity: Decimal, request_id: str
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Raise the line's quantity. A line shipped from stock takes what free stock it
+        can now; a back-to-back line is owed supply for the difference by its workflow."""
+        key = f"revision-{request_id}:{line['workflow_id']}"
+        status = line["status"]
+        if status == LineStatus.AWAITING_SHIPPING:
+            status = (
+                LineStatus.BACKORDERED if not line["back_to_back"] else LineStatus.AWAITING_SUPPLY
+            )
+        updated = await conn.fetchrow(
+            "UPDATE fulfillment_lines SET ordered_quantity = ordered_quantity + $3, status = $4,"
+            " updated_at = now() WHERE order_number = $1 AND line_number = $2 RETURNING *",
+            line["order_number"],
+            line["line_number"],
+            quantity,
+            status,
+        )
+        reserved = Decimal(0)
+        if not line["back_to_back"] and status not in (LineStatus.BOOKED,):
+            reserved = await take_free_stock(
+                conn, item=line["item_number"], organization=line["organization"], wanted=quantity
+            )
+            if reserved > 0:
+                await record_stock_reservation(conn, line=updated, quantity=reserved, key=key)
+        await append_event(
+            conn,
+            key=key,
+            type=EventType.LINE_QUANTITY_INCREASED,
+            order_number=line["order_number"],
+            line_number=line["line_number"],
+            data={
+                "increased_by": json_quantity(quantity),
+                "ordered_quantity": json_quantity(updated["ordered_quantity"]),
+                "reserved_from_stock": json_quantity(reserved),
+            },
+        )
+        outbox = [
+            await enqueue_signal(
+                conn,
+                workflow_id=line["workflow_id"],
+                signal=QUANTITY_INCREASED,
+                payload=QuantityIncreasedSignal(
+                    request_id=request_id, quantity=quantity, reserved_quantity=reserved
+                ),
+            )
+        ]
+        return {
+            "order_number": line["order_number"],
+            "line_number": line["line_number"],
+            "increased_quantity": json_quantity(quantity),
+            "ordered_quantity": json_quantity(updated["ordered_quantity"]),
+            "line_status": await conn.fetchval(
+                "SELECT status FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2",
+                line["order_number"],
+                line["line_number"],
+            ),
+        }, outbox

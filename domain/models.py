@@ -528,6 +528,8 @@ class PickConfirmSignal(BaseModel):
     scan_id: str
     picked_quantity: Decimal
     backordered_quantity: Decimal = Decimal("0")
+    # Backordered and kept open on the line (no Cancel Backorders): supplied again.
+    kept_backordered_quantity: Decimal = Decimal("0")
 
 
 class ShipConfirmSignal(BaseModel):
@@ -535,6 +537,7 @@ class ShipConfirmSignal(BaseModel):
     shipment_number: str
     shipped_quantity: Decimal
     backordered_quantity: Decimal = Decimal("0")
+    kept_backordered_quantity: Decimal = Decimal("0")
 
 
 class CancelSignal(BaseModel):

@@ -268,7 +268,7 @@ async def test_pick_and_ship_scans_check_quantities(stack: Stack) -> None:
             "order_number": so,
             "line_number": 1,
             "picked_quantity": 3,
-            "backordered_quantity": 1,
+            "backordered_quantity": -1,
         },
     )
     assert short["reason"].startswith("backordered_quantity")

@@ -150,7 +150,7 @@ async def test_single_shipment_cancels_what_stays_open_even_with_stock(stack: St
     assert await stock(stack) == (3, 0)
 
 
-async def test_backorders_at_confirm_without_the_flag_are_refused_and_change_nothing(
+async def test_without_the_flag_a_pick_backorder_stays_open_until_stock_arrives(
     stack: Stack,
 ) -> None:
     await stack.call("PUT", "/setup", json=stock_setup(10))
@@ -158,10 +158,57 @@ async def test_backorders_at_confirm_without_the_flag_are_refused_and_change_not
     await stack.wait_status(so, "AWAITING_SHIPPING")
     await wave(stack, so)
     await stack.wait_status(so, "PICK_RELEASED")
-    refused = await pick(stack, so, 8, 2, expect=422)
-    assert "cancel_backorders is off" in refused["reason"]
-    assert await stack.scalar("SELECT picked_quantity FROM fulfillment_lines") == 0
-    assert await stack.scalar("SELECT canceled_quantity FROM fulfillment_lines") == 0
+    answer = await pick(stack, so, 8, 2)
+    assert answer["line_status"] == "STAGED" and answer["canceled_quantity"] == 0
+    # The 2 not found leave on-hand and the line's reservation.
+    assert await stock(stack) == (8, 8)
+    line = await stack.wait_status(so, "STAGED")
+    assert events(line, "LINE_BACKORDERED")[-1] == (
+        "2 not found at pick confirm: kept open as a backorder, to be supplied again"
+    )
+    await ship(stack, so, 8)
+    line = await stack.wait_status(so, "BACKORDERED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (8, 0)
+    # Stock arrives: the backorder is served, released, picked and shipped.
+    await stack.call("PUT", "/setup", json=stock_setup(2))
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    released = await wave(stack, so)
+    assert released["released_quantity"] == 2
+    await pick(stack, so, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 2)
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (10, 0)
+    assert line["invoices"][0]["amount"] == "350.00"
+
+
+async def test_without_the_flag_a_ship_backorder_of_a_back_to_back_line_is_bought_again(
+    stack: Stack,
+) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = await book_line(stack, 5, item="LAPTOP-X1")
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    first_po = line["supply"][0]["document_number"]
+    await stack.receive(so, first_po, 5, "r1")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 5)
+    await stack.wait_status(so, "STAGED")
+    answer = await ship(stack, so, 3, 2)
+    assert answer["line_status"] == "AWAITING_SUPPLY" and answer["canceled_quantity"] == 0
+    line = await stack.wait_line(so, until=lambda v: len(v["supply"]) == 2)
+    second = line["supply"][1]
+    assert (second["type"], second["quantity"]) == ("BUY", 2)
+    assert line["status"] == "AWAITING_SUPPLY"
+    await stack.receive(so, second["document_number"], 2, "r2")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 2)
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (5, 0)
+    assert await stack.scalar("SELECT count(*) FROM ap_invoices") == 2
 
 
 async def test_volume_discount_stays_after_a_backorder_cancel(stack: Stack) -> None:

@@ -60,6 +60,7 @@ def test_histories_cover_the_flows() -> None:
         "split-buy-make-reduced-closed",
         "backorder-canceled-at-pick-release",
         "single-shipment-closed",
+        "backorder-kept-open-closed",
         "increase-then-reduce-supply-kept-closed",
         "order-lines-added-canceled",
         "credit-hold-released-order",
@@ -235,6 +236,23 @@ async def test_record_backorder_and_revision_histories(stack: Stack) -> None:
     await ship(stack, so, 7)
     await stack.wait_status(so, "CLOSED")
     await save(stack, "single-shipment-closed", f"order-{so}-line-1")
+
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 8, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 8)
+    await stack.wait_status(so, "BACKORDERED")
+    await stack.call("PUT", "/setup", json=stock_setup(2))
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 2)
+    await stack.wait_status(so, "CLOSED")
+    await save(stack, "backorder-kept-open-closed", f"order-{so}-line-1")
 
     setup = demo_setup()
     setup["parameters"]["cancel_supply_when_canceling_backorders"] = False

@@ -125,3 +125,17 @@ async def test_enforce_shipment_sets_holds_a_staged_line_until_its_set_is_staged
     )
     await stack.wait_status(so, "CLOSED", line_number=1)
     await stack.wait_status(so, "CLOSED", line_number=2)
+
+
+async def test_a_set_line_backordered_at_pick_confirm_is_kept_not_canceled(stack: Stack) -> None:
+    setup = two_stock_lines_setup()
+    setup["on_hand"][1]["quantity"] = 10
+    await stack.call("PUT", "/setup", json=setup)
+    so = await book_two(stack, ("S", "S"))
+    await stack.wait_status(so, "AWAITING_SHIPPING", line_number=2)
+    await wave(stack, so)
+    answer = await pick(stack, so, 8, 2)
+    assert answer["canceled_quantity"] == 0 and answer["line_status"] == "STAGED"
+    line = await stack.wait_line(so, until=lambda v: v["reserved_quantity"] == 8)
+    assert line["canceled_quantity"] == 0 and line["status"] == "STAGED"
+    assert (await stack.line(so, 2))["canceled_quantity"] == 0

@@ -144,6 +144,8 @@ class FulfillmentLineWorkflow:
         self._supply_ready = False
         self._increasing = False
         self._past_supply = False
+        # Backordered at pick or ship confirm and kept open: owed supply again.
+        self._backorder_open = ZERO
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -174,8 +176,11 @@ class FulfillmentLineWorkflow:
             f"{_q(receipt.quantity)} received on {receipt.document_number} line "
             f"{receipt.document_line} ({receipt.receipt_number}), reserved to this line",
         )
+        self._arrived[receipt.document_number] = (
+            self._arrived.get(receipt.document_number, ZERO) + receipt.quantity
+        )
         if len(self._supply) > 1:
-            self._document_arrived(receipt.document_number, receipt.quantity)
+            self._document_arrived(receipt.document_number)
         elif self._supply and self._received >= self._supply[0].quantity:
             self._set_supply_status(SupplyStatus.RECEIVED)
         self._resupplied()
@@ -196,7 +201,8 @@ class FulfillmentLineWorkflow:
     def pick_released(self, release: PickReleaseSignal) -> None:
         if not self._first_time(f"wave:{release.wave_number}"):
             return
-        self._released = release.quantity
+        # Counts up like the warehouse's: a line back from a backorder is released again.
+        self._released = self._shipped + release.quantity
         self._event(
             EventType.PICK_RELEASED,
             f"{_q(release.quantity)} released to the warehouse in {release.wave_number}",
@@ -208,6 +214,9 @@ class FulfillmentLineWorkflow:
             return
         self._picked += pick.picked_quantity
         self._event(EventType.PICK_CONFIRMED, f"{_q(pick.picked_quantity)} picked and staged")
+        if pick.kept_backordered_quantity > 0:
+            self._released -= pick.kept_backordered_quantity
+            self._keep_backorder(pick.kept_backordered_quantity, "not found at pick confirm")
         self._show_details()
 
     @workflow.signal(name=signals.SHIP_CONFIRMED)
@@ -219,7 +228,29 @@ class FulfillmentLineWorkflow:
         self._event(
             EventType.LINE_SHIPPED, f"{_q(ship.shipped_quantity)} shipped on {ship.shipment_number}"
         )
+        if ship.kept_backordered_quantity > 0:
+            self._picked -= ship.kept_backordered_quantity
+            self._released -= ship.kept_backordered_quantity
+            self._keep_backorder(ship.kept_backordered_quantity, "not shipped at ship confirm")
         self._show_details()
+
+    def _keep_backorder(self, quantity: Decimal, why: str) -> None:
+        """The warehouse backordered goods this line had reserved and the line keeps the
+        backorder: they are no longer reserved to it and will be supplied again."""
+        self._reserved -= quantity
+        self._backorder_open += quantity
+        self._event(
+            EventType.LINE_BACKORDERED,
+            f"{_q(quantity)} {why}: kept open as a backorder, to be supplied again",
+        )
+
+    def _stalled(self) -> bool:
+        """Everything released was picked and shipped, and a backorder is still open."""
+        return (
+            self._backorder_open > 0
+            and self._picked <= self._shipped
+            and self._released <= self._picked
+        )
 
     @workflow.signal(name=signals.CANCEL_REQUESTED)
     def cancel_requested(self, cancel: CancelSignal) -> None:
@@ -681,9 +712,8 @@ class FulfillmentLineWorkflow:
         self._past_supply = True
         self._publish()
 
-    def _document_arrived(self, document_number: str, quantity: Decimal) -> None:
-        arrived = self._arrived.get(document_number, ZERO) + quantity
-        self._arrived[document_number] = arrived
+    def _document_arrived(self, document_number: str) -> None:
+        arrived = self._arrived.get(document_number, ZERO)
         for supply in self._supply:
             if supply.document_number == document_number and arrived >= supply.quantity:
                 supply.status = SupplyStatus.RECEIVED
@@ -737,34 +767,67 @@ class FulfillmentLineWorkflow:
         )
 
     async def _ship(self) -> None:
+        """Pick release, pick, ship; a backorder kept open at pick or ship confirm sends the
+        line back for supply (`_resupply_backorder`) and round again."""
         org = self._line.organization
+        while True:
+            await self._wait(
+                lambda: self._released > self._shipped or self._stalled(),
+                lambda: (
+                    f"Reserved; waiting for a pick wave at {org}"
+                    if self._supplied()
+                    else f"Waiting for supply of the raised quantity: {_q(self._reserved)} of "
+                    f"{_q(self._open - self._shipped)} reserved"
+                ),
+            )
+            if not self._stalled():
+                self._status = LineStatus.PICK_RELEASED
+                self._publish()
+                await self._wait(
+                    lambda: (
+                        (self._released > self._shipped and self._picked >= self._released)
+                        or self._stalled()
+                    ),
+                    lambda: (
+                        f"Waiting for pick confirmation: {_q(self._picked)} of "
+                        f"{_q(self._released)} picked"
+                    ),
+                )
+            if not self._stalled():
+                self._status = LineStatus.STAGED
+                self._publish()
+                await self._wait(
+                    lambda: self._shipped >= self._open or self._stalled(),
+                    lambda: (
+                        f"Staged; waiting for ship confirmation: {_q(self._shipped)} of "
+                        f"{_q(self._open)} shipped"
+                    ),
+                )
+            if self._shipped >= self._open:
+                break
+            await self._resupply_backorder()
+        self._status = LineStatus.SHIPPED
+        self._publish()
+
+    async def _resupply_backorder(self) -> None:
+        """Supply what the warehouse backordered: back-to-back lines through the sourcing
+        rules again, lines shipped from stock from stock as it arrives."""
+        line = self._line
+        self._backorder_open = ZERO
+        self._status = LineStatus.AWAITING_SUPPLY if line.back_to_back else LineStatus.BACKORDERED
+        self._publish()
+        if line.back_to_back:
+            self._increase_requests += 1
+            await self._supply_increases()
         await self._wait(
-            lambda: self._released > 0,
+            self._supplied,
             lambda: (
-                f"Reserved; waiting for a pick wave at {org}"
-                if self._supplied()
-                else f"Waiting for supply of the raised quantity: {_q(self._reserved)} of "
+                f"Backordered: waiting for {'supply' if line.back_to_back else 'stock'} at "
+                f"{line.organization}, {_q(self._reserved)} of "
                 f"{_q(self._open - self._shipped)} reserved"
             ),
         )
-        self._status = LineStatus.PICK_RELEASED
-        self._publish()
-        await self._wait(
-            lambda: self._released > 0 and self._picked >= self._released,
-            lambda: (
-                f"Waiting for pick confirmation: {_q(self._picked)} of {_q(self._released)} picked"
-            ),
-        )
-        self._status = LineStatus.STAGED
-        self._publish()
-        await self._wait(
-            lambda: self._shipped >= self._open,
-            lambda: (
-                f"Staged; waiting for ship confirmation: {_q(self._shipped)} of "
-                f"{_q(self._open)} shipped"
-            ),
-        )
-        self._status = LineStatus.SHIPPED
+        self._status = LineStatus.AWAITING_SHIPPING
         self._publish()
 
     async def _bill_and_close(self) -> None:
@@ -882,11 +945,16 @@ class FulfillmentLineWorkflow:
                 target = self._increase_requests
                 attempt = self._increase_rounds
                 self._increase_rounds += 1
-                covered = sum(
-                    (s.quantity for s in self._supply if s.status is not SupplyStatus.CANCELED),
+                # What no document still brings and no reservation or shipment covers.
+                outstanding = sum(
+                    (
+                        max(s.quantity - self._arrived.get(s.document_number, ZERO), ZERO)
+                        for s in self._supply
+                        if s.status is not SupplyStatus.CANCELED and s.type in _DOCUMENT_STEPS
+                    ),
                     ZERO,
                 )
-                needed = self._open - covered
+                needed = self._open - self._shipped - self._reserved - outstanding
                 if needed <= 0:
                     self._increases_supplied = target
                     continue
@@ -953,8 +1021,9 @@ class FulfillmentLineWorkflow:
             cancel = self._pending_cancels.pop(0)
             self._canceled += cancel.quantity
             self._cancel_reason = cancel.reason
-            self._released = min(self._released, self._open - self._shipped)
-            self._picked = min(self._picked, self._open - self._shipped)
+            # Released and picked count up, shipped included (as in the warehouse's rows).
+            self._released = min(self._released, self._open)
+            self._picked = min(self._picked, self._open)
             if cancel.backorder:
                 event = EventType.BACKORDER_CANCELED
             else:

@@ -92,7 +92,8 @@ async def reserve_to_line(
     record the receipt, put the goods on hand reserved to the line, and owe the line its
     signal. Called under the line's row lock; the caller updates its own document."""
     open_line = line["ordered_quantity"] - line["canceled_quantity"]
-    room = min(document_open, open_line - line["received_quantity"])
+    # What the line still lacks: goods lost on a backorder it keeps open are owed again.
+    room = min(document_open, open_line - line["shipped_quantity"] - line["reserved_quantity"])
     if quantity > room:
         raise Refusal(
             409,

@@ -47,13 +47,6 @@ from domain.signals import (
 )
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
-# A line without Cancel Backorders keeps its backorder open and is supplied again; that
-# path is not part of this release, so such a short pick or ship is refused, not half-applied.
-BACKORDERS_KEPT_NOT_SUPPORTED = (
-    "backordered_quantity: the line does not cancel backorders (cancel_backorders is off) and"
-    " keeping a backorder open at pick or ship confirm is not supported yet; send 0 and"
-    " confirm the quantity that is there, or cancel the quantity on the line"
-)
 SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
 SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
 
@@ -110,6 +103,60 @@ async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
             f"shipment set {line['shipment_set']} ships together (Enforce Shipment Sets):"
             f" {held}, not STAGED",
         )
+
+
+async def _keep_backorder(
+    conn: Connection, line: Any, quantity: Decimal, *, scan_id: str, picked: bool
+) -> Any:
+    """Goods the warehouse did not find at pick confirm, or could not ship from what was
+    staged, on a line that keeps its backorders (no Cancel Backorders, or a shipment set at
+    pick confirm): they leave on-hand and the line's reservation, and the line is owed them
+    again (new supply, or stock). Returns the updated row."""
+    await conn.execute(
+        "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
+        " WHERE item = $1 AND organization = $2",
+        line["item_number"],
+        line["organization"],
+        quantity,
+    )
+    updated = await conn.fetchrow(
+        "UPDATE fulfillment_lines SET reserved_quantity = reserved_quantity - $3,"
+        " released_quantity = released_quantity - $3, picked_quantity = picked_quantity - $4,"
+        " updated_at = now() WHERE order_number = $1 AND line_number = $2 RETURNING *",
+        line["order_number"],
+        line["line_number"],
+        quantity,
+        quantity if picked else ZERO,
+    )
+    await append_event(
+        conn,
+        key=f"scan-{scan_id}:backordered",
+        type=EventType.LINE_BACKORDERED,
+        **_ids(line),
+        data={
+            "backordered_quantity": json_quantity(quantity),
+            "at": "ship confirm" if picked else "pick confirm",
+            "kept_open": True,
+        },
+    )
+    return updated
+
+
+def _status_after(line: Any, **now: Any) -> LineStatus:
+    """Where a line stands after a pick or ship confirm (`now` overrides the row's
+    quantities with what the scan makes them)."""
+    q = {**dict(line), **{f"{k}_quantity": v for k, v in now.items()}}
+    open_quantity = q["ordered_quantity"] - q["canceled_quantity"]
+    if q["shipped_quantity"] >= open_quantity:
+        return LineStatus.SHIPPED
+    if q["picked_quantity"] > q["shipped_quantity"]:
+        staged = q["picked_quantity"] >= q["released_quantity"]
+        return LineStatus.STAGED if staged else LineStatus.PICK_RELEASED
+    if q["released_quantity"] > q["picked_quantity"]:
+        return LineStatus.PICK_RELEASED
+    if q["reserved_quantity"] >= open_quantity - q["shipped_quantity"]:
+        return LineStatus.AWAITING_SHIPPING
+    return LineStatus.AWAITING_SUPPLY if line["back_to_back"] else LineStatus.BACKORDERED
 
 
 def _wave_line(row: Any, organization: str) -> WaveLine:
@@ -212,8 +259,10 @@ class Shipping:
                     line["line_number"],
                     quantity,
                 )
+                # Released counts up: a line sent back for a backorder is released again.
                 await conn.execute(
-                    "UPDATE fulfillment_lines SET status = $3, released_quantity = $4,"
+                    "UPDATE fulfillment_lines SET status = $3,"
+                    " released_quantity = shipped_quantity + $4,"
                     " updated_at = now() WHERE order_number = $1 AND line_number = $2",
                     line["order_number"],
                     line["line_number"],
@@ -253,30 +302,25 @@ class Shipping:
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
-            backordered = at_confirm(_flags(line), backordered=scan.backordered_quantity)
-            if scan.backordered_quantity > 0 and line["shipment_set"] is not None:
-                # Seed 004: shipping does not cancel a set line backordered at pick confirm.
-                raise Refusal(
-                    422,
-                    f"backordered_quantity: line is in shipment set {line['shipment_set']},"
-                    " whose backorders at pick confirm are kept open, which is not supported"
-                    " yet; confirm what is there and backorder at ship confirm",
-                    field="backordered_quantity",
-                )
-            if scan.backordered_quantity > backordered:
-                raise Refusal(422, BACKORDERS_KEPT_NOT_SUPPORTED, field="backordered_quantity")
+            # Seed 004: a line of a shipment set backordered at pick confirm is not canceled.
+            backordered = (
+                at_confirm(_flags(line), backordered=scan.backordered_quantity)
+                if line["shipment_set"] is None
+                else ZERO
+            )
+            kept = scan.backordered_quantity - backordered
             if line["status"] not in (LineStatus.PICK_RELEASED,):
                 raise Refusal(
                     409, f"line is {line['status']}, not PICK_RELEASED: nothing released to pick"
                 )
             to_pick = line["released_quantity"] - line["picked_quantity"]
-            if scan.picked_quantity <= 0 and backordered <= 0:
+            if scan.picked_quantity <= 0 and scan.backordered_quantity <= 0:
                 raise Refusal(422, "picked_quantity: must be greater than 0")
-            if scan.picked_quantity + backordered > to_pick:
+            if scan.picked_quantity + scan.backordered_quantity > to_pick:
                 raise Refusal(
                     409,
                     f"picked_quantity: {json_quantity(scan.picked_quantity)} picked and"
-                    f" {json_quantity(backordered)} backordered is more than the"
+                    f" {json_quantity(scan.backordered_quantity)} backordered is more than the"
                     f" {json_quantity(to_pick)} released and not yet picked",
                 )
             picked = line["picked_quantity"] + scan.picked_quantity
@@ -292,6 +336,9 @@ class Shipping:
                     backorder=True,
                 )
             status = LineStatus.STAGED if picked >= line["released_quantity"] else line["status"]
+            if kept > 0:
+                line = await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
+                status = _status_after(line, picked=picked)
             if _open(line) <= 0:
                 status = LineStatus.CANCELED
             await conn.execute(
@@ -321,6 +368,7 @@ class Shipping:
                         scan_id=scan.scan_id,
                         picked_quantity=scan.picked_quantity,
                         backordered_quantity=backordered,
+                        kept_backordered_quantity=kept,
                     ),
                 )
             )
@@ -339,22 +387,23 @@ class Shipping:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
             flags = _flags(line)
             backordered = at_confirm(flags, backordered=scan.backordered_quantity)
-            if scan.backordered_quantity > backordered:
-                raise Refusal(422, BACKORDERS_KEPT_NOT_SUPPORTED, field="backordered_quantity")
+            kept = scan.backordered_quantity - backordered
             staged = line["picked_quantity"] - line["shipped_quantity"]
             if scan.shipped_quantity <= 0:
                 raise Refusal(422, "shipped_quantity: must be greater than 0")
             await _refuse_unless_set_staged(conn, line)
             if staged <= 0:
                 raise Refusal(409, f"line is {line['status']}: nothing is staged to ship")
-            if scan.shipped_quantity + backordered > staged:
+            if scan.shipped_quantity + scan.backordered_quantity > staged:
                 raise Refusal(
                     409,
                     f"shipped_quantity: {json_quantity(scan.shipped_quantity)} shipped and"
-                    f" {json_quantity(backordered)} backordered is more than the"
+                    f" {json_quantity(scan.backordered_quantity)} backordered is more than the"
                     f" {json_quantity(staged)} picked and staged",
                 )
             shipped = line["shipped_quantity"] + scan.shipped_quantity
+            if kept > 0:
+                line = await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
             # Backordered at ship confirm, and with single shipment whatever else is still
             # open: canceled in this transaction, before the shipment is recorded.
             to_cancel = backordered + after_shipment(
@@ -373,8 +422,10 @@ class Shipping:
                     status=line["status"],
                     backorder=True,
                 )
-            open_quantity = _open(line)
-            status = LineStatus.SHIPPED if shipped >= open_quantity else line["status"]
+            # SHIPPED, still STAGED, or back to waiting for a backorder kept open earlier.
+            status = _status_after(
+                line, shipped=shipped, reserved=line["reserved_quantity"] - scan.shipped_quantity
+            )
             shipment = await next_document_number(conn, "SHP")
             await conn.execute(
                 "INSERT INTO shipments (shipment_number, scan_id, order_number, line_number,"
@@ -424,6 +475,7 @@ class Shipping:
                         shipment_number=shipment,
                         shipped_quantity=scan.shipped_quantity,
                         backordered_quantity=backordered,
+                        kept_backordered_quantity=kept,
                     ),
                 )
             )

@@ -87,6 +87,9 @@ def parser() -> argparse.ArgumentParser:
         "credit-retry",
         help="POST /orders/{n}/credit/retry: authorize an order on credit hold again",
     ).add_argument("order_number")
+    revise = orders.add_parser("revise", help="POST /orders/{n}/revisions from a YAML or JSON file")
+    revise.add_argument("order_number")
+    revise.add_argument("file")
     cancel = orders.add_parser("cancel", help="POST /orders/{n}/cancel")
     cancel.add_argument("order_number")
     cancel.add_argument("--reason")
@@ -119,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     po = sub.add_parser("po", help="purchase orders").add_subparsers(dest="action", required=True)
     po.add_parser("show", help="GET /purchase-orders/{po}").add_argument("po_number")
     po.add_parser("approve", help="POST /purchase-orders/{po}/approve").add_argument("po_number")
+    review = sub.add_parser(
+        "supply-review", help="GET /supply/review: supply left in place by cancels"
+    )
+    review.add_argument("--order")
 
     scan = sub.add_parser("scan", help="warehouse scans").add_subparsers(
         dest="action", required=True
@@ -173,6 +180,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return call("GET", f"/orders/{args.order_number}")
         if action == "credit-retry":
             return call("POST", f"/orders/{args.order_number}/credit/retry")
+        if action == "revise":
+            return call("POST", f"/orders/{args.order_number}/revisions", read_document(args.file))
         return call("POST", f"/orders/{args.order_number}/cancel", {"reason": args.reason})
     if cmd == "lines":
         if action == "show":
@@ -236,6 +245,9 @@ def dispatch(args: argparse.Namespace) -> int:
                 "backordered_quantity": args.backordered,
             },
         )
+    if cmd == "supply-review":
+        query = f"?{httpx.QueryParams({'order_number': args.order})}" if args.order else ""
+        return call("GET", "/supply/review" + query)
     if cmd == "pick-wave":
         return call(
             "POST", "/pick-waves", {"organization": args.organization, "order_number": args.order}

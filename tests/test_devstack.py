@@ -146,6 +146,15 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
         async with await stack.client() as api:
             line = stack.cli("lines", "show", so, "1")
             assert line["status"] == "AWAITING_SUPPLY" and line["received_quantity"] == 3
+            # A revision through the command line: 5 ordered, raised to 6, then back to 5.
+            revision = tmp_path / "revision.yaml"
+            revision.write_text("change_lines:\n  - {line_number: 1, quantity: 6}\n")
+            raised = stack.cli("orders", "revise", so, str(revision))
+            assert raised["changed"][0]["ordered_quantity"] == 6
+            revision.write_text("change_lines:\n  - {line_number: 1, quantity: 5, reason: x}\n")
+            lowered = stack.cli("orders", "revise", so, str(revision))
+            assert lowered["changed"][0]["remaining_quantity"] == 5
+            assert stack.cli("supply-review", "--order", so)["supply"] == []
             await call(
                 api,
                 "POST",

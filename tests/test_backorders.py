@@ -326,3 +326,19 @@ async def test_a_tolerance_out_of_range_is_refused_naming_the_field(stack: Stack
     answer = await stack.call("POST", "/orders", json=order, role="orders", expect=422)
     assert answer["errors"][0]["field"] == "lines[0].under_ship_tolerance_pct"
     assert await stack.scalar("SELECT count(*) FROM orders") == 0
+
+
+async def test_wave_pick_and_ship_arriving_together_still_close_the_line(stack: Stack) -> None:
+    """The warehouse may be faster than the worker: all three signals in one activation."""
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await stack.stop_worker()
+    try:
+        await wave(stack, so)
+        await pick(stack, so, 10)
+        await ship(stack, so, 10)
+    finally:
+        await stack.start_worker()
+    line = await stack.wait_status(so, "CLOSED")
+    assert line["shipped_quantity"] == 10

@@ -146,6 +146,7 @@ class FulfillmentLineWorkflow:
         self._past_supply = False
         # Backordered at pick or ship confirm and kept open: owed supply again.
         self._backorder_open = ZERO
+        self._waves = 0  # pick waves that released this line
         self._logged_status: LineStatus | None = None
         self._retries = 0
         # What the search attributes hold now; the line starts as BOOKED (set at start).
@@ -203,6 +204,7 @@ class FulfillmentLineWorkflow:
             return
         # Counts up like the warehouse's: a line back from a backorder is released again.
         self._released = self._shipped + release.quantity
+        self._waves += 1
         self._event(
             EventType.PICK_RELEASED,
             f"{_q(release.quantity)} released to the warehouse in {release.wave_number}",
@@ -770,9 +772,10 @@ class FulfillmentLineWorkflow:
         """Pick release, pick, ship; a backorder kept open at pick or ship confirm sends the
         line back for supply (`_resupply_backorder`) and round again."""
         org = self._line.organization
+        waves_done = 0  # waves of earlier rounds; the signals of a round may all come at once
         while True:
             await self._wait(
-                lambda: self._released > self._shipped or self._stalled(),
+                lambda waves_done=waves_done: self._waves > waves_done or self._stalled(),
                 lambda: (
                     f"Reserved; waiting for a pick wave at {org}"
                     if self._supplied()
@@ -784,8 +787,8 @@ class FulfillmentLineWorkflow:
                 self._status = LineStatus.PICK_RELEASED
                 self._publish()
                 await self._wait(
-                    lambda: (
-                        (self._released > self._shipped and self._picked >= self._released)
+                    lambda waves_done=waves_done: (
+                        (self._waves > waves_done and self._picked >= self._released)
                         or self._stalled()
                     ),
                     lambda: (
@@ -805,6 +808,7 @@ class FulfillmentLineWorkflow:
                 )
             if self._shipped >= self._open:
                 break
+            waves_done = self._waves
             await self._resupply_backorder()
         self._status = LineStatus.SHIPPED
         self._publish()

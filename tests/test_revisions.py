@@ -187,3 +187,19 @@ async def test_new_lines_set_their_own_flags_and_run_under_the_order(stack: Stac
     assert (line["shipped_quantity"], line["canceled_quantity"]) == (3, 1)  # single shipment
     result = await stack.wait_order_closed(so)
     assert result["status"] == "CLOSED" and result["lines"] == {"1": "CANCELED", "2": "CLOSED"}
+
+
+async def test_a_revision_that_raises_the_total_is_checked_against_the_credit_limit(
+    stack: Stack,
+) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())  # CUST-100 may owe 250000.00
+    so = await book_line(stack, 100, item="LAPTOP-X1")  # 100 x (1450 - 10) = 144000.00
+    await stack.wait_status(so, "AWAITING_SUPPLY")
+    over = await revise(stack, so, expect=409, change_lines=[{"line_number": 1, "quantity": 180}])
+    assert over["field"] == "credit" and "exceed" in over["reason"]
+    assert await stack.scalar("SELECT ordered_quantity FROM fulfillment_lines") == 100
+    assert await stack.scalar("SELECT amount FROM credit_authorizations") == 144000
+    await revise(stack, so, change_lines=[{"line_number": 1, "quantity": 150}])
+    assert await stack.scalar("SELECT amount FROM credit_authorizations") == 216000
+    order = await stack.call("GET", f"/orders/{so}")
+    assert order["credit_authorization"]["amount"] == "216000.00"

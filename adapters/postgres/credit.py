@@ -123,6 +123,58 @@ async def reauthorize(conn: Connection, order_number: str, *, key: str) -> None:
         )
 
 
+async def authorize_revision(conn: Connection, order_number: str, *, key: str) -> None:
+    """A revision that raises an authorized order's total is checked again against the
+    customer's limit inside the revision's transaction (its lines are locked): over it, the
+    revision is refused with 409 and, rolled back, changes nothing."""
+    auth = await conn.fetchrow(
+        "SELECT * FROM credit_authorizations WHERE order_number = $1", order_number
+    )
+    if auth is None or auth["status"] != CreditStatus.AUTHORIZED:
+        return
+    open_lines, total = _open_total(await _order_lines(conn, order_number, lock=False))
+    if total <= auth["amount"]:
+        return
+    credit_limit = await conn.fetchval(
+        "SELECT credit_limit FROM customers WHERE number = $1 FOR UPDATE",
+        auth["customer_number"],
+    )
+    elsewhere: Decimal = await conn.fetchval(
+        "SELECT coalesce(sum(amount), 0) FROM credit_authorizations"
+        " WHERE customer_number = $1 AND status = $2 AND order_number <> $3",
+        auth["customer_number"],
+        CreditStatus.AUTHORIZED,
+        order_number,
+    )
+    check = check_credit(
+        customer_number=auth["customer_number"],
+        currency=auth["currency"],
+        credit_limit=credit_limit,
+        authorized_elsewhere=elsewhere,
+        order_total=total,
+        anything_open=bool(open_lines),
+    )
+    if check.status is not CreditStatus.AUTHORIZED:
+        raise Refusal(409, f"credit: the revised order is refused: {check.reason}", field="credit")
+    reason = (
+        f"re-authorized at the revised order total {json_money(total)} {auth['currency']}"
+        f" (was {json_money(auth['amount'])})"
+    )
+    await _set(conn, order_number, CreditStatus.AUTHORIZED, total, reason)
+    await append_event(
+        conn,
+        key=f"{key}:credit",
+        type=EventType.CREDIT_REAUTHORIZED,
+        order_number=order_number,
+        line_number=None,
+        data={
+            "previous_amount": json_money(auth["amount"]),
+            "amount": json_money(total),
+            "reason": reason,
+        },
+    )
+
+
 async def _set(
     conn: Connection, order_number: str, status: CreditStatus, amount: Decimal, reason: str
 ) -> None:

@@ -10,6 +10,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.credit import authorize_revision
 from adapters.postgres.inventory import record_stock_reservation, take_free_stock
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
@@ -133,6 +134,8 @@ class Revisions:
                 outbox += ids
             if added:
                 outbox += await self._book_lines(conn, order_number, added, request_id)
+            # More to pay is a new credit check; refused, the whole revision rolls back.
+            await authorize_revision(conn, order_number, key=f"revision-{request_id}")
             await append_event(
                 conn,
                 key=f"revision-{request_id}",

@@ -55,6 +55,29 @@ def after_shipment(
     return ZERO
 
 
+def shipment_sets(lines: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each shipment set of an order as the warehouse sees it: its lines, which are staged
+    and which hold it (open lines not staged yet). Canceled lines are out of their set."""
+    done = {"CANCELED", "SHIPPED", "AWAITING_BILLING", "CLOSED"}
+    sets: dict[str, list[dict[str, object]]] = {}
+    for line in lines:
+        if line.get("shipment_set") and line["status"] != "CANCELED":
+            sets.setdefault(str(line["shipment_set"]), []).append(line)
+    return [
+        {
+            "shipment_set": name,
+            "lines": [li["line_number"] for li in members],
+            "staged": [li["line_number"] for li in members if li["status"] == "STAGED"],
+            "held_by": [
+                {"line_number": li["line_number"], "status": li["status"]}
+                for li in members
+                if li["status"] not in done and li["status"] != "STAGED"
+            ],
+        }
+        for name, members in sorted(sets.items())
+    ]
+
+
 @dataclass(frozen=True)
 class WaveLine:
     """A line of an order a pick wave looks at, as its row stands under the wave's lock."""

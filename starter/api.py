@@ -31,6 +31,7 @@ from adapters.postgres.revisions import Revisions
 from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from domain import signals
+from domain.backorders import shipment_sets
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.models import (
     CancelIn,
@@ -380,6 +381,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             "status": status,
             "total_amount": str(total),
             "credit_authorization": credit,
+            "shipment_sets": shipment_sets(header["lines"]),
             "workflow_id": order_workflow_id(order_number),
             "ui_url": ui_link(ctx, order_workflow_id(order_number)),
             "lines": [

@@ -100,6 +100,15 @@ async def test_enforce_shipment_sets_holds_a_staged_line_until_its_set_is_staged
         " not STAGED"
     )
     assert await stack.scalar("SELECT count(*) FROM shipments") == 0
+    order = await stack.call("GET", f"/orders/{so}")
+    assert order["shipment_sets"] == [
+        {
+            "shipment_set": "S",
+            "lines": [1, 2],
+            "staged": [1],
+            "held_by": [{"line_number": 2, "status": "AWAITING_SUPPLY"}],
+        }
+    ]
     await stack.receive(so, laptop["supply"][0]["document_number"], 1, "r1")
     await stack.wait_status(so, "AWAITING_SHIPPING", line_number=2)
     await wave(stack, so)

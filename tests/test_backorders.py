@@ -28,36 +28,31 @@ async def wave(stack: Stack, so: str) -> dict[str, Any]:
     return answer["lines"][0]
 
 
-async def pick(stack: Stack, so: str, picked: int, backordered: int = 0, **kw: Any) -> Any:
+async def scan(
+    stack: Stack, so: str, kind: str, quantity: int, backordered: int = 0, **kw: Any
+) -> Any:
+    """A pick or ship confirm of line 1 (`kind` "picked" or "shipped")."""
     return await stack.call(
         "POST",
-        "/scans/picks",
+        "/scans/picks" if kind == "picked" else "/scans/shipments",
         role="scanner",
         json={
-            "scan_id": f"{so}-p{picked}-{backordered}",
+            "scan_id": f"{so}-{kind}{quantity}-{backordered}",
             "order_number": so,
             "line_number": 1,
-            "picked_quantity": picked,
+            f"{kind}_quantity": quantity,
             "backordered_quantity": backordered,
         },
         **kw,
     )
+
+
+async def pick(stack: Stack, so: str, picked: int, backordered: int = 0, **kw: Any) -> Any:
+    return await scan(stack, so, "picked", picked, backordered, **kw)
 
 
 async def ship(stack: Stack, so: str, shipped: int, backordered: int = 0, **kw: Any) -> Any:
-    return await stack.call(
-        "POST",
-        "/scans/shipments",
-        role="scanner",
-        json={
-            "scan_id": f"{so}-s{shipped}-{backordered}",
-            "order_number": so,
-            "line_number": 1,
-            "shipped_quantity": shipped,
-            "backordered_quantity": backordered,
-        },
-        **kw,
-    )
+    return await scan(stack, so, "shipped", shipped, backordered, **kw)
 
 
 def events(line: dict[str, Any], kind: str) -> list[str]:

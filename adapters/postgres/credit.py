@@ -95,23 +95,7 @@ async def reauthorize(conn: Connection, order_number: str, *, key: str) -> None:
             },
         )
     elif auth["status"] == CreditStatus.AUTHORIZED and total < auth["amount"]:
-        reason = (
-            f"re-authorized at the new order total {json_money(total)} {auth['currency']}"
-            f" after a cancel (was {json_money(auth['amount'])})"
-        )
-        await _set(conn, order_number, CreditStatus.AUTHORIZED, total, reason)
-        await append_event(
-            conn,
-            key=event_key,
-            type=EventType.CREDIT_REAUTHORIZED,
-            order_number=order_number,
-            line_number=None,
-            data={
-                "previous_amount": json_money(auth["amount"]),
-                "amount": json_money(total),
-                "reason": reason,
-            },
-        )
+        await _reauthorized(conn, auth, total, "after a cancel", key=event_key)
     # A larger total (a revision adding to the order) is a new credit check, not an
     # adjustment of this authorization; it is left as it is here.
     if auth["status"] == CreditStatus.ON_HOLD:
@@ -139,13 +123,7 @@ async def authorize_revision(conn: Connection, order_number: str, *, key: str) -
         "SELECT credit_limit FROM customers WHERE number = $1 FOR UPDATE",
         auth["customer_number"],
     )
-    elsewhere: Decimal = await conn.fetchval(
-        "SELECT coalesce(sum(amount), 0) FROM credit_authorizations"
-        " WHERE customer_number = $1 AND status = $2 AND order_number <> $3",
-        auth["customer_number"],
-        CreditStatus.AUTHORIZED,
-        order_number,
-    )
+    elsewhere: Decimal = await _authorized_elsewhere(conn, auth["customer_number"], order_number)
     check = check_credit(
         customer_number=auth["customer_number"],
         currency=auth["currency"],
@@ -156,22 +134,40 @@ async def authorize_revision(conn: Connection, order_number: str, *, key: str) -
     )
     if check.status is not CreditStatus.AUTHORIZED:
         raise Refusal(409, f"credit: the revised order is refused: {check.reason}", field="credit")
+    await _reauthorized(conn, auth, total, "after a revision", key=f"{key}:credit")
+
+
+async def _reauthorized(
+    conn: Connection, auth: Any, total: Decimal, cause: str, *, key: str
+) -> None:
+    """The authorization follows the order's new total (CREDIT_REAUTHORIZED)."""
     reason = (
-        f"re-authorized at the revised order total {json_money(total)} {auth['currency']}"
-        f" (was {json_money(auth['amount'])})"
+        f"re-authorized at the new order total {json_money(total)} {auth['currency']}"
+        f" {cause} (was {json_money(auth['amount'])})"
     )
-    await _set(conn, order_number, CreditStatus.AUTHORIZED, total, reason)
+    await _set(conn, auth["order_number"], CreditStatus.AUTHORIZED, total, reason)
     await append_event(
         conn,
-        key=f"{key}:credit",
+        key=key,
         type=EventType.CREDIT_REAUTHORIZED,
-        order_number=order_number,
+        order_number=auth["order_number"],
         line_number=None,
         data={
             "previous_amount": json_money(auth["amount"]),
             "amount": json_money(total),
             "reason": reason,
         },
+    )
+
+
+async def _authorized_elsewhere(conn: Connection, customer_number: str, order_number: str) -> Any:
+    """What the customer's other authorized orders already take of its limit."""
+    return await conn.fetchval(
+        "SELECT coalesce(sum(amount), 0) FROM credit_authorizations"
+        " WHERE customer_number = $1 AND status = $2 AND order_number <> $3",
+        customer_number,
+        CreditStatus.AUTHORIZED,
+        order_number,
     )
 
 
@@ -218,13 +214,7 @@ class Credit:
             if earlier is not None:
                 return _decision(earlier)
             open_lines, total = _open_total(lines)
-            elsewhere: Decimal = await conn.fetchval(
-                "SELECT coalesce(sum(amount), 0) FROM credit_authorizations"
-                " WHERE customer_number = $1 AND status = $2 AND order_number <> $3",
-                customer_number,
-                CreditStatus.AUTHORIZED,
-                order_number,
-            )
+            elsewhere: Decimal = await _authorized_elsewhere(conn, customer_number, order_number)
             check = check_credit(
                 customer_number=customer_number,
                 currency=order["currency"],

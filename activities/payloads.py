@@ -51,6 +51,13 @@ class LineStatusChange(BaseModel):
     data: dict[str, Any] = {}
 
 
+class ShipmentSetRelease(BaseModel):
+    key: str
+    order_number: str
+    shipment_set: str
+    lines: list[int]
+
+
 class OrderEvent(BaseModel):
     key: str
     order_number: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.payloads import LineStatusChange, OrderEvent
+from activities.payloads import LineStatusChange, OrderEvent, ShipmentSetRelease
 from adapters.protocols import ShippingSystem
 
 
@@ -33,6 +33,16 @@ class ShippingActivities:
             line_number=change.line_number,
             event=change.event,
             data=change.data,
+        )
+
+    @activity.defn(name="release_shipment_set")
+    async def release_shipment_set(self, release: ShipmentSetRelease) -> None:
+        """Every open line of the set is staged: with Enforce Shipment Sets they may ship."""
+        await self._shipping.release_shipment_set(
+            key=release.key,
+            order_number=release.order_number,
+            shipment_set=release.shipment_set,
+            lines=release.lines,
         )
 
     @activity.defn(name="record_order_event")

@@ -128,6 +128,10 @@ class ShippingSystem(Protocol):
         self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]
     ) -> None: ...
 
+    async def release_shipment_set(
+        self, *, key: str, order_number: str, shipment_set: str, lines: list[int]
+    ) -> None: ...
+
 
 class BillingSystem(Protocol):
     async def create_ar_invoice(self, *, key: str, line: LineInput) -> InvoiceResult: ...

@@ -55,9 +55,10 @@ def after_shipment(
     return ZERO
 
 
-def shipment_sets(lines: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Each shipment set of an order as the warehouse sees it: its lines, which are staged
-    and which hold it (open lines not staged yet). Canceled lines are out of their set."""
+def shipment_sets(lines: list[dict[str, object]], released: list[str]) -> list[dict[str, object]]:
+    """Each shipment set of an order as the warehouse sees it: its lines, which are staged,
+    which hold it (open lines not staged yet), and whether its order released it for
+    shipping. Canceled lines are out of their set."""
     done = {"CANCELED", "SHIPPED", "AWAITING_BILLING", "CLOSED"}
     sets: dict[str, list[dict[str, object]]] = {}
     for line in lines:
@@ -73,6 +74,7 @@ def shipment_sets(lines: list[dict[str, object]]) -> list[dict[str, object]]:
                 for li in members
                 if li["status"] not in done and li["status"] != "STAGED"
             ],
+            "released": name in released,
         }
         for name, members in sorted(sets.items())
     ]

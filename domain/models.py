@@ -561,6 +561,15 @@ class QuantityIncreasedSignal(BaseModel):
     reserved_quantity: Decimal = Decimal(0)
 
 
+class LineStagedSignal(BaseModel):
+    """A line of a shipment set is staged: its order workflow releases the set once every
+    open line of it is."""
+
+    line_number: int
+    shipment_set: str
+    staged_quantity: Decimal
+
+
 class LinesAddedSignal(BaseModel):
     """A revision booked new lines: the order workflow starts and awaits them."""
 

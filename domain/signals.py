@@ -15,6 +15,7 @@ STOCK_RESERVED = "stock_reserved"
 CREDIT_REVIEW_REQUESTED = "credit_review_requested"
 QUANTITY_INCREASED = "quantity_increased"
 LINES_ADDED = "lines_added"
+LINE_STAGED = "line_staged"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

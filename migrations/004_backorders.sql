@@ -28,3 +28,13 @@ ALTER TABLE fulfillment_lines
         CHECK (under_ship_tolerance_pct BETWEEN 0 AND 100),
     ADD COLUMN over_ship_tolerance_pct numeric(8, 4) NOT NULL DEFAULT 0
         CHECK (over_ship_tolerance_pct BETWEEN 0 AND 1000);
+
+-- Shipment sets released by their order workflow once every open line of the set is staged;
+-- with Enforce Shipment Sets a set line ships only after its set is released.
+CREATE TABLE shipment_set_releases (
+    order_number  text NOT NULL REFERENCES orders (order_number),
+    shipment_set  text NOT NULL,
+    lines         integer[] NOT NULL,
+    released_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (order_number, shipment_set)
+);

@@ -381,7 +381,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             "status": status,
             "total_amount": str(total),
             "credit_authorization": credit,
-            "shipment_sets": shipment_sets(header["lines"]),
+            "shipment_sets": shipment_sets(header["lines"], header["released_sets"]),
             "workflow_id": order_workflow_id(order_number),
             "ui_url": ui_link(ctx, order_workflow_id(order_number)),
             "lines": [

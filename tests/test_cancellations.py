@@ -27,7 +27,8 @@ async def test_cancel_before_the_po_is_created_makes_no_po(idle_stack: Stack) ->
     assert Decimal(str(line["canceled_quantity"])) == 50 and line["line_amount"] == "0.00"
     assert line["supply"] == []
     assert await stack.scalar("SELECT count(*) FROM purchase_orders") == 0
-    # The signal owed to the line was kept until its workflow existed, then delivered.
+    # No signal stays owed: delivered once the line started, or settled by the credit check
+    # when the line was canceled before it could start.
     pending = "SELECT count(*) FROM signal_outbox WHERE delivered_at IS NULL"
     assert await poll(lambda: stack.scalar(pending), lambda n: n == 0) == 0
     await stack.wait_order_closed(so)

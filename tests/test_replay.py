@@ -23,6 +23,7 @@ from tests.test_backorders import book_line, pick, ship, wave
 from tests.test_make_flow import make_setup
 from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
+from tests.test_shipment_sets import book_two, two_stock_lines_setup
 from tests.test_split_sourcing import split_line
 from tests.test_transfer_flow import transfer_setup
 from worker.app import WORKFLOWS
@@ -63,6 +64,8 @@ def test_histories_cover_the_flows() -> None:
         "backorder-kept-open-closed",
         "increase-then-reduce-supply-kept-closed",
         "order-lines-added-canceled",
+        "shipment-set-released-order",
+        "shipment-set-released-line",
         "credit-hold-released-order",
         "credit-hold-released-line",
         "credit-hold-canceled-order",
@@ -325,3 +328,46 @@ async def test_record_lines_added_history(stack: Stack) -> None:
     await stack.call("POST", f"/orders/{so}/cancel", role="orders", json={})
     await stack.wait_order_closed(so)
     await save(stack, "order-lines-added-canceled", f"order-{so}")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("B2B_RECORD_HISTORIES"),
+    reason="records histories only when B2B_RECORD_HISTORIES is set",
+)
+async def test_record_shipment_set_history(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=two_stock_lines_setup(enforce_sets=True))
+    so = await book_two(stack, ("S", "S"), quantity=5)
+    await stack.wait_status(so, "AWAITING_SHIPPING", line_number=2)
+    await wave(stack, so)
+    for number, quantity in ((1, 10), (2, 5)):
+        await stack.call(
+            "POST",
+            "/scans/picks",
+            role="scanner",
+            json={
+                "scan_id": f"{so}-p{number}",
+                "order_number": so,
+                "line_number": number,
+                "picked_quantity": quantity,
+            },
+        )
+        await stack.wait_status(so, "STAGED", line_number=number)
+    await poll(
+        lambda: stack.call("GET", f"/orders/{so}"),
+        lambda o: o["shipment_sets"][0]["released"],
+    )
+    for number, quantity in ((1, 10), (2, 5)):
+        await stack.call(
+            "POST",
+            "/scans/shipments",
+            role="scanner",
+            json={
+                "scan_id": f"{so}-s{number}",
+                "order_number": so,
+                "line_number": number,
+                "shipped_quantity": quantity,
+            },
+        )
+    await stack.wait_order_closed(so)
+    await save(stack, "shipment-set-released-order", f"order-{so}")
+    await save(stack, "shipment-set-released-line", f"order-{so}-line-1")

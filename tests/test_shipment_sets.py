@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Stack, order_number
+from temporalio.api.sdk.v1 import WorkflowMetadata
+
+from tests.conftest import Stack, order_number, poll
 from tests.fixtures import laptop_order
 from tests.test_backorders import pick, ship, wave
 from tests.test_on_hand_flow import stock_setup
@@ -107,8 +109,21 @@ async def test_enforce_shipment_sets_holds_a_staged_line_until_its_set_is_staged
             "lines": [1, 2],
             "staged": [1],
             "held_by": [{"line_number": 2, "status": "AWAITING_SUPPLY"}],
+            "released": False,
         }
     ]
+    # The order workflow holds the set, and says so in the Web UI.
+    handle = stack.client.get_workflow_handle(f"order-{so}")
+
+    async def metadata() -> WorkflowMetadata:
+        return await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+
+    shown = await poll(
+        metadata, lambda m: "holding shipment set S for line(s) [2]" in m.current_details
+    )
+    assert shown.current_details.startswith("2 line(s) in fulfillment")
+    held = await handle.query("order_status")
+    assert held["shipment_sets"] == {"S": {"lines": [1, 2], "staged": [1], "released": False}}
     await stack.receive(so, laptop["supply"][0]["document_number"], 1, "r1")
     await stack.wait_status(so, "AWAITING_SHIPPING", line_number=2)
     await wave(stack, so)
@@ -119,7 +134,18 @@ async def test_enforce_shipment_sets_holds_a_staged_line_until_its_set_is_staged
         json={"scan_id": f"{so}-p2", "order_number": so, "line_number": 2, "picked_quantity": 1},
     )
     await stack.wait_status(so, "STAGED", line_number=2)
-    # The whole set is staged: each line ships.
+    # The whole set is staged: the order releases it, then each line ships.
+    order = await poll(
+        lambda: stack.call("GET", f"/orders/{so}"),
+        lambda o: o["shipment_sets"][0]["released"],
+    )
+    assert order["shipment_sets"][0]["held_by"] == []
+    assert (
+        await stack.scalar(
+            "SELECT count(*) FROM business_events WHERE type = 'SHIPMENT_SET_RELEASED'"
+        )
+        == 1
+    )
     await stack.call(
         "POST",
         "/scans/shipments",

@@ -66,6 +66,7 @@ def activities_for(pool: asyncpg.Pool) -> list[object]:
         shipping.record_line_status,
         shipping.record_line_event,
         shipping.record_order_event,
+        shipping.release_shipment_set,
         billing.create_ar_invoice,
         billing.create_ap_invoice,
         credit.authorize_credit,

@@ -31,12 +31,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain import search_attributes as sa
     from domain import signals
+    from domain.identity import order_workflow_id
     from domain.models import (
         ApprovalSignal,
         CancelSignal,
         InvoiceResult,
         LineEvent,
         LineInput,
+        LineStagedSignal,
         LineView,
         PickConfirmSignal,
         PickReleaseSignal,
@@ -76,6 +78,7 @@ ZERO = Decimal("0")
 # workflow.patched ids: never reuse or remove while histories with them may replay.
 SHIP_FROM_STOCK = "ship-from-stock"
 JEOPARDY = "jeopardy"
+SET_STAGED = "set-staged"
 _q = json_quantity  # quantities in details read "30", not "30.0000"
 _SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
@@ -799,6 +802,7 @@ class FulfillmentLineWorkflow:
             if not self._stalled():
                 self._status = LineStatus.STAGED
                 self._publish()
+                await self._tell_order_staged()
                 await self._wait(
                     lambda: self._shipped >= self._open or self._stalled(),
                     lambda: (
@@ -812,6 +816,21 @@ class FulfillmentLineWorkflow:
             await self._resupply_backorder()
         self._status = LineStatus.SHIPPED
         self._publish()
+
+    async def _tell_order_staged(self) -> None:
+        """A line of a shipment set tells its order it is staged: the order workflow holds
+        the set and releases it once every open line of it is staged."""
+        line = self._line
+        if line.shipment_set is None or not workflow.patched(SET_STAGED):
+            return
+        await workflow.get_external_workflow_handle(order_workflow_id(line.order_number)).signal(
+            signals.LINE_STAGED,
+            LineStagedSignal(
+                line_number=line.line_number,
+                shipment_set=line.shipment_set,
+                staged_quantity=self._picked - self._shipped,
+            ),
+        )
 
     async def _resupply_backorder(self) -> None:
         """Supply what the warehouse backordered: back-to-back lines through the sourcing

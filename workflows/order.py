@@ -16,11 +16,17 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payloads import CreditStep, OrderEvent
+    from activities.payloads import CreditStep, OrderEvent, ShipmentSetRelease
     from domain import signals
     from domain.credit import CreditDecision, CreditReviewSignal
     from domain.identity import line_workflow_id
-    from domain.models import LineInput, LinesAddedSignal, LineView, OrderInput
+    from domain.models import (
+        LineInput,
+        LinesAddedSignal,
+        LineStagedSignal,
+        LineView,
+        OrderInput,
+    )
     from domain.statuses import CreditStatus, EventType, LineStatus
     from workflows.line import FulfillmentLineWorkflow, initial_search_attributes
 
@@ -55,6 +61,47 @@ class SalesOrderWorkflow:
         self._seen: set[str] = set()
         # Lines a revision added after booking, started once the credit is decided.
         self._added: list[LineInput] = []
+        # Shipment sets: the order holds each until every open line of it is staged.
+        self._sets: dict[str, list[int]] = {}
+        for line in order.lines:
+            self._join_set(line)
+        self._staged: set[int] = set()
+        self._released_sets: set[str] = set()
+
+    def _join_set(self, line: LineInput) -> None:
+        if line.shipment_set is not None:
+            self._sets.setdefault(line.shipment_set, []).append(line.line_number)
+
+    @workflow.signal(name=signals.LINE_STAGED)
+    def line_staged(self, staged: LineStagedSignal) -> None:
+        self._staged.add(staged.line_number)
+
+    def _ready_sets(self) -> list[str]:
+        """Sets not yet released whose open lines are all staged (or done shipping)."""
+        ready = []
+        for name, members in sorted(self._sets.items()):
+            if name in self._released_sets:
+                continue
+            open_lines = [n for n in members if self._lines.get(n) != LineStatus.CANCELED.value]
+            if open_lines and all(
+                n in self._staged or self._lines.get(n) == LineStatus.CLOSED.value
+                for n in open_lines
+            ):
+                ready.append(name)
+        return ready
+
+    def _held_sets(self) -> dict[str, list[int]]:
+        """Each set still held, with the lines it waits for."""
+        return {
+            name: [
+                n
+                for n in members
+                if n not in self._staged
+                and self._lines.get(n) not in (LineStatus.CANCELED.value, LineStatus.CLOSED.value)
+            ]
+            for name, members in sorted(self._sets.items())
+            if name not in self._released_sets
+        }
 
     @workflow.signal(name=signals.LINES_ADDED)
     def lines_added(self, added: LinesAddedSignal) -> None:
@@ -64,6 +111,7 @@ class SalesOrderWorkflow:
         for line in added.lines:
             self._added.append(line)
             self._lines[line.line_number] = LineStatus.BOOKED.value
+            self._join_set(line)
 
     @workflow.signal(name=signals.CREDIT_REVIEW_REQUESTED)
     def credit_review_requested(self, review: CreditReviewSignal) -> None:
@@ -81,6 +129,14 @@ class SalesOrderWorkflow:
             "lines": dict(self._lines),
             "reason": credit.reason if credit and credit.status is CreditStatus.ON_HOLD else None,
             "credit_authorization": credit.model_dump(mode="json") if credit else None,
+            "shipment_sets": {
+                name: {
+                    "lines": members,
+                    "staged": sorted(n for n in members if n in self._staged),
+                    "released": name in self._released_sets,
+                }
+                for name, members in sorted(self._sets.items())
+            },
         }
 
     @workflow.run
@@ -165,16 +221,46 @@ class SalesOrderWorkflow:
         """Run the lines as children, and the lines revisions add while any still runs."""
         running = [asyncio.create_task(self._run_line(line)) for line in lines]
         started = 0
+        staged = 0  # staged lines seen: the details name what each held set waits for
         while True:
             await workflow.wait_condition(
-                lambda started=started: all(t.done() for t in running) or len(self._added) > started
+                lambda started=started, staged=staged: (
+                    all(t.done() for t in running)
+                    or len(self._added) > started
+                    or len(self._staged) > staged
+                    or bool(self._ready_sets())
+                )
             )
-            if len(self._added) == started:
+            staged = len(self._staged)
+            for name in self._ready_sets():
+                await self._release_set(name)
+            if len(self._added) > started:
+                for line in self._added[started:]:
+                    running.append(asyncio.create_task(self._run_line(line)))
+                started = len(self._added)
+            elif all(t.done() for t in running):
                 return [t.result() for t in running]
-            for line in self._added[started:]:
-                running.append(asyncio.create_task(self._run_line(line)))
-            started = len(self._added)
-            workflow.set_current_details(f"{len(running)} line(s) in fulfillment")
+            details = f"{len(running)} line(s) in fulfillment"
+            for name, waiting in self._held_sets().items():
+                if waiting:
+                    details += f" · holding shipment set {name} for line(s) {waiting}"
+            workflow.set_current_details(details)
+
+    async def _release_set(self, name: str) -> None:
+        members = self._sets[name]
+        await workflow.execute_activity(
+            "release_shipment_set",
+            ShipmentSetRelease(
+                key=f"{workflow.info().workflow_id}:set-{name}",
+                order_number=self._order.order_number,
+                shipment_set=name,
+                lines=members,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"Release shipment set {name}: lines {members} staged",
+        )
+        self._released_sets.add(name)
 
     async def _run_line(self, line: LineInput) -> LineView:
         # Lines are independent durable units: they outlive their order workflow.

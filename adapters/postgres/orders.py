@@ -288,7 +288,12 @@ class Orders:
                 " WHERE order_number = $1 ORDER BY line_number",
                 order_number,
             )
-        return {**dict(order), "lines": [dict(r) for r in lines]}
+            released = await conn.fetchval(
+                "SELECT coalesce(array_agg(shipment_set), '{}') FROM shipment_set_releases"
+                " WHERE order_number = $1",
+                order_number,
+            )
+        return {**dict(order), "lines": [dict(r) for r in lines], "released_sets": released}
 
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
         async with self._pool.acquire() as conn:

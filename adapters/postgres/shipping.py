@@ -79,10 +79,16 @@ async def _scanned_line(conn: Connection, order_number: str, line_number: int) -
 
 
 async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
-    """With Enforce Shipment Sets, a line of a set ships only once every open line of its
-    set is picked and staged (or already shipped)."""
+    """With Enforce Shipment Sets, a line of a set ships only once its order workflow has
+    released the set: every open line of it picked and staged (or already shipped)."""
     if line["shipment_set"] is None or not await flag_parameter(
         conn, SHIPMENT_SETS_PARAMETER, default=False
+    ):
+        return
+    if await conn.fetchval(
+        "SELECT 1 FROM shipment_set_releases WHERE order_number = $1 AND shipment_set = $2",
+        line["order_number"],
+        line["shipment_set"],
     ):
         return
     # Read, not locked: a set line can only move on from STAGED or be canceled, and
@@ -103,6 +109,11 @@ async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
             f"shipment set {line['shipment_set']} ships together (Enforce Shipment Sets):"
             f" {held}, not STAGED",
         )
+    raise Refusal(
+        409,
+        f"shipment set {line['shipment_set']} is staged and about to be released by its"
+        " order; scan again in a moment",
+    )
 
 
 async def _keep_backorder(
@@ -704,6 +715,26 @@ class Shipping:
             )
         ]
         return updated, outbox
+
+    async def release_shipment_set(
+        self, *, key: str, order_number: str, shipment_set: str, lines: list[int]
+    ) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO shipment_set_releases (order_number, shipment_set, lines)"
+                " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                order_number,
+                shipment_set,
+                lines,
+            )
+            await append_event(
+                conn,
+                key=key,
+                type=EventType.SHIPMENT_SET_RELEASED,
+                order_number=order_number,
+                line_number=None,
+                data={"shipment_set": shipment_set, "lines": lines},
+            )
 
     async def supply_reviews(self, *, order_number: str | None) -> list[dict[str, Any]]:
         """Supply documents left as they were by cancels, with what the line gave up and

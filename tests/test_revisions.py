@@ -203,3 +203,18 @@ async def test_a_revision_that_raises_the_total_is_checked_against_the_credit_li
     assert await stack.scalar("SELECT amount FROM credit_authorizations") == 216000
     order = await stack.call("GET", f"/orders/{so}")
     assert order["credit_authorization"]["amount"] == "216000.00"
+
+
+async def test_a_po_canceled_before_anything_arrived_gets_no_ap_invoice(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = await book_line(stack, 4, item="LAPTOP-X1")
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    await stack.receive(so, line["supply"][0]["document_number"], 4, "r1")
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await revise(stack, so, change_lines=[{"line_number": 1, "quantity": 6}])
+    line = await stack.wait_line(so, until=lambda v: len(v["supply"]) == 2)
+    await revise(stack, so, change_lines=[{"line_number": 1, "quantity": 4, "reason": "x"}])
+    line = await stack.wait_line(so, until=lambda v: v["supply"][1]["status"] == "CANCELED")
+    line = await stack.ship(so, 4)
+    assert [i["kind"] for i in line["invoices"]] == ["AR", "AP"]
+    assert await stack.scalar("SELECT count(*) FROM ap_invoices") == 1

@@ -298,7 +298,7 @@ class FulfillmentLineWorkflow:
         self._show_details()
 
     def _resupplied(self) -> None:
-        """A line sent back for more supply by a revision is ready to ship again."""
+        """A line sent back for more supply (a revision, a backorder) is ready to ship again."""
         if (
             self._past_supply
             and self._status in (LineStatus.AWAITING_SUPPLY, LineStatus.BACKORDERED)
@@ -878,6 +878,8 @@ class FulfillmentLineWorkflow:
             EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {json_money(ar.amount)}"
         )
         for index, po in enumerate(self._pos):
+            if index > 0 and self._arrived.get(po.po_number, ZERO) <= 0:
+                continue  # a later PO canceled before anything arrived: nothing to bill
             ap = await self._activity(
                 "create_ap_invoice",
                 ApInvoiceStep(
@@ -1071,6 +1073,7 @@ class FulfillmentLineWorkflow:
                 self._reserved -= released
                 self._event(EventType.RESERVATION_RELEASED, f"{_q(released)} released to stock")
             self._publish()
+            self._resupplied()  # a smaller line may be covered by what it already has
         if self._open <= 0:
             raise LineCanceled
 

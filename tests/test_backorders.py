@@ -337,3 +337,29 @@ async def test_wave_pick_and_ship_arriving_together_still_close_the_line(stack: 
         await stack.start_worker()
     line = await stack.wait_status(so, "CLOSED")
     assert line["shipped_quantity"] == 10
+
+
+async def test_the_backordered_rest_of_a_partly_shipped_line_can_be_canceled(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 8, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 8)
+    await stack.wait_status(so, "BACKORDERED")
+    too_much = await stack.call(
+        "POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 3}, expect=422
+    )
+    assert "more than the 2 open on the line (8 shipped)" in too_much["reason"]
+    answer = await stack.call(
+        "POST",
+        f"/orders/{so}/lines/1/cancel",
+        role="orders",
+        json={"reason": "Customer no longer needs them"},
+    )
+    assert answer["canceled_quantity"] == 2 and answer["remaining_quantity"] == 8
+    assert answer["line_status"] == "SHIPPED"
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (8, 2)
+    assert line["invoices"][0]["amount"] == "280.00"

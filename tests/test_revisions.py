@@ -218,3 +218,20 @@ async def test_a_po_canceled_before_anything_arrived_gets_no_ap_invoice(stack: S
     line = await stack.ship(so, 4)
     assert [i["kind"] for i in line["invoices"]] == ["AR", "AP"]
     assert await stack.scalar("SELECT count(*) FROM ap_invoices") == 1
+
+
+async def test_a_partly_shipped_line_may_be_revised_down_to_what_shipped(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 8, 2)
+    await stack.wait_status(so, "STAGED")
+    await ship(stack, so, 8)
+    await stack.wait_status(so, "BACKORDERED")
+    below = await revise(stack, so, expect=409, change_lines=[{"line_number": 1, "quantity": 7}])
+    assert below["field"] == "change_lines[0].quantity"
+    await revise(stack, so, change_lines=[{"line_number": 1, "quantity": 8, "reason": "enough"}])
+    line = await stack.wait_status(so, "CLOSED")
+    assert (line["shipped_quantity"], line["canceled_quantity"]) == (8, 2)
+    assert line["cancel_reason"] == "enough"

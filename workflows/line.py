@@ -778,7 +778,9 @@ class FulfillmentLineWorkflow:
         waves_done = 0  # waves of earlier rounds; the signals of a round may all come at once
         while True:
             await self._wait(
-                lambda waves_done=waves_done: self._waves > waves_done or self._stalled(),
+                lambda waves_done=waves_done: (
+                    self._waves > waves_done or self._stalled() or self._shipped >= self._open
+                ),
                 lambda: (
                     f"Reserved; waiting for a pick wave at {org}"
                     if self._supplied()
@@ -786,7 +788,9 @@ class FulfillmentLineWorkflow:
                     f"{_q(self._open - self._shipped)} reserved"
                 ),
             )
-            if not self._stalled():
+            # No new wave: what was left of a partly shipped line was canceled.
+            released_again = self._waves > waves_done
+            if not self._stalled() and released_again:
                 self._status = LineStatus.PICK_RELEASED
                 self._publish()
                 await self._wait(
@@ -799,7 +803,7 @@ class FulfillmentLineWorkflow:
                         f"{_q(self._released)} picked"
                     ),
                 )
-            if not self._stalled():
+            if not self._stalled() and released_again:
                 self._status = LineStatus.STAGED
                 self._publish()
                 await self._tell_order_staged()

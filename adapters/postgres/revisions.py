@@ -14,7 +14,7 @@ from adapters.postgres.credit import authorize_revision
 from adapters.postgres.inventory import record_stock_reservation, take_free_stock
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
-from adapters.postgres.shipping import Shipping
+from adapters.postgres.shipping import BACK_FROM_BACKORDER, Shipping
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.models import (
     LineChangeIn,
@@ -48,11 +48,24 @@ def check_change(line: Any, change: LineChangeIn, path: str) -> None:
     number = change.line_number
     if line["status"] == LineStatus.CANCELED:
         raise Refusal(409, f"{path}: line {number} is canceled", field=path)
-    if line["status"] in SHIPPED_LINE_STATUSES or line["shipped_quantity"] > 0:
+    shipped = line["shipped_quantity"]
+    partly_shipped = shipped > 0 and line["status"] in BACK_FROM_BACKORDER
+    if line["status"] in SHIPPED_LINE_STATUSES or (shipped > 0 and not partly_shipped):
         raise Refusal(
             409,
             f"{path}: line {number} has shipped; a revision can no longer change it",
             field=path,
+        )
+    if (
+        partly_shipped
+        and change.quantity is not None
+        and not (shipped <= change.quantity <= _open(line))
+    ):
+        raise Refusal(
+            409,
+            f"{path}.quantity: line {number} has shipped {json_quantity(shipped)} and waits"
+            " for the rest; it may only go down, to no less than what shipped",
+            field=f"{path}.quantity",
         )
     for flag in ("cancel_backorders", "enforce_single_shipment"):
         wanted = getattr(change, flag)

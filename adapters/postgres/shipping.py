@@ -49,6 +49,10 @@ from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
 SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
 SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
+# Where a partly shipped line waits for the rest of its quantity (a backorder kept open).
+BACK_FROM_BACKORDER = frozenset(
+    {LineStatus.BACKORDERED, LineStatus.AWAITING_SUPPLY, LineStatus.AWAITING_SHIPPING}
+)
 
 
 def _flags(line: Any) -> LineFlags:
@@ -581,19 +585,24 @@ class Shipping:
             raise NotFound(f"line {line_number} of order {order_number}")
         if line["status"] == LineStatus.CANCELED:
             raise Refusal(409, f"line {line_number} of order {order_number} is already canceled")
-        if line["status"] in SHIPPED_LINE_STATUSES or line["shipped_quantity"] > 0:
+        shipped = line["shipped_quantity"]
+        if line["status"] in SHIPPED_LINE_STATUSES or (
+            shipped > 0 and line["status"] not in BACK_FROM_BACKORDER
+        ):
             raise Refusal(
                 409,
                 f"line {line_number} of order {order_number} has shipped and"
                 " can no longer be canceled",
             )
-        open_quantity = line["ordered_quantity"] - line["canceled_quantity"]
+        # A partly shipped line waiting for its backorder may give up what is not shipped.
+        open_quantity = line["ordered_quantity"] - line["canceled_quantity"] - shipped
         quantity = open_quantity if quantity is None else quantity
         if quantity > open_quantity:
             raise Refusal(
                 422,
                 f"quantity: {json_quantity(quantity)} is more than the"
-                f" {json_quantity(open_quantity)} open on the line",
+                f" {json_quantity(open_quantity)} open on the line"
+                + (f" ({json_quantity(shipped)} shipped)" if shipped else ""),
                 field="quantity",
             )
         remaining = open_quantity - quantity
@@ -601,7 +610,9 @@ class Shipping:
         released = min(line["released_quantity"], remaining)
         picked = min(line["picked_quantity"], remaining)
         status = line["status"]
-        if full:
+        if full and shipped > 0:
+            status = LineStatus.SHIPPED  # what shipped is all the line is now
+        elif full:
             status = LineStatus.CANCELED
         elif status in (LineStatus.PICK_RELEASED, LineStatus.STAGED):
             status = LineStatus.STAGED if picked >= released else LineStatus.PICK_RELEASED
@@ -625,7 +636,7 @@ class Shipping:
         return {
             **_ids(line),
             "canceled_quantity": json_quantity(quantity),
-            "remaining_quantity": json_quantity(remaining),
+            "remaining_quantity": json_quantity(remaining + shipped),
             "line_status": status,
             "reason": reason,
         }, outbox

@@ -19,7 +19,7 @@ from temporalio.worker import Replayer
 
 from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
-from tests.test_backorders import book_line, pick, ship, wave
+from tests.test_backorders import book_line, partly_shipped_with_a_backorder, pick, ship, wave
 from tests.test_make_flow import make_setup
 from tests.test_on_hand_flow import stock_setup
 from tests.test_readiness import gpu_setup
@@ -240,14 +240,7 @@ async def test_record_backorder_and_revision_histories(stack: Stack) -> None:
     await stack.wait_status(so, "CLOSED")
     await save(stack, "single-shipment-closed", f"order-{so}-line-1")
 
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 8, 2)
-    await stack.wait_status(so, "STAGED")
-    await ship(stack, so, 8)
-    await stack.wait_status(so, "BACKORDERED")
+    so = await partly_shipped_with_a_backorder(stack)
     await stack.call("PUT", "/setup", json=stock_setup(2))
     await stack.wait_status(so, "AWAITING_SHIPPING")
     await wave(stack, so)

@@ -7,7 +7,14 @@ from typing import Any
 
 from tests.conftest import Stack
 from tests.fixtures import demo_setup
-from tests.test_backorders import book_line, events, pick, ship, wave
+from tests.test_backorders import (
+    book_line,
+    events,
+    partly_shipped_with_a_backorder,
+    pick,
+    ship,
+    wave,
+)
 from tests.test_on_hand_flow import stock, stock_setup
 
 
@@ -221,14 +228,7 @@ async def test_a_po_canceled_before_anything_arrived_gets_no_ap_invoice(stack: S
 
 
 async def test_a_partly_shipped_line_may_be_revised_down_to_what_shipped(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 8, 2)
-    await stack.wait_status(so, "STAGED")
-    await ship(stack, so, 8)
-    await stack.wait_status(so, "BACKORDERED")
+    so = await partly_shipped_with_a_backorder(stack)
     below = await revise(stack, so, expect=409, change_lines=[{"line_number": 1, "quantity": 7}])
     assert below["field"] == "change_lines[0].quantity"
     await revise(stack, so, change_lines=[{"line_number": 1, "quantity": 8, "reason": "enough"}])

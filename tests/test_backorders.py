@@ -55,6 +55,17 @@ async def ship(stack: Stack, so: str, shipped: int, backordered: int = 0, **kw: 
     return await scan(stack, so, "shipped", shipped, backordered, **kw)
 
 
+async def staged_stock_line(stack: Stack, **line: Any) -> str:
+    """A stock line of 10 with 10 in stock, released and picked in full: STAGED."""
+    await stack.call("PUT", "/setup", json=stock_setup(10))
+    so = await book_line(stack, 10, **line)
+    await stack.wait_status(so, "AWAITING_SHIPPING")
+    await wave(stack, so)
+    await pick(stack, so, 10)
+    await stack.wait_status(so, "STAGED")
+    return so
+
+
 async def partly_shipped_with_a_backorder(stack: Stack) -> str:
     """A stock line of 10 with 2 not found at pick confirm, kept open; the 8 shipped."""
     await stack.call("PUT", "/setup", json=stock_setup(10))
@@ -130,12 +141,7 @@ async def test_pick_confirm_cancels_the_backordered_quantity(stack: Stack) -> No
 
 
 async def test_ship_confirm_cancels_the_backordered_quantity(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10, **FLAGS)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 10)
-    await stack.wait_status(so, "STAGED")
+    so = await staged_stock_line(stack, **FLAGS)
     answer = await ship(stack, so, 7, 3)
     assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 3
     line = await stack.wait_status(so, "CLOSED")
@@ -145,12 +151,7 @@ async def test_ship_confirm_cancels_the_backordered_quantity(stack: Stack) -> No
 
 
 async def test_single_shipment_cancels_what_stays_open_even_with_stock(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10, **SINGLE)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 10)
-    await stack.wait_status(so, "STAGED")
+    so = await staged_stock_line(stack, **SINGLE)
     answer = await ship(stack, so, 7)
     assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 3
     line = await stack.wait_status(so, "CLOSED")
@@ -301,12 +302,7 @@ async def test_cancel_supply_parameter_on_reduces_the_po(stack: Stack) -> None:
 
 
 async def test_shipping_within_the_under_tolerance_closes_the_line(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10, under_ship_tolerance_pct=10)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 10)
-    await stack.wait_status(so, "STAGED")
+    so = await staged_stock_line(stack, under_ship_tolerance_pct=10)
     answer = await ship(stack, so, 9)
     assert answer["line_status"] == "SHIPPED" and answer["canceled_quantity"] == 1
     line = await stack.wait_status(so, "CLOSED")
@@ -315,12 +311,7 @@ async def test_shipping_within_the_under_tolerance_closes_the_line(stack: Stack)
 
 
 async def test_shipping_below_the_under_tolerance_keeps_the_line_open(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10, under_ship_tolerance_pct=10)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 10)
-    await stack.wait_status(so, "STAGED")
+    so = await staged_stock_line(stack, under_ship_tolerance_pct=10)
     answer = await ship(stack, so, 8)
     assert answer["line_status"] == "STAGED" and answer["canceled_quantity"] == 0
     await ship(stack, so, 2)

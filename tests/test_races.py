@@ -7,8 +7,8 @@ import asyncio
 
 from tests.conftest import Stack, auth
 from tests.fixtures import demo_setup
-from tests.test_backorders import book_line, pick, wave
-from tests.test_on_hand_flow import stock, stock_setup
+from tests.test_backorders import book_line, staged_stock_line
+from tests.test_on_hand_flow import stock
 
 
 async def test_a_cancel_racing_the_purchase_order_leaves_no_open_supply(stack: Stack) -> None:
@@ -37,12 +37,7 @@ async def test_a_cancel_racing_the_purchase_order_leaves_no_open_supply(stack: S
 
 
 async def test_a_ship_confirm_and_a_cancel_at_once_have_one_winner(stack: Stack) -> None:
-    await stack.call("PUT", "/setup", json=stock_setup(10))
-    so = await book_line(stack, 10)
-    await stack.wait_status(so, "AWAITING_SHIPPING")
-    await wave(stack, so)
-    await pick(stack, so, 10)
-    await stack.wait_status(so, "STAGED")
+    so = await staged_stock_line(stack)
     shipped, canceled = await asyncio.gather(
         stack.api.post(
             "/scans/shipments",

@@ -339,17 +339,8 @@ class Shipping:
                     f" {json_quantity(to_pick)} released and not yet picked",
                 )
             picked = line["picked_quantity"] + scan.picked_quantity
-            outbox: list[int] = []
-            if backordered > 0:
-                # Cancel first: the workflow learns of the smaller line before the pick.
-                line, outbox = await self._record_cancel(
-                    conn,
-                    line,
-                    backordered,
-                    request_id=f"scan-{scan.scan_id}",
-                    status=line["status"],
-                    backorder=True,
-                )
+            # Cancel first: the workflow learns of the smaller line before the pick.
+            line, outbox = await self._cancel_for_scan(conn, line, backordered, scan.scan_id)
             status = LineStatus.STAGED if picked >= line["released_quantity"] else line["status"]
             if kept > 0:
                 line = await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
@@ -427,16 +418,7 @@ class Shipping:
                 shipped=shipped,
                 under_tolerance_pct=line["under_ship_tolerance_pct"],
             )
-            outbox: list[int] = []
-            if to_cancel > 0:
-                line, outbox = await self._record_cancel(
-                    conn,
-                    line,
-                    to_cancel,
-                    request_id=f"scan-{scan.scan_id}",
-                    status=line["status"],
-                    backorder=True,
-                )
+            line, outbox = await self._cancel_for_scan(conn, line, to_cancel, scan.scan_id)
             # SHIPPED, still STAGED, or back to waiting for a backorder kept open earlier.
             status = _status_after(
                 line, shipped=shipped, reserved=line["reserved_quantity"] - scan.shipped_quantity
@@ -640,6 +622,22 @@ class Shipping:
             "line_status": status,
             "reason": reason,
         }, outbox
+
+    async def _cancel_for_scan(
+        self, conn: Connection, line: Any, quantity: Decimal, scan_id: str
+    ) -> tuple[Any, list[int]]:
+        """Shipping's backorder cancel of `quantity` (when there is any) inside a pick or
+        ship confirm; returns the line as it now is and the outbox ids."""
+        if quantity <= 0:
+            return line, []
+        return await self._record_cancel(
+            conn,
+            line,
+            quantity,
+            request_id=f"scan-{scan_id}",
+            status=line["status"],
+            backorder=True,
+        )
 
     async def _record_cancel(
         self,

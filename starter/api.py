@@ -19,6 +19,7 @@ from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.errors import NotFound, Refusal
+from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.credit import Credit
 from adapters.postgres.events import BusinessEvents
 from adapters.postgres.inventory import Inventory
@@ -73,6 +74,7 @@ class AppContext:
     inventory: Inventory = field(init=False)
     manufacturing: Manufacturing = field(init=False)
     shipping: Shipping = field(init=False)
+    cancellations: Cancellations = field(init=False)
     transfers: Transfers = field(init=False)
     revisions: Revisions = field(init=False)
     events: BusinessEvents = field(init=False)
@@ -86,8 +88,9 @@ class AppContext:
         self.inventory = Inventory(self.pool)
         self.manufacturing = Manufacturing(self.pool)
         self.shipping = Shipping(self.pool)
+        self.cancellations = Cancellations(self.pool)
         self.transfers = Transfers(self.pool)
-        self.revisions = Revisions(self.pool, orders=self.orders, shipping=self.shipping)
+        self.revisions = Revisions(self.pool, orders=self.orders, cancellations=self.cancellations)
         self.events = BusinessEvents(self.pool)
         self.outbox = SignalOutbox(self.pool, self.client)
         self.credit = Credit(self.pool)
@@ -451,7 +454,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def cancel_line(
         order_number: str, line_number: int, body: CancelIn, ctx: OrderDesk
     ) -> dict[str, Any]:
-        result, outbox = await ctx.shipping.cancel_line(
+        result, outbox = await ctx.cancellations.cancel_line(
             order_number=order_number,
             line_number=line_number,
             quantity=body.quantity,
@@ -499,7 +502,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def cancel_order(
         order_number: str, body: OrderCancelIn, ctx: OrderDesk
     ) -> dict[str, Any]:
-        result, outbox = await ctx.shipping.cancel_order(
+        result, outbox = await ctx.cancellations.cancel_order(
             order_number=order_number,
             reason=body.reason or "Canceled by the customer",
             request_id=uuid.uuid4().hex,
@@ -511,7 +514,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def supply_review(ctx: Reader, order_number: str | None = None) -> dict[str, Any]:
         """Supply that cancels left in place (Cancel Supply When Canceling Backorders off),
         for a planner to reduce or cancel by hand."""
-        return {"supply": await ctx.shipping.supply_reviews(order_number=order_number)}
+        return {"supply": await ctx.cancellations.supply_reviews(order_number=order_number)}
 
     # ------------------------------------------------------------------ buyers
 

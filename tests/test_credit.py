@@ -15,10 +15,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.credit import CreditActivities
 from activities.payloads import CreditStep
+from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.credit import Credit, reauthorize
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
-from adapters.postgres.shipping import Shipping
 from domain.models import OrderIn, SetupDocument
 from domain.statuses import CreditStatus
 from tests.conftest import Stack, order_number, poll
@@ -334,7 +334,7 @@ async def test_a_reauthorization_run_again_changes_nothing(pool: asyncpg.Pool) -
     await Orders(pool).book(OrderIn.model_validate(laptop_order(so, 10)))
     credit = Credit(pool)
     await credit.authorize(key=f"order-{so}:credit", order_number=so)
-    await Shipping(pool).cancel_line(
+    await Cancellations(pool).cancel_line(
         order_number=so,
         line_number=1,
         quantity=Decimal(3),

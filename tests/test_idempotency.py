@@ -21,6 +21,7 @@ from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
 from adapters.postgres.billing import Billing
+from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
@@ -91,7 +92,7 @@ async def test_every_activity_twice_makes_one_document(pool: asyncpg.Pool) -> No
         ReceiptScanIn(scan_id=f"{so}-r", po_number=po.po_number, quantity=Decimal(10))
     )
     # A partial cancel, then the compensations twice each.
-    await Shipping(pool).cancel_line(
+    await Cancellations(pool).cancel_line(
         order_number=so, line_number=1, quantity=Decimal(4), reason="test", request_id="c1"
     )
     ref = LineRef(key=f"{wf}:cancel-c1:reduce-supply", order_number=so, line_number=1)

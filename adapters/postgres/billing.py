@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import asyncpg
 
+from adapters.postgres import line_ledger
 from adapters.postgres.common import append_event, lock_line, next_document_number
 from domain.invoicing import match_ap_invoice
+from domain.line import Invoice
 from domain.models import InvoiceResult, LineInput, json_money, json_quantity
 from domain.pricing import line_amount
 from domain.statuses import ApInvoiceStatus, EventType
@@ -18,7 +20,8 @@ class Billing:
         self._pool = pool
 
     async def create_ar_invoice(self, *, key: str, line: LineInput) -> InvoiceResult:
-        """Bill the customer for what shipped at the booked net price."""
+        """Bill the customer for what shipped and is not invoiced yet, at the booked net
+        price."""
         async with self._pool.acquire() as conn, conn.transaction():
             existing = await conn.fetchrow(
                 "SELECT invoice_number, amount FROM ar_invoices WHERE idempotency_key = $1", key
@@ -28,7 +31,8 @@ class Billing:
                     invoice_number=existing["invoice_number"], amount=existing["amount"]
                 )
             row = await lock_line(conn, line.order_number, line.line_number)
-            quantity = row["shipped_quantity"]
+            quantity = row["shipped_quantity"] - row["invoiced_quantity"]
+            await line_ledger.record(conn, row, Invoice(quantity))
             amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
             number = await next_document_number(conn, "AR")
             await conn.execute(

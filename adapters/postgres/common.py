@@ -10,6 +10,8 @@ import asyncpg
 from pydantic import BaseModel
 
 from adapters.errors import Refusal
+from adapters.postgres import line_ledger
+from domain.line import SupplyCreated
 from domain.supply_plan import PeggedDocument, quantities_to_keep
 
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
@@ -242,9 +244,6 @@ async def peg_to_line(
         supply_order_number,
         supply_status,
     )
-    await conn.execute(
-        "UPDATE fulfillment_lines SET status = 'AWAITING_SUPPLY', updated_at = now()"
-        " WHERE order_number = $1 AND line_number = $2 AND status = 'BOOKED'",
-        order_number,
-        line_number,
+    await line_ledger.record(
+        conn, await lock_line(conn, order_number, line_number), SupplyCreated()
     )

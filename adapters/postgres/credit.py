@@ -14,8 +14,10 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.line_ledger import lock_order_lines, record
 from domain.credit import CreditDecision, CreditReviewSignal, check_credit
 from domain.identity import order_workflow_id
+from domain.line import EnterPhase, Phase
 from domain.models import json_money
 from domain.pricing import line_amount
 from domain.signals import CREDIT_REVIEW_REQUESTED
@@ -286,13 +288,10 @@ class Credit:
         """A held order's lines wait for a person like any line in manual action; released,
         they are booked and their workflows start."""
         held = status is CreditStatus.ON_HOLD
-        await conn.execute(
-            "UPDATE fulfillment_lines SET status = $2, updated_at = now()"
-            " WHERE order_number = $1 AND status = $3",
-            order_number,
-            LineStatus.MANUAL_ACTION_REQUIRED if held else LineStatus.BOOKED,
-            LineStatus.BOOKED if held else LineStatus.MANUAL_ACTION_REQUIRED,
-        )
+        waiting, then = (Phase.BOOKED, Phase.MANUAL) if held else (Phase.MANUAL, Phase.BOOKED)
+        for row in await lock_order_lines(conn, order_number):
+            if row["phase"] == waiting and row["status"] != LineStatus.CANCELED:
+                await record(conn, row, EnterPhase(then))
 
     async def close(self, *, key: str, order_number: str) -> None:
         """The order is done: its authorized amount no longer counts as open (what was

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import Refusal
+from adapters.postgres import line_ledger
 from adapters.postgres.common import (
     Connection,
     ScanOutcome,
@@ -17,6 +18,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from domain.line import Arrive, ReleaseExcess, ReserveStock
 from domain.models import (
     LineInput,
     ReceiptScanIn,
@@ -91,32 +93,14 @@ async def reserve_to_line(
     """Goods arrived on a pegged supply document (a PO receipt, a work order completion):
     record the receipt, put the goods on hand reserved to the line, and owe the line its
     signal. Called under the line's row lock; the caller updates its own document."""
-    open_line = line["ordered_quantity"] - line["canceled_quantity"]
-    # What the line still lacks: goods lost on a backorder it keeps open are owed again.
-    room = min(document_open, open_line - line["shipped_quantity"] - line["reserved_quantity"])
-    if quantity > room:
-        raise Refusal(
-            409,
-            f"over-receipt: {json_quantity(quantity)} received but only"
-            f" {json_quantity(room)} open on {document_label}",
-        )
-    received = line["received_quantity"] + quantity
-    reserved = line["reserved_quantity"] + quantity
-    status = line["status"]
-    if reserved >= open_line - line["shipped_quantity"] and status in (
-        LineStatus.BOOKED,
-        LineStatus.AWAITING_SUPPLY,
-    ):
-        status = LineStatus.AWAITING_SHIPPING
-    await conn.execute(
-        "UPDATE fulfillment_lines SET received_quantity = $3, reserved_quantity = $4,"
-        " status = $5, updated_at = now() WHERE order_number = $1 AND line_number = $2",
-        line["order_number"],
-        line["line_number"],
-        received,
-        reserved,
-        status,
+    before = line
+    line = await line_ledger.record(
+        conn, line, Arrive(quantity=quantity, document=document_label, document_open=document_open)
     )
+    open_line = line["ordered_quantity"] - line["canceled_quantity"]
+    received = line["received_quantity"]
+    reserved = line["reserved_quantity"]
+    status = line["status"]
     await add_reserved_stock(
         conn, item=line["item_number"], organization=organization, quantity=quantity
     )
@@ -179,7 +163,7 @@ async def reserve_to_line(
             "source": receipt_number,
         },
     )
-    if status != line["status"]:
+    if status == LineStatus.AWAITING_SHIPPING and before["status"] != status:
         await append_event(
             conn,
             key=f"scan-{scan_id}:ready",
@@ -255,12 +239,7 @@ async def allocate_waiting(
     `lock_waiting_lines`); returns the outbox ids of the signals owed to them."""
     outbox: list[int] = []
     for line in waiting:
-        need = (
-            line["ordered_quantity"]
-            - line["canceled_quantity"]
-            - line["shipped_quantity"]
-            - line["reserved_quantity"]
-        )
+        need = line_ledger.ledger_of(line).to_supply
         got = await take_free_stock(conn, item=item, organization=organization, wanted=need)
         if got <= 0:
             break
@@ -282,9 +261,8 @@ async def record_stock_reservation(
     conn: Connection, *, line: Any, quantity: Decimal, key: str
 ) -> str:
     """Book a reservation of free stock (already taken) to a line; returns its number."""
-    reserved = line["reserved_quantity"] + quantity
-    need = line["ordered_quantity"] - line["canceled_quantity"] - line["shipped_quantity"]
-    status = LineStatus.AWAITING_SHIPPING if reserved >= need else LineStatus.BACKORDERED
+    updated = await line_ledger.record(conn, line, ReserveStock(quantity))
+    reserved = updated["reserved_quantity"]
     reservation_id = await conn.fetchval(
         "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
         " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, 'ON_HAND')"
@@ -295,14 +273,6 @@ async def record_stock_reservation(
         line["order_number"],
         line["line_number"],
         quantity,
-    )
-    await conn.execute(
-        "UPDATE fulfillment_lines SET reserved_quantity = $3, status = $4, updated_at = now()"
-        " WHERE order_number = $1 AND line_number = $2",
-        line["order_number"],
-        line["line_number"],
-        reserved,
-        status,
     )
     await append_event(
         conn,
@@ -397,12 +367,7 @@ class Inventory:
                     reservation_number=f"RES-{done['reservation_id']}",
                     quantity=done["quantity"],
                 )
-            need = (
-                row["ordered_quantity"]
-                - row["canceled_quantity"]
-                - row["shipped_quantity"]
-                - row["reserved_quantity"]
-            )
+            need = line_ledger.ledger_of(row).to_supply
             got = await take_free_stock(
                 conn, item=line.item_number, organization=line.organization, wanted=need
             )
@@ -420,17 +385,10 @@ class Inventory:
             )
             if done is not None:  # a retry: answer what the first attempt released
                 return Decimal(done)
-            keep = line["ordered_quantity"] - line["canceled_quantity"] - line["shipped_quantity"]
-            excess = line["reserved_quantity"] - max(keep, Decimal("0"))
+            excess = line_ledger.ledger_of(line).excess_reserved
             if excess <= 0:
                 return Decimal("0")
-            await conn.execute(
-                "UPDATE fulfillment_lines SET reserved_quantity = reserved_quantity - $3,"
-                " updated_at = now() WHERE order_number = $1 AND line_number = $2",
-                order_number,
-                line_number,
-                excess,
-            )
+            await line_ledger.record(conn, line, ReleaseExcess())
             await conn.execute(
                 "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
                 line["item_number"],

@@ -7,14 +7,14 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
+from adapters.postgres import line_ledger
 from adapters.postgres.common import Connection, append_event
 from adapters.postgres.master_data import order_rules
 from domain.back_to_back import decide_back_to_back
-from domain.identity import line_workflow_id
 from domain.models import LineInput, OrderIn, OrderInput
 from domain.order_rules import apply_order_rules
 from domain.pricing import volume_unit_discount
-from domain.statuses import EventType, LineStatus
+from domain.statuses import EventType
 
 
 class Orders:
@@ -105,30 +105,7 @@ class Orders:
     @staticmethod
     async def insert_line(conn: Connection, li: LineInput) -> None:
         """Record a booked line (at booking, or added by a revision)."""
-        await conn.execute(
-            "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
-            " item_number, organization, status, ordered_quantity, unit_price,"
-            " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
-            " shipment_set, applied_rules, under_ship_tolerance_pct,"
-            " over_ship_tolerance_pct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-            " $10, $11, $12, $13, $14, $15, $16)",
-            li.order_number,
-            li.line_number,
-            line_workflow_id(li.order_number, li.line_number),
-            li.item_number,
-            li.organization,
-            LineStatus.BOOKED,
-            li.quantity,
-            li.unit_price,
-            li.unit_discount,
-            li.back_to_back,
-            li.cancel_backorders,
-            li.enforce_single_shipment,
-            li.shipment_set,
-            li.applied_rules,
-            li.under_ship_tolerance_pct,
-            li.over_ship_tolerance_pct,
-        )
+        await line_ledger.insert_line(conn, li)
 
     async def _organization(self, conn: Connection, code: str | None, path: str) -> str:
         if code is None:

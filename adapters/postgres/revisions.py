@@ -9,13 +9,15 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
+from adapters.postgres import line_ledger
+from adapters.postgres.cancellations import BACK_FROM_BACKORDER, Cancellations
 from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.credit import authorize_revision
 from adapters.postgres.inventory import record_stock_reservation, take_free_stock
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
-from adapters.postgres.shipping import BACK_FROM_BACKORDER, Shipping
 from domain.identity import line_workflow_id, order_workflow_id
+from domain.line import Increase
 from domain.models import (
     LineChangeIn,
     LinesAddedSignal,
@@ -86,10 +88,10 @@ def check_change(line: Any, change: LineChangeIn, path: str) -> None:
 
 
 class Revisions:
-    def __init__(self, pool: asyncpg.Pool, *, orders: Orders, shipping: Shipping) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, orders: Orders, cancellations: Cancellations) -> None:
         self._pool = pool
         self._orders = orders
-        self._shipping = shipping
+        self._cancellations = cancellations
 
     async def revise(
         self, order_number: str, revision: RevisionIn, *, request_id: str
@@ -130,7 +132,7 @@ class Revisions:
                 if change.quantity is None or change.quantity == _open(line):
                     continue
                 if change.quantity < _open(line):
-                    body, ids = await self._shipping.cancel_in(
+                    body, ids = await self._cancellations.cancel_in(
                         conn,
                         order_number,
                         change.line_number,
@@ -249,21 +251,9 @@ class Revisions:
         """Raise the line's quantity. A line shipped from stock takes what free stock it
         can now; a back-to-back line is owed supply for the difference by its workflow."""
         key = f"revision-{request_id}:{line['workflow_id']}"
-        status = line["status"]
-        if status == LineStatus.AWAITING_SHIPPING:
-            status = (
-                LineStatus.BACKORDERED if not line["back_to_back"] else LineStatus.AWAITING_SUPPLY
-            )
-        updated = await conn.fetchrow(
-            "UPDATE fulfillment_lines SET ordered_quantity = ordered_quantity + $3, status = $4,"
-            " updated_at = now() WHERE order_number = $1 AND line_number = $2 RETURNING *",
-            line["order_number"],
-            line["line_number"],
-            quantity,
-            status,
-        )
+        updated = await line_ledger.record(conn, line, Increase(quantity))
         reserved = Decimal(0)
-        if not line["back_to_back"] and status not in (LineStatus.BOOKED,):
+        if not line["back_to_back"] and updated["status"] != LineStatus.BOOKED:
             reserved = await take_free_stock(
                 conn, item=line["item_number"], organization=line["organization"], wanted=quantity
             )

@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
+from adapters.postgres import line_ledger
+from adapters.postgres.cancellations import cancel_effects, record_cancel
 from adapters.postgres.common import (
     Connection,
     ScanOutcome,
@@ -18,18 +20,16 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
-from adapters.postgres.credit import reauthorize
 from domain.backorders import (
     LineFlags,
     WaveLine,
     after_shipment,
     at_confirm,
     backorder_reason,
-    is_reserved_reason,
     plan_wave,
 )
+from domain.line import EnterPhase, Phase, Pick, Release, Ship
 from domain.models import (
-    CancelSignal,
     PickConfirmSignal,
     PickReleaseSignal,
     PickScanIn,
@@ -39,7 +39,6 @@ from domain.models import (
     json_quantity,
 )
 from domain.signals import (
-    CANCEL_REQUESTED,
     PICK_CONFIRMED,
     PICK_RELEASED,
     RETRY_REQUESTED,
@@ -47,12 +46,14 @@ from domain.signals import (
 )
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
-SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
 SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
-# Where a partly shipped line waits for the rest of its quantity (a backorder kept open).
-BACK_FROM_BACKORDER = frozenset(
-    {LineStatus.BACKORDERED, LineStatus.AWAITING_SUPPLY, LineStatus.AWAITING_SHIPPING}
-)
+# The phase a status the workflow reaches on its own puts the line's ledger in.
+_PHASE_OF = {
+    LineStatus.MANUAL_ACTION_REQUIRED: Phase.MANUAL,
+    LineStatus.AWAITING_BILLING: Phase.BILLING,
+    LineStatus.CLOSED: Phase.CLOSED,
+    LineStatus.BOOKED: Phase.BOOKED,
+}
 
 
 def _flags(line: Any) -> LineFlags:
@@ -122,26 +123,19 @@ async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
 
 async def _keep_backorder(
     conn: Connection, line: Any, quantity: Decimal, *, scan_id: str, picked: bool
-) -> Any:
+) -> None:
     """Goods the warehouse did not find at pick confirm, or could not ship from what was
     staged, on a line that keeps its backorders (no Cancel Backorders, or a shipment set at
-    pick confirm): they leave on-hand and the line's reservation, and the line is owed them
-    again (new supply, or stock). Returns the updated row."""
+    pick confirm): they leave on-hand (the ledger takes them out of the line's reservation),
+    and the line is owed them again (new supply, or stock)."""
+    if quantity <= 0:
+        return
     await conn.execute(
         "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
         " WHERE item = $1 AND organization = $2",
         line["item_number"],
         line["organization"],
         quantity,
-    )
-    updated = await conn.fetchrow(
-        "UPDATE fulfillment_lines SET reserved_quantity = reserved_quantity - $3,"
-        " released_quantity = released_quantity - $3, picked_quantity = picked_quantity - $4,"
-        " updated_at = now() WHERE order_number = $1 AND line_number = $2 RETURNING *",
-        line["order_number"],
-        line["line_number"],
-        quantity,
-        quantity if picked else ZERO,
     )
     await append_event(
         conn,
@@ -154,24 +148,30 @@ async def _keep_backorder(
             "kept_open": True,
         },
     )
-    return updated
 
 
-def _status_after(line: Any, **now: Any) -> LineStatus:
-    """Where a line stands after a pick or ship confirm (`now` overrides the row's
-    quantities with what the scan makes them)."""
-    q = {**dict(line), **{f"{k}_quantity": v for k, v in now.items()}}
-    open_quantity = q["ordered_quantity"] - q["canceled_quantity"]
-    if q["shipped_quantity"] >= open_quantity:
-        return LineStatus.SHIPPED
-    if q["picked_quantity"] > q["shipped_quantity"]:
-        staged = q["picked_quantity"] >= q["released_quantity"]
-        return LineStatus.STAGED if staged else LineStatus.PICK_RELEASED
-    if q["released_quantity"] > q["picked_quantity"]:
-        return LineStatus.PICK_RELEASED
-    if q["reserved_quantity"] >= open_quantity - q["shipped_quantity"]:
-        return LineStatus.AWAITING_SHIPPING
-    return LineStatus.AWAITING_SUPPLY if line["back_to_back"] else LineStatus.BACKORDERED
+async def _backorder_canceled(
+    conn: Connection, line: Any, quantity: Decimal, scan_id: str
+) -> list[int]:
+    """Shipping's backorder cancel of `quantity` inside a pick or ship confirm, already in
+    the line's ledger (`line` is the row after it): its effects beyond the line."""
+    if quantity <= 0:
+        return []
+    return await cancel_effects(
+        conn,
+        line,
+        quantity,
+        request_id=f"scan-{scan_id}",
+        reason=backorder_reason(line["person_cancel_reason"]),
+        backorder=True,
+    )
+
+
+def _reason(line: Any, fact: Pick | Ship) -> str | None:
+    """The reason a pick or ship confirm that cancels a backorder records on the line."""
+    if fact.canceled + (fact.rest_canceled if isinstance(fact, Ship) else ZERO) <= 0:
+        return None
+    return backorder_reason(line["person_cancel_reason"])
 
 
 def _wave_line(row: Any, organization: str) -> WaveLine:
@@ -253,15 +253,8 @@ class Shipping:
             )
             outbox: list[int] = []
             for key, quantity in plan.cancel.items():
-                line = by_key[key]
-                status = LineStatus.PICK_RELEASED if key in plan.release else line["status"]
-                _, ids = await self._record_cancel(
-                    conn,
-                    line,
-                    quantity,
-                    request_id=f"{wave}:backorder",
-                    status=status,
-                    backorder=True,
+                by_key[key], ids = await record_cancel(
+                    conn, by_key[key], quantity, request_id=f"{wave}:backorder", backorder=True
                 )
                 outbox += ids
             for key, quantity in plan.release.items():
@@ -274,16 +267,7 @@ class Shipping:
                     line["line_number"],
                     quantity,
                 )
-                # Released counts up: a line sent back for a backorder is released again.
-                await conn.execute(
-                    "UPDATE fulfillment_lines SET status = $3,"
-                    " released_quantity = shipped_quantity + $4,"
-                    " updated_at = now() WHERE order_number = $1 AND line_number = $2",
-                    line["order_number"],
-                    line["line_number"],
-                    LineStatus.PICK_RELEASED,
-                    quantity,
-                )
+                await line_ledger.record(conn, line, Release(quantity))
                 await append_event(
                     conn,
                     key=f"{wave}:{line['workflow_id']}",
@@ -324,37 +308,13 @@ class Shipping:
                 else ZERO
             )
             kept = scan.backordered_quantity - backordered
-            if line["status"] not in (LineStatus.PICK_RELEASED,):
-                raise Refusal(
-                    409, f"line is {line['status']}, not PICK_RELEASED: nothing released to pick"
-                )
-            to_pick = line["released_quantity"] - line["picked_quantity"]
-            if scan.picked_quantity <= 0 and scan.backordered_quantity <= 0:
-                raise Refusal(422, "picked_quantity: must be greater than 0")
-            if scan.picked_quantity + scan.backordered_quantity > to_pick:
-                raise Refusal(
-                    409,
-                    f"picked_quantity: {json_quantity(scan.picked_quantity)} picked and"
-                    f" {json_quantity(scan.backordered_quantity)} backordered is more than the"
-                    f" {json_quantity(to_pick)} released and not yet picked",
-                )
-            picked = line["picked_quantity"] + scan.picked_quantity
+            fact = Pick(picked=scan.picked_quantity, kept=kept, canceled=backordered)
+            line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
             # Cancel first: the workflow learns of the smaller line before the pick.
-            line, outbox = await self._cancel_for_scan(conn, line, backordered, scan.scan_id)
-            status = LineStatus.STAGED if picked >= line["released_quantity"] else line["status"]
-            if kept > 0:
-                line = await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
-                status = _status_after(line, picked=picked)
-            if _open(line) <= 0:
-                status = LineStatus.CANCELED
-            await conn.execute(
-                "UPDATE fulfillment_lines SET picked_quantity = $3, status = $4,"
-                " updated_at = now() WHERE order_number = $1 AND line_number = $2",
-                scan.order_number,
-                scan.line_number,
-                picked,
-                status,
-            )
+            outbox = await _backorder_canceled(conn, line, backordered, scan.scan_id)
+            await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
+            picked = line["picked_quantity"]
+            status = line["status"]
             await append_event(
                 conn,
                 key=f"scan-{scan.scan_id}:pick",
@@ -394,35 +354,25 @@ class Shipping:
             flags = _flags(line)
             backordered = at_confirm(flags, backordered=scan.backordered_quantity)
             kept = scan.backordered_quantity - backordered
-            staged = line["picked_quantity"] - line["shipped_quantity"]
-            if scan.shipped_quantity <= 0:
-                raise Refusal(422, "shipped_quantity: must be greater than 0")
-            await _refuse_unless_set_staged(conn, line)
-            if staged <= 0:
-                raise Refusal(409, f"line is {line['status']}: nothing is staged to ship")
-            if scan.shipped_quantity + scan.backordered_quantity > staged:
-                raise Refusal(
-                    409,
-                    f"shipped_quantity: {json_quantity(scan.shipped_quantity)} shipped and"
-                    f" {json_quantity(scan.backordered_quantity)} backordered is more than the"
-                    f" {json_quantity(staged)} picked and staged",
-                )
-            shipped = line["shipped_quantity"] + scan.shipped_quantity
-            if kept > 0:
-                line = await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
-            # Backordered at ship confirm, and with single shipment whatever else is still
-            # open: canceled in this transaction, before the shipment is recorded.
-            to_cancel = backordered + after_shipment(
+            ledger = line_ledger.ledger_of(line)
+            # Backordered at ship confirm, and with single shipment or within the under
+            # tolerance whatever else is still open: canceled with the shipment.
+            rest = after_shipment(
                 flags,
-                open_quantity=_open(line) - backordered,
-                shipped=shipped,
+                open_quantity=ledger.open - backordered,
+                shipped=ledger.shipped + scan.shipped_quantity,
                 under_tolerance_pct=line["under_ship_tolerance_pct"],
             )
-            line, outbox = await self._cancel_for_scan(conn, line, to_cancel, scan.scan_id)
-            # SHIPPED, still STAGED, or back to waiting for a backorder kept open earlier.
-            status = _status_after(
-                line, shipped=shipped, reserved=line["reserved_quantity"] - scan.shipped_quantity
+            fact = Ship(
+                shipped=scan.shipped_quantity, kept=kept, canceled=backordered, rest_canceled=rest
             )
+            if scan.shipped_quantity > 0:  # nothing shipped is refused by the ledger
+                await _refuse_unless_set_staged(conn, line)
+            line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
+            await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
+            outbox = await _backorder_canceled(conn, line, backordered + rest, scan.scan_id)
+            shipped = line["shipped_quantity"]
+            status = line["status"]
             shipment = await next_document_number(conn, "SHP")
             await conn.execute(
                 "INSERT INTO shipments (shipment_number, scan_id, order_number, line_number,"
@@ -433,17 +383,7 @@ class Shipping:
                 scan.line_number,
                 scan.shipped_quantity,
             )
-            # Shipping consumes the reservation and the on-hand it was part of.
-            await conn.execute(
-                "UPDATE fulfillment_lines SET shipped_quantity = $3, status = $4,"
-                " reserved_quantity = reserved_quantity - $5, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2",
-                scan.order_number,
-                scan.line_number,
-                shipped,
-                status,
-                scan.shipped_quantity,
-            )
+            # Shipping consumes the on-hand the line's reservation was part of.
             await conn.execute(
                 "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
                 " WHERE item = $1 AND organization = $2",
@@ -487,244 +427,6 @@ class Shipping:
 
         return await run_scan(self._pool, scan, kind="ship", apply=apply)
 
-    async def cancel_line(
-        self,
-        *,
-        order_number: str,
-        line_number: int,
-        quantity: Decimal | None,
-        reason: str,
-        request_id: str,
-        reason_given: bool = True,
-    ) -> tuple[dict[str, Any], list[int]]:
-        """A person cancels part or all of a line; a reason they give is kept for later
-        backorder cancels on the line."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            return await self.cancel_in(
-                conn,
-                order_number,
-                line_number,
-                quantity,
-                reason,
-                request_id,
-                reason_given=reason_given,
-            )
-
-    async def cancel_order(
-        self, *, order_number: str, reason: str, request_id: str
-    ) -> tuple[dict[str, Any], list[int]]:
-        """Cancel every open line; lines that shipped are left as they are and listed."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "SELECT line_number, status, shipped_quantity FROM fulfillment_lines"
-                " WHERE order_number = $1 ORDER BY line_number FOR UPDATE",
-                order_number,
-            )
-            if not rows:
-                raise NotFound(f"order {order_number}")
-            canceled, skipped, outbox = [], [], []
-            for row in rows:
-                if row["status"] == LineStatus.CANCELED:
-                    continue
-                if row["status"] in SHIPPED_LINE_STATUSES or row["shipped_quantity"] > 0:
-                    skipped.append(
-                        {"line_number": row["line_number"], "reason": f"line is {row['status']}"}
-                    )
-                    continue
-                body, ids = await self.cancel_in(
-                    conn, order_number, row["line_number"], None, reason, request_id
-                )
-                canceled.append(body)
-                outbox += ids
-            if not canceled:
-                raise Refusal(409, f"order {order_number} has no line that can be canceled")
-            return {
-                "order_number": order_number,
-                "canceled": canceled,
-                "not_canceled": skipped,
-            }, outbox
-
-    async def cancel_in(
-        self,
-        conn: Connection,
-        order_number: str,
-        line_number: int,
-        quantity: Decimal | None,
-        reason: str,
-        request_id: str,
-        *,
-        reason_given: bool = False,
-    ) -> tuple[dict[str, Any], list[int]]:
-        if is_reserved_reason(reason):
-            raise Refusal(
-                422,
-                f"reason: {reason!r} is the predefined reason of shipping's backorder cancels"
-                " and cannot be chosen; give the customer's own reason",
-                field="reason",
-            )
-        line = await lock_line(conn, order_number, line_number)
-        if line is None:
-            raise NotFound(f"line {line_number} of order {order_number}")
-        if line["status"] == LineStatus.CANCELED:
-            raise Refusal(409, f"line {line_number} of order {order_number} is already canceled")
-        shipped = line["shipped_quantity"]
-        if line["status"] in SHIPPED_LINE_STATUSES or (
-            shipped > 0 and line["status"] not in BACK_FROM_BACKORDER
-        ):
-            raise Refusal(
-                409,
-                f"line {line_number} of order {order_number} has shipped and"
-                " can no longer be canceled",
-            )
-        # A partly shipped line waiting for its backorder may give up what is not shipped.
-        open_quantity = line["ordered_quantity"] - line["canceled_quantity"] - shipped
-        quantity = open_quantity if quantity is None else quantity
-        if quantity > open_quantity:
-            raise Refusal(
-                422,
-                f"quantity: {json_quantity(quantity)} is more than the"
-                f" {json_quantity(open_quantity)} open on the line"
-                + (f" ({json_quantity(shipped)} shipped)" if shipped else ""),
-                field="quantity",
-            )
-        remaining = open_quantity - quantity
-        full = remaining == 0
-        released = min(line["released_quantity"], remaining)
-        picked = min(line["picked_quantity"], remaining)
-        status = line["status"]
-        if full and shipped > 0:
-            status = LineStatus.SHIPPED  # what shipped is all the line is now
-        elif full:
-            status = LineStatus.CANCELED
-        elif status in (LineStatus.PICK_RELEASED, LineStatus.STAGED):
-            status = LineStatus.STAGED if picked >= released else LineStatus.PICK_RELEASED
-        elif status in (
-            LineStatus.BOOKED,
-            LineStatus.AWAITING_SUPPLY,
-            LineStatus.BACKORDERED,
-        ) and (line["reserved_quantity"] >= remaining):
-            status = LineStatus.AWAITING_SHIPPING
-        if reason_given:
-            await conn.execute(
-                "UPDATE fulfillment_lines SET person_cancel_reason = $3"
-                " WHERE order_number = $1 AND line_number = $2",
-                order_number,
-                line_number,
-                reason,
-            )
-        _, outbox = await self._record_cancel(
-            conn, line, quantity, request_id=request_id, status=status, reason=reason
-        )
-        return {
-            **_ids(line),
-            "canceled_quantity": json_quantity(quantity),
-            "remaining_quantity": json_quantity(remaining + shipped),
-            "line_status": status,
-            "reason": reason,
-        }, outbox
-
-    async def _cancel_for_scan(
-        self, conn: Connection, line: Any, quantity: Decimal, scan_id: str
-    ) -> tuple[Any, list[int]]:
-        """Shipping's backorder cancel of `quantity` (when there is any) inside a pick or
-        ship confirm; returns the line as it now is and the outbox ids."""
-        if quantity <= 0:
-            return line, []
-        return await self._record_cancel(
-            conn,
-            line,
-            quantity,
-            request_id=f"scan-{scan_id}",
-            status=line["status"],
-            backorder=True,
-        )
-
-    async def _record_cancel(
-        self,
-        conn: Connection,
-        line: Any,
-        quantity: Decimal,
-        *,
-        request_id: str,
-        status: str,
-        reason: str | None = None,
-        backorder: bool = False,
-    ) -> tuple[Any, list[int]]:
-        """Cancel `quantity` of a locked line: its row, the business event, the supply left
-        for review when the parameter keeps it, and the signal its workflow is owed.
-        Shipping's backorder cancels take the person's reason on the line or the predefined
-        one. Returns the updated row and the outbox ids."""
-        if backorder:
-            reason = backorder_reason(line["person_cancel_reason"])
-        assert reason is not None
-        remaining = _open(line) - quantity
-        full = remaining <= 0
-        if full:
-            status = LineStatus.CANCELED
-        updated = await conn.fetchrow(
-            "UPDATE fulfillment_lines SET canceled_quantity = canceled_quantity + $3,"
-            " released_quantity = LEAST(released_quantity, $4), picked_quantity ="
-            " LEAST(picked_quantity, $4), status = $5, cancel_reason = $6, updated_at = now()"
-            " WHERE order_number = $1 AND line_number = $2 RETURNING *",
-            line["order_number"],
-            line["line_number"],
-            quantity,
-            remaining,
-            status,
-            reason,
-        )
-        await reauthorize(
-            conn, line["order_number"], key=f"cancel-{request_id}:{line['workflow_id']}"
-        )
-        if backorder:
-            event = EventType.BACKORDER_CANCELED
-        else:
-            event = EventType.LINE_CANCELED if full else EventType.LINE_QUANTITY_REDUCED
-        await append_event(
-            conn,
-            key=f"cancel-{request_id}:{line['workflow_id']}",
-            type=event,
-            **_ids(line),
-            data={
-                "canceled_quantity": json_quantity(quantity),
-                "remaining_quantity": json_quantity(remaining),
-                "reason": reason,
-            },
-        )
-        reduce_supply = await flag_parameter(conn, SUPPLY_PARAMETER, default=True)
-        if not reduce_supply:
-            await conn.execute(
-                "INSERT INTO supply_reviews (idempotency_key, order_number, line_number,"
-                " document_type, document_number, document_line, supply_order_number,"
-                " canceled_quantity, reason)"
-                " SELECT $1 || ':' || document_number || ':' || document_line, order_number,"
-                " line_number, document_type, document_number, document_line,"
-                " supply_order_number, $4, $5 FROM pegs"
-                " WHERE order_number = $2 AND line_number = $3"
-                " ON CONFLICT (idempotency_key) DO NOTHING",
-                f"cancel-{request_id}:{line['workflow_id']}",
-                line["order_number"],
-                line["line_number"],
-                quantity,
-                reason,
-            )
-        outbox = [
-            await enqueue_signal(
-                conn,
-                workflow_id=line["workflow_id"],
-                signal=CANCEL_REQUESTED,
-                payload=CancelSignal(
-                    request_id=request_id,
-                    quantity=quantity,
-                    reason=reason,
-                    full=full,
-                    backorder=backorder,
-                    reduce_supply=reduce_supply,
-                ),
-            )
-        ]
-        return updated, outbox
-
     async def release_shipment_set(
         self, *, key: str, order_number: str, shipment_set: str, lines: list[int]
     ) -> None:
@@ -744,41 +446,6 @@ class Shipping:
                 line_number=None,
                 data={"shipment_set": shipment_set, "lines": lines},
             )
-
-    async def supply_reviews(self, *, order_number: str | None) -> list[dict[str, Any]]:
-        """Supply documents left as they were by cancels, with what the line gave up and
-        what the document holds now, oldest first."""
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT r.*, coalesce(pol.quantity - pol.canceled_quantity,"
-                " wo.quantity - wo.canceled_quantity, tro.quantity - tro.canceled_quantity)"
-                " AS document_quantity, coalesce(pol.status, wo.status, tro.status)"
-                " AS document_status FROM supply_reviews r"
-                " LEFT JOIN purchase_order_lines pol ON r.document_type = 'PURCHASE_ORDER'"
-                " AND pol.po_number = r.document_number AND pol.po_line = r.document_line"
-                " LEFT JOIN work_orders wo ON r.document_type = 'WORK_ORDER'"
-                " AND wo.work_order_number = r.document_number"
-                " LEFT JOIN transfer_orders tro ON r.document_type = 'TRANSFER_ORDER'"
-                " AND tro.transfer_order_number = r.document_number"
-                " WHERE $1::text IS NULL OR r.order_number = $1 ORDER BY r.id",
-                order_number,
-            )
-        return [
-            {
-                "order_number": r["order_number"],
-                "line_number": r["line_number"],
-                "document_type": r["document_type"],
-                "document_number": r["document_number"],
-                "document_line": r["document_line"],
-                "supply_order_number": r["supply_order_number"],
-                "canceled_quantity": json_quantity(r["canceled_quantity"]),
-                "document_quantity": json_quantity(r["document_quantity"]),
-                "document_status": r["document_status"],
-                "reason": r["reason"],
-                "at": r["created_at"].isoformat(),
-            }
-            for r in rows
-        ]
 
     async def retry_line(
         self, *, order_number: str, line_number: int, request_id: str
@@ -800,13 +467,7 @@ class Shipping:
                     f"line {line_number} of order {order_number} is not back-to-back;"
                     " retrying cannot change that; it can be canceled",
                 )
-            await conn.execute(
-                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2",
-                order_number,
-                line_number,
-                LineStatus.BOOKED,
-            )
+            await line_ledger.record(conn, line, EnterPhase(Phase.BOOKED))
             await append_event(
                 conn,
                 key=f"retry-{request_id}",
@@ -836,14 +497,9 @@ class Shipping:
     ) -> None:
         """Record a status the workflow reached on its own (manual action, billing, closed)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "UPDATE fulfillment_lines SET status = $3, updated_at = now()"
-                " WHERE order_number = $1 AND line_number = $2 AND status <> $4",
-                order_number,
-                line_number,
-                status,
-                LineStatus.CANCELED,
-            )
+            line = await lock_line(conn, order_number, line_number)
+            if line["status"] != LineStatus.CANCELED:
+                await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
             if event is not None:
                 await append_event(
                     conn,

@@ -1,0 +1,44 @@
+"""A line's status: one pure function of its ledger (quantities and phase).
+
+Precedence, first match wins:
+
+1. nothing open → ``CANCELED``;
+2. phase ``MANUAL`` → ``MANUAL_ACTION_REQUIRED``; ``CLOSED`` → ``CLOSED``;
+   ``BILLING`` → ``AWAITING_BILLING``;
+3. all open shipped → ``SHIPPED``;
+4. phase ``BOOKED`` (no supply yet) → ``BOOKED``;
+5. goods picked and not shipped → ``STAGED`` once all released is picked, else
+   ``PICK_RELEASED``; released and not picked → ``PICK_RELEASED``;
+6. everything still to ship on hand → ``AWAITING_SHIPPING``;
+7. else ``AWAITING_SUPPLY`` (back-to-back) or ``BACKORDERED`` (shipped from stock).
+"""
+
+from __future__ import annotations
+
+from domain.line.ledger import Ledger, Phase
+from domain.statuses import LineStatus
+
+_PHASE_STATUS = {
+    Phase.MANUAL: LineStatus.MANUAL_ACTION_REQUIRED,
+    Phase.CLOSED: LineStatus.CLOSED,
+    Phase.BILLING: LineStatus.AWAITING_BILLING,
+}
+
+
+def line_status(ledger: Ledger) -> LineStatus:
+    q = ledger
+    if q.open <= 0:
+        return LineStatus.CANCELED
+    if q.phase in _PHASE_STATUS:
+        return _PHASE_STATUS[q.phase]
+    if q.shipped >= q.open:
+        return LineStatus.SHIPPED
+    if q.phase is Phase.BOOKED:
+        return LineStatus.BOOKED
+    if q.staged > 0:
+        return LineStatus.STAGED if q.picked >= q.released else LineStatus.PICK_RELEASED
+    if q.in_pick > 0:
+        return LineStatus.PICK_RELEASED
+    if q.supplied:
+        return LineStatus.AWAITING_SHIPPING
+    return LineStatus.AWAITING_SUPPLY if q.back_to_back else LineStatus.BACKORDERED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from adapters.errors import Refusal
 from domain.supply_plan import PeggedDocument, quantities_to_keep
 
-Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
 async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:

@@ -24,8 +24,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from temporalio import activity, workflow
 
@@ -86,7 +87,7 @@ class BareLineWorkflow:
             )
         self._stage = "AWAITING_SIGNALS"
         for k in range(plan.signals):
-            await workflow.wait_condition(lambda k=k: self._signals > k)
+            await workflow.wait_condition(cast("Callable[[], bool]", lambda k=k: self._signals > k))
         for i in range(plan.post_activities):
             await workflow.execute_activity(
                 bare_noop, f"post-{i}", start_to_close_timeout=BARE_ACTIVITY_TIMEOUT
@@ -454,7 +455,7 @@ async def product_run(
                 try:
                     timings = await bounded(
                         concurrency,
-                        [(lambda so=so: product_line(api, so, quantity)) for so in numbers],
+                        [partial(product_line, api, so, quantity) for so in numbers],
                     )
                 except Exception:
                     print(f"--- {worker.name} log (tail) ---\n{worker.log_tail()}", file=sys.stderr)
@@ -519,11 +520,7 @@ async def bare_run(
     timings = await bounded(
         concurrency,
         [
-            (
-                lambda wid=wid: bare_line(
-                    client, wid, plan, task_queue, interval=interval, timeout=timeout
-                )
-            )
+            partial(bare_line, client, wid, plan, task_queue, interval=interval, timeout=timeout)
             for wid in ids
         ],
     )

@@ -30,7 +30,7 @@ from pydantic import (
 from domain.models import Identifier, Money, OrderIn, PositiveQuantity
 
 
-def _yes_no(value: Any) -> bool:
+def _yes_no(value: object) -> bool:
     # Order Hub sends booleans; FBDI and older integrations send "Y"/"N".
     if isinstance(value, bool):
         return value

@@ -6,14 +6,14 @@ import json
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 import structlog
 
 log = structlog.get_logger(__name__)
 
-Pool = asyncpg.Pool
+Pool: TypeAlias = asyncpg.Pool
 # Serializes concurrent migration runs (API and worker starting together).
 _MIGRATION_LOCK = 7_220_001
 

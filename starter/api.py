@@ -173,7 +173,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         return _json(404, {"detail": f"{exc.what} not found"})
 
     def ctx_of(request: Request) -> AppContext:
-        return request.app.state.ctx  # type: ignore[no-any-return]
+        return request.app.state.ctx
 
     def role(*allowed: str) -> Callable[..., Awaitable[AppContext]]:
         async def check(

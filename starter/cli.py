@@ -205,7 +205,7 @@ def dispatch(args: argparse.Namespace) -> int:
             return call("GET", "/lines?" + str(httpx.QueryParams(params)))
         if action == "retry":
             return call("POST", f"/orders/{args.order_number}/lines/{args.line_number}/retry")
-        body = {"quantity": args.quantity, "reason": args.reason}
+        body: dict[str, Any] = {"quantity": args.quantity, "reason": args.reason}
         return call(
             "POST",
             f"/orders/{args.order_number}/lines/{args.line_number}/cancel",
@@ -217,7 +217,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return call("POST", f"/purchase-orders/{args.po_number}/approve")
     if cmd == "scan":
         if action == "receipt":
-            body: dict[str, Any] = {"scan_id": args.scan_id, "quantity": args.quantity}
+            body = {"scan_id": args.scan_id, "quantity": args.quantity}
             if args.transfer_order:
                 body["transfer_order_number"] = args.transfer_order
             else:

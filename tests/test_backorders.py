@@ -10,8 +10,8 @@ from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
 from tests.test_on_hand_flow import stock, stock_setup
 
-FLAGS = {"cancel_backorders": True}
-SINGLE = {"cancel_backorders": True, "enforce_single_shipment": True}
+FLAGS: dict[str, Any] = {"cancel_backorders": True}
+SINGLE: dict[str, Any] = {"cancel_backorders": True, "enforce_single_shipment": True}
 
 
 async def book_line(stack: Stack, quantity: int, item: str = "BOUQUET", **line: Any) -> str:

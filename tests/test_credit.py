@@ -47,7 +47,7 @@ async def book(stack: Stack, quantity: int, **line: Any) -> str:
 
 async def credit_of(stack: Stack, so: str) -> dict[str, Any] | None:
     order = await stack.call("GET", f"/orders/{so}")
-    return order["credit_authorization"]  # type: ignore[no-any-return]
+    return order["credit_authorization"]
 
 
 async def wait_credit(stack: Stack, so: str, status: str, amount: str | None = None) -> Any:
@@ -67,7 +67,7 @@ async def credit_events(stack: Stack, so: str) -> list[dict[str, Any]]:
 
 async def order_query(stack: Stack, so: str) -> dict[str, Any]:
     handle = stack.client.get_workflow_handle(f"order-{so}")
-    return await handle.query("order_status")  # type: ignore[no-any-return]
+    return await handle.query("order_status")
 
 
 async def line_workflow_exists(stack: Stack, so: str) -> bool:

@@ -33,7 +33,7 @@ from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
 
 
-async def twice(run, arg):  # type: ignore[no-untyped-def]
+async def twice(run, arg):
     """Run an activity twice with the same input, as a retry after a lost result would."""
     env = ActivityEnvironment()
     first = await env.run(run, arg)

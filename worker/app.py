@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import asyncpg
 import structlog
@@ -38,7 +39,7 @@ log = structlog.get_logger(__name__)
 WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflow)
 
 
-def activities_for(pool: asyncpg.Pool) -> list[object]:
+def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     """The activities, wired to the PostgreSQL system of record."""
     planning = PlanningActivities(MasterData(pool))
     procurement = ProcurementActivities(Procurement(pool))

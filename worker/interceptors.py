@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from temporalio import activity
@@ -35,7 +35,8 @@ class _BindIds(ActivityInboundInterceptor):
             "workflow_id": info.workflow_id,
             "activity": info.activity_type,
             "attempt": info.attempt,
-            **business_ids(info.workflow_id),
+            # Only workflows run this worker's activities, so there is always a workflow id.
+            **business_ids(cast(str, info.workflow_id)),
         }
         with structlog.contextvars.bound_contextvars(**ids):
             try:

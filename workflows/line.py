@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
@@ -439,7 +439,7 @@ class FulfillmentLineWorkflow:
             if supply.status is SupplyStatus.AWAITING_APPROVAL:
                 number = supply.document_number
                 await self._wait(
-                    lambda number=number: number in self._approved_pos,
+                    cast("Callable[[], bool]", lambda number=number: number in self._approved_pos),
                     f"Waiting for a buyer to approve {number}",
                 )
                 supply.status = SupplyStatus.AWAITING_RECEIPT
@@ -778,8 +778,11 @@ class FulfillmentLineWorkflow:
         waves_done = 0  # waves of earlier rounds; the signals of a round may all come at once
         while True:
             await self._wait(
-                lambda waves_done=waves_done: (
-                    self._waves > waves_done or self._stalled() or self._shipped >= self._open
+                cast(
+                    "Callable[[], bool]",
+                    lambda waves_done=waves_done: (
+                        self._waves > waves_done or self._stalled() or self._shipped >= self._open
+                    ),
                 ),
                 lambda: (
                     f"Reserved; waiting for a pick wave at {org}"
@@ -794,9 +797,12 @@ class FulfillmentLineWorkflow:
                 self._status = LineStatus.PICK_RELEASED
                 self._publish()
                 await self._wait(
-                    lambda waves_done=waves_done: (
-                        (self._waves > waves_done and self._picked >= self._released)
-                        or self._stalled()
+                    cast(
+                        "Callable[[], bool]",
+                        lambda waves_done=waves_done: (
+                            (self._waves > waves_done and self._picked >= self._released)
+                            or self._stalled()
+                        ),
                     ),
                     lambda: (
                         f"Waiting for pick confirmation: {_q(self._picked)} of "

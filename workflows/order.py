@@ -9,8 +9,9 @@ fit or leaves nothing open.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -224,11 +225,14 @@ class SalesOrderWorkflow:
         staged = 0  # staged lines seen: the details name what each held set waits for
         while True:
             await workflow.wait_condition(
-                lambda started=started, staged=staged: (
-                    all(t.done() for t in running)
-                    or len(self._added) > started
-                    or len(self._staged) > staged
-                    or bool(self._ready_sets())
+                cast(
+                    "Callable[[], bool]",
+                    lambda started=started, staged=staged: (
+                        all(t.done() for t in running)
+                        or len(self._added) > started
+                        or len(self._staged) > staged
+                        or bool(self._ready_sets())
+                    ),
                 )
             )
             staged = len(self._staged)

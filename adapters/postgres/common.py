@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from adapters.postgres import line_ledger
 from domain.line import SupplyCreated
 from domain.supply_plan import PeggedDocument, quantities_to_keep
 
-Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
 async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:

@@ -283,8 +283,8 @@ class MasterData:
                         value,
                     )
                     counts["parameters"] = counts.get("parameters", 0) + 1
-            for i, rule in enumerate(doc.order_rules):
-                when = rule.when
+            for i, order_rule in enumerate(doc.order_rules):
+                when = order_rule.when
                 await _customer(
                     conn, when.customer_number, f"order_rules[{i}].when.customer_number"
                 )
@@ -293,10 +293,10 @@ class MasterData:
                     "INSERT INTO order_rules (name, conditions, assignments, active)"
                     " VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET"
                     " conditions = $2, assignments = $3, active = $4",
-                    rule.name,
+                    order_rule.name,
                     when.model_dump(mode="json", exclude_none=True),
-                    rule.assignments.model_dump(mode="json", exclude_none=True),
-                    rule.active,
+                    order_rule.assignments.model_dump(mode="json", exclude_none=True),
+                    order_rule.active,
                 )
                 counts["order_rules"] = i + 1
         return counts, outbox

@@ -44,7 +44,7 @@ def run(ledger: Ledger, *facts: Fact) -> Ledger:
 
 
 def line(ordered: int = 10, **kw: object) -> Ledger:
-    return Ledger(ordered=D(ordered), **kw)  # type: ignore[arg-type]
+    return Ledger(ordered=D(ordered), **kw)
 
 
 SUPPLIED = (SupplyCreated(), Arrive(D(10), "PO-1 line 1", D(10)))

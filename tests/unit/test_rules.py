@@ -82,7 +82,7 @@ def test_price_tolerance() -> None:
         (None, False, True, False, True),
     ],
 )
-def test_back_to_back_precedence(line, customer, variant, item, expected) -> None:  # type: ignore[no-untyped-def]
+def test_back_to_back_precedence(line, customer, variant, item, expected) -> None:
     decided, reason = decide_back_to_back(
         line_flag=line, customer_flag=customer, variant_flag=variant, item_flag=item
     )

@@ -22,7 +22,7 @@ def buy(supplier: str, rank: int = 1) -> dict[str, object]:
     return {"type": "BUY", "supplier": supplier, "rank": rank, "allocation_pct": 100}
 
 
-def choose(local=None, global_=None, agreements=None, suppliers=None):  # type: ignore[no-untyped-def]
+def choose(local=None, global_=None, agreements=None, suppliers=None):
     return choose_source(
         item_number="LAPTOP-X1",
         organization="M1",
@@ -126,7 +126,7 @@ def make(rank: int = 1, allocation_pct: int = 100) -> dict[str, object]:
     return {"type": "MAKE", "rank": rank, "allocation_pct": allocation_pct}
 
 
-def choose_split(sources, quantity: str = "100", work_definitions=None):  # type: ignore[no-untyped-def]
+def choose_split(sources, quantity: str = "100", work_definitions=None):
     return choose_source(
         item_number="LAPTOP-X1",
         organization="M1",

@@ -21,6 +21,11 @@ from pydantic import (
     model_validator,
 )
 
+from domain.line.ledger import Ledger
+
+# Formatting lives with the quantities; importers of these names here keep working.
+from domain.quantities import json_money as json_money
+from domain.quantities import json_quantity as json_quantity
 from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
 
 # Business identifiers end up in workflow ids and URLs: keep them printable and bounded.
@@ -34,19 +39,6 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
 NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-
-
-def json_quantity(value: Decimal) -> int | float:
-    """A quantity as a JSON number: 50, not "50.0000"."""
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        return int(normalized)
-    return float(normalized)
-
-
-def json_money(value: Decimal) -> str:
-    """An amount or price as a string with cents: "1450.00"."""
-    return format(value.quantize(Decimal("0.01")), "f")
 
 
 Quantity = Annotated[Decimal, PlainSerializer(json_quantity, when_used="json")]
@@ -485,6 +477,8 @@ class StockReservation(BaseModel):
 
     reservation_number: str
     quantity: Decimal
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class SupplyChange(BaseModel):
@@ -512,6 +506,8 @@ class ReceiptSignal(BaseModel):
     quantity: Decimal
     reserved_quantity: Decimal
     receipt_number: str
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class ApprovalSignal(BaseModel):
@@ -522,6 +518,8 @@ class ApprovalSignal(BaseModel):
 class PickReleaseSignal(BaseModel):
     wave_number: str
     quantity: Decimal
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class PickConfirmSignal(BaseModel):
@@ -530,6 +528,8 @@ class PickConfirmSignal(BaseModel):
     backordered_quantity: Decimal = Decimal("0")
     # Backordered and kept open on the line (no Cancel Backorders): supplied again.
     kept_backordered_quantity: Decimal = Decimal("0")
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class ShipConfirmSignal(BaseModel):
@@ -538,6 +538,8 @@ class ShipConfirmSignal(BaseModel):
     shipped_quantity: Decimal
     backordered_quantity: Decimal = Decimal("0")
     kept_backordered_quantity: Decimal = Decimal("0")
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class CancelSignal(BaseModel):
@@ -550,6 +552,8 @@ class CancelSignal(BaseModel):
     # Cancel Supply When Canceling Backorders at the time of the cancel: when off, the
     # supply documents stay as they are and are listed for review.
     reduce_supply: bool = True
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class QuantityIncreasedSignal(BaseModel):
@@ -559,6 +563,8 @@ class QuantityIncreasedSignal(BaseModel):
     request_id: str
     quantity: Decimal
     reserved_quantity: Decimal = Decimal(0)
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class LineStagedSignal(BaseModel):
@@ -582,13 +588,16 @@ class StockReservedSignal(BaseModel):
 
     reservation_number: str
     quantity: Decimal
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class RetrySignal(BaseModel):
     request_id: str
 
-
-# --------------------------------------------------------------------------- views
+    # --------------------------------------------------------------------------- views
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class SupplyView(BaseModel):

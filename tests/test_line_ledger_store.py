@@ -101,6 +101,36 @@ async def test_every_answer_leaves_the_stored_ledger_consistent(stack: Stack) ->
     assert line_status(ledger) == "CLOSED"
 
 
+async def test_signals_carry_the_ledger_they_follow(stack: Stack) -> None:
+    """Every signal owed to a line carries the ledger after its fact, with the version the
+    row was written at, so the line can keep the newest whatever order they arrive in."""
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = order_number()
+    await stack.call("POST", "/orders", role="orders", json=laptop_order(so, 5), expect=202)
+    line = await stack.wait_status(so, "AWAITING_SUPPLY")
+    po = line["supply"][0]["document_number"]
+    await stack.receive(so, po, 2, f"{so}-r1")
+    await stack.call(
+        "POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 1, "reason": "x"}
+    )
+    await stack.receive(so, po, 2, f"{so}-r2")
+    async with stack.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT signal, payload FROM signal_outbox WHERE workflow_id = $1 ORDER BY id",
+            f"order-{so}-line-1",
+        )
+    carried = [(r["signal"], Ledger.model_validate(r["payload"]["ledger"])) for r in rows]
+    assert [signal for signal, _ in carried] == [
+        "receipt_recorded",
+        "cancel_requested",
+        "receipt_recorded",
+    ]
+    versions = [ledger.version for _, ledger in carried]
+    assert versions == sorted(set(versions))
+    assert carried[-1][1] == await stored(stack, so)
+    assert (carried[1][1].canceled, carried[-1][1].reserved) == (1, 4)
+
+
 async def test_a_refused_scan_changes_no_version(stack: Stack) -> None:
     await stack.call("PUT", "/setup", json=demo_setup())
     so = order_number()

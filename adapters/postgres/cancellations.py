@@ -104,6 +104,7 @@ async def cancel_effects(
                 full=full,
                 backorder=backorder,
                 reduce_supply=reduce_supply,
+                ledger=line_ledger.ledger_of(line),
             ),
         )
     ]

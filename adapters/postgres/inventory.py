@@ -18,6 +18,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.line_ledger import ledger_of
 from domain.line import Arrive, ReleaseExcess, ReserveStock
 from domain.models import (
     LineInput,
@@ -184,6 +185,7 @@ async def reserve_to_line(
                 quantity=quantity,
                 reserved_quantity=quantity,
                 receipt_number=receipt_number,
+                ledger=ledger_of(line),
             ),
         )
     ]
@@ -243,7 +245,7 @@ async def allocate_waiting(
         got = await take_free_stock(conn, item=item, organization=organization, wanted=need)
         if got <= 0:
             break
-        number = await record_stock_reservation(
+        number, line = await record_stock_reservation(
             conn, line=line, quantity=got, key=f"{cause}:{line['workflow_id']}"
         )
         outbox.append(
@@ -251,7 +253,9 @@ async def allocate_waiting(
                 conn,
                 workflow_id=line["workflow_id"],
                 signal=STOCK_RESERVED,
-                payload=StockReservedSignal(reservation_number=number, quantity=got),
+                payload=StockReservedSignal(
+                    reservation_number=number, quantity=got, ledger=ledger_of(line)
+                ),
             )
         )
     return outbox
@@ -259,8 +263,9 @@ async def allocate_waiting(
 
 async def record_stock_reservation(
     conn: Connection, *, line: Any, quantity: Decimal, key: str
-) -> str:
-    """Book a reservation of free stock (already taken) to a line; returns its number."""
+) -> tuple[str, Any]:
+    """Book a reservation of free stock (already taken) to a line; returns its number and
+    the line's row after it."""
     updated = await line_ledger.record(conn, line, ReserveStock(quantity))
     reserved = updated["reserved_quantity"]
     reservation_id = await conn.fetchval(
@@ -287,7 +292,7 @@ async def record_stock_reservation(
             "source": "ON_HAND",
         },
     )
-    return f"RES-{reservation_id}"
+    return f"RES-{reservation_id}", updated
 
 
 class Inventory:
@@ -371,8 +376,8 @@ class Inventory:
             got = await take_free_stock(
                 conn, item=line.item_number, organization=line.organization, wanted=need
             )
-            number = await record_stock_reservation(conn, line=row, quantity=got, key=key)
-            return StockReservation(reservation_number=number, quantity=got)
+            number, row = await record_stock_reservation(conn, line=row, quantity=got, key=key)
+            return StockReservation(reservation_number=number, quantity=got, ledger=ledger_of(row))
 
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int

@@ -258,7 +258,9 @@ class Revisions:
                 conn, item=line["item_number"], organization=line["organization"], wanted=quantity
             )
             if reserved > 0:
-                await record_stock_reservation(conn, line=updated, quantity=reserved, key=key)
+                _, updated = await record_stock_reservation(
+                    conn, line=updated, quantity=reserved, key=key
+                )
         await append_event(
             conn,
             key=key,
@@ -277,7 +279,10 @@ class Revisions:
                 workflow_id=line["workflow_id"],
                 signal=QUANTITY_INCREASED,
                 payload=QuantityIncreasedSignal(
-                    request_id=request_id, quantity=quantity, reserved_quantity=reserved
+                    request_id=request_id,
+                    quantity=quantity,
+                    reserved_quantity=reserved,
+                    ledger=line_ledger.ledger_of(updated),
                 ),
             )
         ]

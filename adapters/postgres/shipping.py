@@ -20,6 +20,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.line_ledger import ledger_of
 from domain.backorders import (
     LineFlags,
     WaveLine,
@@ -267,7 +268,7 @@ class Shipping:
                     line["line_number"],
                     quantity,
                 )
-                await line_ledger.record(conn, line, Release(quantity))
+                line = await line_ledger.record(conn, line, Release(quantity))
                 await append_event(
                     conn,
                     key=f"{wave}:{line['workflow_id']}",
@@ -280,7 +281,9 @@ class Shipping:
                         conn,
                         workflow_id=line["workflow_id"],
                         signal=PICK_RELEASED,
-                        payload=PickReleaseSignal(wave_number=wave, quantity=quantity),
+                        payload=PickReleaseSignal(
+                            wave_number=wave, quantity=quantity, ledger=ledger_of(line)
+                        ),
                     )
                 )
             answered = sorted(set(plan.release) | set(plan.cancel) | set(plan.waiting))
@@ -335,6 +338,7 @@ class Shipping:
                         picked_quantity=scan.picked_quantity,
                         backordered_quantity=backordered,
                         kept_backordered_quantity=kept,
+                        ledger=ledger_of(line),
                     ),
                 )
             )
@@ -413,6 +417,7 @@ class Shipping:
                         shipped_quantity=scan.shipped_quantity,
                         backordered_quantity=backordered,
                         kept_backordered_quantity=kept,
+                        ledger=ledger_of(line),
                     ),
                 )
             )
@@ -467,7 +472,7 @@ class Shipping:
                     f"line {line_number} of order {order_number} is not back-to-back;"
                     " retrying cannot change that; it can be canceled",
                 )
-            await line_ledger.record(conn, line, EnterPhase(Phase.BOOKED))
+            line = await line_ledger.record(conn, line, EnterPhase(Phase.BOOKED))
             await append_event(
                 conn,
                 key=f"retry-{request_id}",
@@ -480,7 +485,7 @@ class Shipping:
                     conn,
                     workflow_id=line["workflow_id"],
                     signal=RETRY_REQUESTED,
-                    payload=RetrySignal(request_id=request_id),
+                    payload=RetrySignal(request_id=request_id, ledger=ledger_of(line)),
                 )
             ]
             return {**_ids(line), "line_status": LineStatus.BOOKED}, outbox

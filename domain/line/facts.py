@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from domain.line.ledger import ZERO, Ledger, LedgerBroken, Phase, violations
 from domain.line.status import line_status
-from domain.models import json_quantity as _q
+from domain.quantities import json_quantity as _q
 from domain.statuses import LineStatus
 
 

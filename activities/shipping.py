@@ -6,6 +6,7 @@ from temporalio import activity
 
 from activities.payloads import LineStatusChange, OrderEvent, ShipmentSetRelease
 from adapters.protocols import ShippingSystem
+from domain.line import Ledger
 
 
 class ShippingActivities:
@@ -15,6 +16,19 @@ class ShippingActivities:
     @activity.defn(name="record_line_status")
     async def record_line_status(self, change: LineStatusChange) -> None:
         await self._shipping.set_status(
+            key=change.key,
+            order_number=change.order_number,
+            line_number=change.line_number,
+            status=change.status,
+            event=change.event,
+            data=change.data,
+        )
+
+    @activity.defn(name="enter_line_phase")
+    async def enter_line_phase(self, change: LineStatusChange) -> Ledger:
+        """Record a phase the line reached on its own (manual action, retry, billing,
+        closed); answers the line's ledger after it."""
+        return await self._shipping.set_status(
             key=change.key,
             order_number=change.order_number,
             line_number=change.line_number,

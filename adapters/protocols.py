@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.credit import CreditDecision
+from domain.line import Ledger
 from domain.models import (
     InvoiceResult,
     LineInput,
     PurchaseOrderResult,
     RequisitionResult,
+    ReservationReleased,
     SourcingDecision,
     StockReservation,
     SupplyChange,
@@ -99,7 +101,7 @@ class InventorySystem(Protocol):
 
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int
-    ) -> Decimal: ...
+    ) -> ReservationReleased: ...
 
 
 class ShippingSystem(Protocol):
@@ -112,7 +114,7 @@ class ShippingSystem(Protocol):
         status: LineStatus,
         event: EventType | None = None,
         data: dict[str, Any] | None = None,
-    ) -> None: ...
+    ) -> Ledger: ...
 
     async def line_event(
         self,

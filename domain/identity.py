@@ -1,5 +1,12 @@
 """Workflow ids of the public contract, derived from business ids."""
 
+# Workflow types that run a fulfillment line: lines started before the line ledger finish
+# under the first; both carry the same search attributes.
+LINE_WORKFLOW_TYPES = ("FulfillmentLineWorkflow", "FulfillmentLineWorkflowV2")
+LINE_WORKFLOW_TYPES_QUERY = "WorkflowType IN ({})".format(
+    ", ".join(f"'{name}'" for name in LINE_WORKFLOW_TYPES)
+)
+
 
 def order_workflow_id(order_number: str) -> str:
     return f"order-{order_number}"

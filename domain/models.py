@@ -451,6 +451,8 @@ class PurchaseOrderResult(BaseModel):
     quantity: Decimal
     unit_price: Decimal
     need_by_date: date | None = None
+    # The line's ledger after this step, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class TransferOrderResult(BaseModel):
@@ -462,6 +464,8 @@ class TransferOrderResult(BaseModel):
     transfer_price: Decimal
     expected_arrival: date | None = None
     short: bool = False
+    # The line's ledger after this step, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class WorkOrderResult(BaseModel):
@@ -470,6 +474,8 @@ class WorkOrderResult(BaseModel):
     organization: str
     quantity: Decimal
     need_by_date: date | None = None
+    # The line's ledger after this step, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class StockReservation(BaseModel):
@@ -479,6 +485,13 @@ class StockReservation(BaseModel):
     quantity: Decimal
     # The line's ledger after this fact, with its version: a reader keeps the highest.
     ledger: Ledger | None = None
+
+
+class ReservationReleased(BaseModel):
+    """What went back to free stock from a line's reservation, and the ledger after it."""
+
+    quantity: Decimal
+    ledger: Ledger
 
 
 class SupplyChange(BaseModel):
@@ -496,6 +509,8 @@ class InvoiceResult(BaseModel):
     amount: Decimal
     status: str = "CREATED"
     hold_reason: str | None = None
+    # The line's ledger after this step, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
 
 
 class ReceiptSignal(BaseModel):
@@ -648,3 +663,11 @@ class LineView(BaseModel):
     invoices: list[dict[str, Any]] = []
     events: list[LineEvent] = []
     workflow_id: str = ""
+    # From the line's ledger (lines run by FulfillmentLineWorkflowV2): open = ordered -
+    # canceled; released and not yet shipped or backordered; open and neither shipped nor
+    # reserved; kept open after the warehouse backordered it; the ledger's version.
+    open_quantity: Quantity | None = None
+    released_quantity: Quantity | None = None
+    awaiting_supply_quantity: Quantity | None = None
+    backordered_quantity: Quantity | None = None
+    ledger_version: int | None = None

@@ -33,7 +33,7 @@ from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from domain import signals
 from domain.backorders import shipment_sets
-from domain.identity import line_workflow_id, order_workflow_id
+from domain.identity import LINE_WORKFLOW_TYPES_QUERY, line_workflow_id, order_workflow_id
 from domain.models import (
     CancelIn,
     LineView,
@@ -419,7 +419,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         supplier: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
-        clauses = ["WorkflowType = 'FulfillmentLineWorkflow'"]
+        clauses = [LINE_WORKFLOW_TYPES_QUERY]
         for attr, value in (
             ("LineStatus", status),
             ("CustomerNumber", customer_number),

@@ -31,12 +31,14 @@ from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from runtime.orchestration import start_order_workflow
 from worker.interceptors import LoggingInterceptor
-from workflows.line import FulfillmentLineWorkflow
+from workflows.line import FulfillmentLineWorkflowV2
+from workflows.line_v1 import FulfillmentLineWorkflow
 from workflows.order import SalesOrderWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflow)
+# FulfillmentLineWorkflow runs the lines started before the line ledger until they finish.
+WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflowV2, FulfillmentLineWorkflow)
 
 
 def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
@@ -64,7 +66,9 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
         transfers.close_transfer_order,
         inventory.reserve_on_hand,
         inventory.release_excess_reservation,
+        inventory.release_line_excess,
         shipping.record_line_status,
+        shipping.enter_line_phase,
         shipping.record_line_event,
         shipping.record_order_event,
         shipping.release_shipment_set,

@@ -29,10 +29,14 @@ with workflow.unsafe.imports_passed_through():
         OrderInput,
     )
     from domain.statuses import CreditStatus, EventType, LineStatus
-    from workflows.line import FulfillmentLineWorkflow, initial_search_attributes
+    from workflows.line import FulfillmentLineWorkflowV2
+    from workflows.line_state import initial_search_attributes
+    from workflows.line_v1 import FulfillmentLineWorkflow
 
 # workflow.patched ids: never reuse or remove while histories with them may replay.
 CREDIT_AUTHORIZATION = "credit-authorization"
+# Lines started from here on run FulfillmentLineWorkflowV2 (on the line's ledger).
+LINE_LEDGER = "line-ledger"
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
@@ -268,8 +272,13 @@ class SalesOrderWorkflow:
 
     async def _run_line(self, line: LineInput) -> LineView:
         # Lines are independent durable units: they outlive their order workflow.
+        run = (
+            FulfillmentLineWorkflowV2.run
+            if workflow.patched(LINE_LEDGER)
+            else FulfillmentLineWorkflow.run
+        )
         result: LineView = await workflow.execute_child_workflow(
-            FulfillmentLineWorkflow.run,
+            run,
             line,
             id=line_workflow_id(line.order_number, line.line_number),
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,

@@ -26,13 +26,15 @@ class Billing:
             existing = await conn.fetchrow(
                 "SELECT invoice_number, amount FROM ar_invoices WHERE idempotency_key = $1", key
             )
+            row = await lock_line(conn, line.order_number, line.line_number)
             if existing:
                 return InvoiceResult(
-                    invoice_number=existing["invoice_number"], amount=existing["amount"]
+                    invoice_number=existing["invoice_number"],
+                    amount=existing["amount"],
+                    ledger=line_ledger.ledger_of(row),
                 )
-            row = await lock_line(conn, line.order_number, line.line_number)
             quantity = row["shipped_quantity"] - row["invoiced_quantity"]
-            await line_ledger.record(conn, row, Invoice(quantity))
+            invoiced = await line_ledger.record(conn, row, Invoice(quantity))
             amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
             number = await next_document_number(conn, "AR")
             await conn.execute(
@@ -63,7 +65,9 @@ class Billing:
                     "amount": json_money(amount),
                 },
             )
-            return InvoiceResult(invoice_number=number, amount=amount)
+            return InvoiceResult(
+                invoice_number=number, amount=amount, ledger=line_ledger.ledger_of(invoiced)
+            )
 
     async def create_ap_invoice(
         self, *, key: str, order_number: str, line_number: int, po_number: str, po_line: int

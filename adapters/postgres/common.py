@@ -225,7 +225,7 @@ async def peg_to_line(
     line_number: int,
     workflow_id: str,
     supply_status: str,
-) -> None:
+) -> Any:
     """Hard-peg a new supply document to its line: the supply order takes the document's
     status and the line, if just booked, now awaits supply."""
     await conn.execute(
@@ -244,6 +244,6 @@ async def peg_to_line(
         supply_order_number,
         supply_status,
     )
-    await line_ledger.record(
+    return await line_ledger.record(
         conn, await lock_line(conn, order_number, line_number), SupplyCreated()
     )

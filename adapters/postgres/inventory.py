@@ -24,6 +24,7 @@ from domain.models import (
     LineInput,
     ReceiptScanIn,
     ReceiptSignal,
+    ReservationReleased,
     StockReservation,
     StockReservedSignal,
     json_quantity,
@@ -381,19 +382,20 @@ class Inventory:
 
     async def release_excess_reservation(
         self, *, key: str, order_number: str, line_number: int
-    ) -> Decimal:
-        """Give back to free stock what is reserved to a line beyond its open quantity."""
+    ) -> ReservationReleased:
+        """Give back to free stock what is reserved to a line beyond its open quantity;
+        answers the quantity and the line's ledger after it."""
         async with self._pool.acquire() as conn, conn.transaction():
             line = await lock_line(conn, order_number, line_number)
             done = await conn.fetchval(
                 "SELECT -quantity FROM reservations WHERE idempotency_key = $1", key
             )
             if done is not None:  # a retry: answer what the first attempt released
-                return Decimal(done)
+                return ReservationReleased(quantity=Decimal(done), ledger=ledger_of(line))
             excess = line_ledger.ledger_of(line).excess_reserved
             if excess <= 0:
-                return Decimal("0")
-            await line_ledger.record(conn, line, ReleaseExcess())
+                return ReservationReleased(quantity=Decimal(0), ledger=ledger_of(line))
+            updated = await line_ledger.record(conn, line, ReleaseExcess())
             await conn.execute(
                 "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
                 line["item_number"],
@@ -419,7 +421,7 @@ class Inventory:
                 line_number=line_number,
                 data={"quantity": json_quantity(excess)},
             )
-            return excess
+            return ReservationReleased(quantity=excess, ledger=ledger_of(updated))
 
     async def on_hand(self, item: str, organization: str) -> dict[str, Decimal]:
         async with self._pool.acquire() as conn:

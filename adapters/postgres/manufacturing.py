@@ -23,6 +23,7 @@ from adapters.postgres.common import (
     supply_to_keep,
 )
 from adapters.postgres.inventory import find_peg, refuse_if_canceled, reserve_to_line
+from adapters.postgres.line_ledger import ledger_of
 from domain.models import (
     LineInput,
     SupplyChange,
@@ -33,13 +34,14 @@ from domain.models import (
 from domain.statuses import DocumentType, EventType, SupplyStatus, WorkOrderStatus
 
 
-def _result(row: Any) -> WorkOrderResult:
+def _result(row: Any, sales_line: Any) -> WorkOrderResult:
     return WorkOrderResult(
         work_order_number=row["work_order_number"],
         status=row["status"],
         organization=row["organization"],
         quantity=row["quantity"] - row["canceled_quantity"],
         need_by_date=row["need_by_date"],
+        ledger=ledger_of(sales_line),
     )
 
 
@@ -67,7 +69,7 @@ class Manufacturing:
                 "SELECT * FROM work_orders WHERE idempotency_key = $1", key
             )
             if existing:
-                return _result(existing)
+                return _result(existing, row)
             open_quantity = quantity_to_supply(row, quantity)
             if open_quantity <= 0:
                 return None
@@ -86,7 +88,7 @@ class Manufacturing:
                 WorkOrderStatus.IN_PRODUCTION,
                 need_by,
             )
-            await peg_to_line(
+            row = await peg_to_line(
                 conn,
                 document_type=DocumentType.WORK_ORDER,
                 document_number=number,
@@ -109,7 +111,7 @@ class Manufacturing:
                     "need_by_date": need_by.isoformat(),
                 },
             )
-            return _result(work_order)
+            return _result(work_order, row)
 
     async def complete(self, scan: WorkOrderCompletionIn) -> ScanOutcome:
         """Production reports finished goods: they are reserved to the pegged line."""

@@ -19,6 +19,7 @@ from adapters.postgres.common import (
     quantity_to_supply,
     supply_to_keep,
 )
+from adapters.postgres.line_ledger import ledger_of
 from domain.models import (
     ApprovalSignal,
     LineInput,
@@ -39,7 +40,7 @@ from domain.statuses import (
 )
 
 
-def _po_result(po: Any, line: Any) -> PurchaseOrderResult:
+def _po_result(po: Any, line: Any, sales_line: Any) -> PurchaseOrderResult:
     return PurchaseOrderResult(
         po_number=po["po_number"],
         po_line=line["po_line"],
@@ -48,6 +49,7 @@ def _po_result(po: Any, line: Any) -> PurchaseOrderResult:
         quantity=line["quantity"] - line["canceled_quantity"],
         unit_price=line["unit_price"],
         need_by_date=line["need_by_date"],
+        ledger=ledger_of(sales_line),
     )
 
 
@@ -153,7 +155,7 @@ class Procurement:
                     "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = 1",
                     existing["po_number"],
                 )
-                return _po_result(existing, po_line)
+                return _po_result(existing, po_line, row)
             open_quantity = quantity_to_supply(row, decision.quantity)
             if open_quantity <= 0:
                 return None
@@ -194,7 +196,7 @@ class Procurement:
                 if status == PurchaseOrderStatus.OPEN
                 else SupplyStatus.AWAITING_APPROVAL
             )
-            await peg_to_line(
+            row = await peg_to_line(
                 conn,
                 document_type=DocumentType.PURCHASE_ORDER,
                 document_number=number,
@@ -220,7 +222,7 @@ class Procurement:
                     "need_by_date": need_by.isoformat(),
                 },
             )
-            return _po_result(po, po_line)
+            return _po_result(po, po_line, row)
 
     async def approve(
         self, po_number: str, *, approved_by: str

@@ -29,7 +29,7 @@ from domain.backorders import (
     backorder_reason,
     plan_wave,
 )
-from domain.line import EnterPhase, Phase, Pick, Release, Ship
+from domain.line import EnterPhase, Ledger, Phase, Pick, Release, Ship
 from domain.models import (
     PickConfirmSignal,
     PickReleaseSignal,
@@ -499,12 +499,13 @@ class Shipping:
         status: LineStatus,
         event: EventType | None = None,
         data: dict[str, Any] | None = None,
-    ) -> None:
-        """Record a status the workflow reached on its own (manual action, billing, closed)."""
+    ) -> Ledger:
+        """Record a status the workflow reached on its own (manual action, billing, closed);
+        answers the line's ledger after it."""
         async with self._pool.acquire() as conn, conn.transaction():
             line = await lock_line(conn, order_number, line_number)
             if line["status"] != LineStatus.CANCELED:
-                await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
+                line = await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
             if event is not None:
                 await append_event(
                     conn,
@@ -514,6 +515,7 @@ class Shipping:
                     line_number=line_number,
                     data=data,
                 )
+            return ledger_of(line)
 
     async def order_event(
         self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]

@@ -28,6 +28,7 @@ from adapters.postgres.inventory import (
     reserve_to_line,
     take_free_stock,
 )
+from adapters.postgres.line_ledger import ledger_of
 from domain.models import (
     LineInput,
     ReceiptScanIn,
@@ -40,7 +41,7 @@ from domain.models import (
 from domain.statuses import DocumentType, EventType, SupplyStatus, TransferOrderStatus
 
 
-def _result(row: Any) -> TransferOrderResult:
+def _result(row: Any, sales_line: Any) -> TransferOrderResult:
     return TransferOrderResult(
         transfer_order_number=row["transfer_order_number"],
         status=row["status"],
@@ -49,6 +50,7 @@ def _result(row: Any) -> TransferOrderResult:
         quantity=row["quantity"] - row["canceled_quantity"],
         transfer_price=row["transfer_price"],
         expected_arrival=row["expected_arrival"],
+        ledger=ledger_of(sales_line),
     )
 
 
@@ -83,7 +85,7 @@ class Transfers:
                 "SELECT * FROM transfer_orders WHERE idempotency_key = $1", key
             )
             if existing:
-                return _result(existing)
+                return _result(existing, row)
             quantity = quantity_to_supply(row, decision.quantity)
             if quantity <= 0:
                 return None
@@ -139,7 +141,7 @@ class Transfers:
                 TransferOrderStatus.IN_TRANSIT,
                 arrival,
             )
-            await peg_to_line(
+            row = await peg_to_line(
                 conn,
                 document_type=DocumentType.TRANSFER_ORDER,
                 document_number=number,
@@ -164,7 +166,7 @@ class Transfers:
                     "expected_arrival": arrival.isoformat(),
                 },
             )
-            return _result(order)
+            return _result(order, row)
 
     async def receive(self, scan: ReceiptScanIn) -> ScanOutcome:
         """The transfer arrives at the line's organization and is reserved to the line."""

@@ -23,6 +23,7 @@ from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.credit import Credit
 from adapters.postgres.events import BusinessEvents
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.line_ledger import ledger_of
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
@@ -34,6 +35,7 @@ from adapters.postgres.transfers import Transfers
 from domain import signals
 from domain.backorders import shipment_sets
 from domain.identity import LINE_WORKFLOW_TYPES_QUERY, line_workflow_id, order_workflow_id
+from domain.line.view import ledger_fields
 from domain.models import (
     CancelIn,
     LineView,
@@ -306,11 +308,12 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
         handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
         try:
-            return await handle.query(
+            view: LineView = await handle.query(
                 signals.LINE_STATUS_QUERY,
                 result_type=LineView,
                 reject_condition=QueryRejectCondition.NOT_OPEN,
             )
+            return await with_stored_ledger(ctx, view)
         except WorkflowQueryRejectedError:
             # Closed: its result is the final status, read from history without a worker.
             result = await handle.result()
@@ -343,6 +346,22 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             else "Waiting for the order workflow to start the line",
             manual_action_reason=held,
             workflow_id=row["workflow_id"],
+        )
+
+    async def with_stored_ledger(ctx: AppContext, view: LineView) -> LineView:
+        """Read your writes: a line on the ledger shows the stored ledger when it is newer
+        than its workflow's (a scan, wave, cancel or revision answered a moment ago). A line
+        still BOOKED in its workflow shows that until the workflow has its first document."""
+        if view.ledger_version is None or view.status is LineStatus.BOOKED:
+            return view
+        row = await ctx.orders.line_row(view.order_number, view.line_number)
+        ledger = ledger_of(row)
+        if ledger.version <= view.ledger_version:
+            return view
+        return view.model_copy(
+            update=ledger_fields(
+                ledger, unit_price=row["unit_price"], unit_discount=row["unit_discount"]
+            )
         )
 
     async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) -> str | None:

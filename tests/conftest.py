@@ -22,14 +22,14 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
 from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
 from starter.api import AppContext, create_app
 from starter.auth import ROLES, parse_tokens
-from worker.app import build_worker, relay
+from worker.app import WORKFLOWS, build_worker, relay
 
 TEMPLATE_DB = "b2b_test_template"
 
@@ -290,6 +290,17 @@ async def stack_on(pool: asyncpg.Pool, client: Client, database_url: str) -> Asy
                 yield stack
             finally:
                 await stack.stop_worker()
+            await replay_histories(client, task_queue)
+
+
+async def replay_histories(client: Client, task_queue: str) -> None:
+    """Every workflow an end-to-end test ran replays on today's code: each scenario of the
+    suite is recorded and replayed, beside the histories kept under tests/histories."""
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+    async for execution in client.list_workflows(f"TaskQueue = '{task_queue}'"):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        history = await handle.fetch_history()
+        await replayer.replay_workflow(history, raise_on_replay_failure=True)
 
 
 @pytest.fixture

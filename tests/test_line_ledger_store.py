@@ -29,6 +29,31 @@ async def stored(stack: Stack, so: str, line_number: int = 1) -> Ledger:
     return ledger
 
 
+QUANTITIES = (
+    "ordered_quantity",
+    "canceled_quantity",
+    "open_quantity",
+    "reserved_quantity",
+    "released_quantity",
+    "awaiting_supply_quantity",
+    "picked_quantity",
+    "shipped_quantity",
+    "invoiced_quantity",
+)
+
+
+async def read_back(stack: Stack, so: str) -> dict[str, Any]:
+    """GET the line at once (no polling) and check the contract's sums."""
+    line = await stack.line(so)
+    q = {name.removesuffix("_quantity"): Decimal(str(line[name])) for name in QUANTITIES}
+    assert all(value >= 0 for value in q.values()), q
+    assert q["ordered"] == q["canceled"] + q["open"], q
+    assert q["shipped"] + q["reserved"] + q["awaiting_supply"] == q["open"], q
+    assert q["picked"] <= q["released"] + q["shipped"], q
+    assert q["invoiced"] <= q["shipped"], q
+    return line
+
+
 class Versions:
     """Each answered request has moved the line's version on and kept it consistent."""
 
@@ -43,6 +68,9 @@ class Versions:
             assert answer["line_status"] == line_status(ledger)
         assert ledger.ordered == ledger.canceled + ledger.open
         assert ledger.picked <= ledger.released
+        # Read your writes: the answered request shows in the line at once.
+        line = await read_back(self.stack, self.so)
+        assert line["ledger_version"] >= ledger.version
         return ledger
 
 
@@ -87,6 +115,9 @@ async def test_every_answer_leaves_the_stored_ledger_consistent(stack: Stack) ->
     ledger = await versions.after(picked)
     assert (ledger.canceled, ledger.picked, ledger.released) == (2, 8, 8)
     assert picked["line_status"] == "STAGED"
+    # Seen at once: the pick and its canceled backorder together, never half of it.
+    line = await stack.line(so)
+    assert (line["status"], line["canceled_quantity"], line["picked_quantity"]) == ("STAGED", 2, 8)
     shipped = await stack.call(
         "POST",
         "/scans/shipments",

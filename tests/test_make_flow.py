@@ -110,7 +110,9 @@ async def test_cancel_reduces_then_cancels_the_work_order(stack: Stack) -> None:
     await stack.call(
         "POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"reason": "Project dropped"}
     )
-    line = await stack.wait_status(so, "CANCELED")
+    await stack.wait_status(so, "CANCELED")  # at once; the work order follows
+    await stack.wait_order_closed(so)
+    line = await stack.line(so)
     # The completed rack cannot be unmade: the work order keeps it; the rest is canceled.
     assert line["supply"][0]["quantity"] == 1
     assert await stack.scalar("SELECT quantity - canceled_quantity FROM work_orders") == 1

@@ -15,6 +15,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from domain import search_attributes as sa
 from domain.line import ZERO, Ledger, line_status
 from domain.line.progress import Progress
+from domain.line.view import ledger_fields
 from domain.models import (
     CancelSignal,
     LineEvent,
@@ -23,7 +24,6 @@ from domain.models import (
     SupplyView,
 )
 from domain.models import json_quantity as _q
-from domain.pricing import line_amount
 from domain.statuses import LineStatus, SupplyStatus, SupplyType
 
 # Supply documents that bring goods to the line (a stock reservation brings none).
@@ -178,23 +178,14 @@ class LineState:
         return values
 
     def view(self, workflow_id: str) -> LineView:
-        line, q = self.line, self.ledger
+        line = self.line
         return LineView(
             order_number=line.order_number,
             line_number=line.line_number,
             item_number=line.item_number,
             customer_number=line.customer_number,
             organization=line.organization,
-            status=self.status,
-            ordered_quantity=q.ordered,
-            canceled_quantity=q.canceled,
-            reserved_quantity=q.reserved,
-            received_quantity=q.received,
-            picked_quantity=q.picked,
-            shipped_quantity=q.shipped,
-            invoiced_quantity=q.invoiced,
             unit_price=line.unit_price,
-            line_amount=line_amount(q.open, line.unit_price, line.unit_discount),
             cancel_reason=self.cancel_reason,
             jeopardy=self.jeopardy,
             back_to_back=line.back_to_back,
@@ -205,11 +196,9 @@ class LineState:
             invoices=list(self.invoices),
             events=list(self.events),
             workflow_id=workflow_id,
-            open_quantity=q.open,
-            released_quantity=q.released - q.shipped,
-            awaiting_supply_quantity=q.to_supply,
-            backordered_quantity=q.backordered,
-            ledger_version=q.version,
+            **ledger_fields(
+                self.ledger, unit_price=line.unit_price, unit_discount=line.unit_discount
+            ),
         )
 
 

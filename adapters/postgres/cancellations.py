@@ -20,6 +20,7 @@ from adapters.postgres.common import (
     lock_line,
 )
 from adapters.postgres.credit import reauthorize
+from adapters.postgres.inventory import release_excess
 from domain.backorders import backorder_reason, is_reserved_reason
 from domain.line import Cancel
 from domain.models import CancelSignal, json_quantity
@@ -53,7 +54,7 @@ async def record_cancel(
         reason = backorder_reason(line["person_cancel_reason"])
     assert reason is not None
     updated = await line_ledger.record(conn, line, Cancel(quantity), cancel_reason=reason)
-    return updated, await cancel_effects(
+    return await cancel_effects(
         conn, updated, quantity, request_id=request_id, reason=reason, backorder=backorder
     )
 
@@ -66,13 +67,19 @@ async def cancel_effects(
     request_id: str,
     reason: str,
     backorder: bool,
-) -> list[int]:
+) -> tuple[Any, list[int]]:
     """What a cancel of `quantity`, already in the line's ledger (`line` is the row after
-    it), does beyond the line: the credit authorization, the business event, the supply
-    left for review when the parameter keeps it, and the signal its workflow is owed."""
+    it), does beyond the line: the reservation beyond what is left to ship goes back to free
+    stock, the credit authorization, the business event, the supply left for review when the
+    parameter keeps it, and the signal its workflow is owed. Returns the row after it all
+    and the outbox ids."""
     remaining = line["ordered_quantity"] - line["canceled_quantity"]
     full = remaining <= 0
     key = f"cancel-{request_id}:{line['workflow_id']}"
+    # Under the key of the line workflow's own release step, which then finds it done.
+    _, line = await release_excess(
+        conn, line, key=f"{line['workflow_id']}:cancel-{request_id}:release"
+    )
     await reauthorize(conn, line["order_number"], key=key)
     if backorder:
         event = EventType.BACKORDER_CANCELED
@@ -92,7 +99,7 @@ async def cancel_effects(
     reduce_supply = await flag_parameter(conn, SUPPLY_PARAMETER, default=True)
     if not reduce_supply:
         await _keep_supply_for_review(conn, line, quantity, key=key, reason=reason)
-    return [
+    return line, [
         await enqueue_signal(
             conn,
             workflow_id=line["workflow_id"],

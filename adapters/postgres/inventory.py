@@ -384,44 +384,12 @@ class Inventory:
         self, *, key: str, order_number: str, line_number: int
     ) -> ReservationReleased:
         """Give back to free stock what is reserved to a line beyond its open quantity;
-        answers the quantity and the line's ledger after it."""
+        answers the quantity and the line's ledger after it. A cancel releases in its own
+        transaction under the same key, so this answers what it released."""
         async with self._pool.acquire() as conn, conn.transaction():
             line = await lock_line(conn, order_number, line_number)
-            done = await conn.fetchval(
-                "SELECT -quantity FROM reservations WHERE idempotency_key = $1", key
-            )
-            if done is not None:  # a retry: answer what the first attempt released
-                return ReservationReleased(quantity=Decimal(done), ledger=ledger_of(line))
-            excess = line_ledger.ledger_of(line).excess_reserved
-            if excess <= 0:
-                return ReservationReleased(quantity=Decimal(0), ledger=ledger_of(line))
-            updated = await line_ledger.record(conn, line, ReleaseExcess())
-            await conn.execute(
-                "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
-                line["item_number"],
-                line["organization"],
-                excess,
-            )
-            await conn.execute(
-                "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
-                " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, NULL)"
-                " ON CONFLICT (idempotency_key) DO NOTHING",
-                key,
-                line["item_number"],
-                line["organization"],
-                order_number,
-                line_number,
-                -excess,
-            )
-            await append_event(
-                conn,
-                key=key,
-                type=EventType.RESERVATION_RELEASED,
-                order_number=order_number,
-                line_number=line_number,
-                data={"quantity": json_quantity(excess)},
-            )
-            return ReservationReleased(quantity=excess, ledger=ledger_of(updated))
+            excess, line = await release_excess(conn, line, key=key)
+            return ReservationReleased(quantity=excess, ledger=ledger_of(line))
 
     async def on_hand(self, item: str, organization: str) -> dict[str, Decimal]:
         async with self._pool.acquire() as conn:
@@ -433,3 +401,41 @@ class Inventory:
         if row is None:
             return {"quantity": Decimal("0"), "reserved": Decimal("0")}
         return {"quantity": row["quantity"], "reserved": row["reserved"]}
+
+
+async def release_excess(conn: Connection, line: Any, *, key: str) -> tuple[Decimal, Any]:
+    """Give back to free stock what is reserved to a locked line beyond what it still has to
+    ship; returns the quantity and the row after it. Done once per key: again, it answers
+    what the first time released."""
+    done = await conn.fetchval("SELECT -quantity FROM reservations WHERE idempotency_key = $1", key)
+    if done is not None:
+        return Decimal(done), line
+    excess = ledger_of(line).excess_reserved
+    if excess <= 0:
+        return Decimal(0), line
+    updated = await line_ledger.record(conn, line, ReleaseExcess())
+    await conn.execute(
+        "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
+        line["item_number"],
+        line["organization"],
+        excess,
+    )
+    await conn.execute(
+        "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
+        " line_number, quantity, source_document) VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        key,
+        line["item_number"],
+        line["organization"],
+        line["order_number"],
+        line["line_number"],
+        -excess,
+    )
+    await append_event(
+        conn,
+        key=key,
+        type=EventType.RESERVATION_RELEASED,
+        order_number=line["order_number"],
+        line_number=line["line_number"],
+        data={"quantity": json_quantity(excess)},
+    )
+    return excess, updated

@@ -153,11 +153,11 @@ async def _keep_backorder(
 
 async def _backorder_canceled(
     conn: Connection, line: Any, quantity: Decimal, scan_id: str
-) -> list[int]:
+) -> tuple[Any, list[int]]:
     """Shipping's backorder cancel of `quantity` inside a pick or ship confirm, already in
     the line's ledger (`line` is the row after it): its effects beyond the line."""
     if quantity <= 0:
-        return []
+        return line, []
     return await cancel_effects(
         conn,
         line,
@@ -314,7 +314,7 @@ class Shipping:
             fact = Pick(picked=scan.picked_quantity, kept=kept, canceled=backordered)
             line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
             # Cancel first: the workflow learns of the smaller line before the pick.
-            outbox = await _backorder_canceled(conn, line, backordered, scan.scan_id)
+            line, outbox = await _backorder_canceled(conn, line, backordered, scan.scan_id)
             await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
             picked = line["picked_quantity"]
             status = line["status"]
@@ -374,7 +374,7 @@ class Shipping:
                 await _refuse_unless_set_staged(conn, line)
             line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
             await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
-            outbox = await _backorder_canceled(conn, line, backordered + rest, scan.scan_id)
+            line, outbox = await _backorder_canceled(conn, line, backordered + rest, scan.scan_id)
             shipped = line["shipped_quantity"]
             status = line["status"]
             shipment = await next_document_number(conn, "SHP")

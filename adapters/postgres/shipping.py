@@ -9,7 +9,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
-from adapters.postgres.cancellations import cancel_effects, record_cancel
+from adapters.postgres.cancellations import cancel_effects
 from adapters.postgres.common import (
     Connection,
     ScanOutcome,
@@ -21,18 +21,16 @@ from adapters.postgres.common import (
     run_scan,
 )
 from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.pick_waves import release_pick_wave
 from domain.backorders import (
     LineFlags,
-    WaveLine,
     after_shipment,
     at_confirm,
     backorder_reason,
-    plan_wave,
 )
-from domain.line import EnterPhase, Ledger, Phase, Pick, Release, Ship
+from domain.line import EnterPhase, Ledger, Phase, Pick, Ship
 from domain.models import (
     PickConfirmSignal,
-    PickReleaseSignal,
     PickScanIn,
     RetrySignal,
     ShipConfirmSignal,
@@ -41,7 +39,6 @@ from domain.models import (
 )
 from domain.signals import (
     PICK_CONFIRMED,
-    PICK_RELEASED,
     RETRY_REQUESTED,
     SHIP_CONFIRMED,
 )
@@ -65,10 +62,6 @@ def _flags(line: Any) -> LineFlags:
 
 
 ZERO = Decimal(0)
-
-
-def _open(line: Any) -> Decimal:
-    return line["ordered_quantity"] - line["canceled_quantity"]
 
 
 def _ids(line: Any) -> dict[str, Any]:
@@ -175,33 +168,6 @@ def _reason(line: Any, fact: Pick | Ship) -> str | None:
     return backorder_reason(line["person_cancel_reason"])
 
 
-def _wave_line(row: Any, organization: str) -> WaveLine:
-    ready = row["status"] == LineStatus.AWAITING_SHIPPING or (
-        row["status"] == LineStatus.BACKORDERED and not row["back_to_back"]
-    )
-    return WaveLine(
-        order_number=row["order_number"],
-        line_number=row["line_number"],
-        shipment_set=row["shipment_set"],
-        flags=_flags(row),
-        to_ship=_open(row) - row["shipped_quantity"],
-        reserved=row["reserved_quantity"],
-        candidate=ready and row["organization"] == organization,
-    )
-
-
-def _wave_answer(
-    key: tuple[str, int], released: Decimal, backordered: Decimal, *, canceled: bool = False
-) -> dict[str, Any]:
-    return {
-        "order_number": key[0],
-        "line_number": key[1],
-        "released_quantity": json_quantity(released),
-        "backordered_quantity": json_quantity(backordered),
-        "backorder_canceled": canceled,
-    }
-
-
 class Shipping:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -209,97 +175,11 @@ class Shipping:
     async def pick_wave(
         self, *, organization: str, order_number: str | None
     ) -> tuple[dict[str, Any], list[int]]:
-        """Release every line of the organization that is fully reserved and not yet
-        released. A line shipped from stock that waits for stock (BACKORDERED) and cancels
-        backorders is released with what is reserved and the rest canceled, or, in a
-        shipment set, its whole set is canceled (`domain.backorders.plan_wave`); without the
-        flag it keeps waiting and is listed with its backordered quantity.
-
-        All lines of the orders concerned are locked in (order, line) order, like every
-        other path that locks lines, so a set is judged whole. A line locked by a scan or
-        an activity is waited for, not skipped; a concurrent wave's lines are PICK_RELEASED
-        once it commits, and the re-read rows leave them out."""
+        """Release every line of the organization that is ready (`pick_waves.py`)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", organization):
-                raise Refusal(422, f"organization: unknown organization {organization!r}")
-            orders = await conn.fetchval(
-                "SELECT coalesce(array_agg(DISTINCT order_number), '{}') FROM fulfillment_lines"
-                " WHERE organization = $1 AND (status = $2 OR (status = $3 AND NOT back_to_back))"
-                " AND ($4::text IS NULL OR order_number = $4)",
-                organization,
-                LineStatus.AWAITING_SHIPPING,
-                LineStatus.BACKORDERED,
-                order_number,
+            return await release_pick_wave(
+                conn, organization=organization, order_number=order_number
             )
-            rows = await conn.fetch(
-                "SELECT * FROM fulfillment_lines WHERE order_number = ANY($1::text[])"
-                " ORDER BY order_number, line_number FOR UPDATE",
-                orders,
-            )
-            by_key = {(r["order_number"], r["line_number"]): r for r in rows}
-            plan = plan_wave([_wave_line(r, organization) for r in rows])
-            if not plan.release and not plan.cancel:
-                return {
-                    "wave_number": None,
-                    "organization": organization,
-                    "lines": [_wave_answer(k, ZERO, q) for k, q in plan.waiting.items()],
-                }, []
-            wave = await next_document_number(conn, "WAVE")
-            await conn.execute(
-                "INSERT INTO pick_waves (wave_number, organization, order_number)"
-                " VALUES ($1, $2, $3)",
-                wave,
-                organization,
-                order_number,
-            )
-            outbox: list[int] = []
-            for key, quantity in plan.cancel.items():
-                by_key[key], ids = await record_cancel(
-                    conn, by_key[key], quantity, request_id=f"{wave}:backorder", backorder=True
-                )
-                outbox += ids
-            for key, quantity in plan.release.items():
-                line = by_key[key]
-                await conn.execute(
-                    "INSERT INTO pick_releases (wave_number, order_number, line_number, quantity)"
-                    " VALUES ($1, $2, $3, $4)",
-                    wave,
-                    line["order_number"],
-                    line["line_number"],
-                    quantity,
-                )
-                line = await line_ledger.record(conn, line, Release(quantity))
-                await append_event(
-                    conn,
-                    key=f"{wave}:{line['workflow_id']}",
-                    type=EventType.PICK_RELEASED,
-                    **_ids(line),
-                    data={"wave_number": wave, "quantity": json_quantity(quantity)},
-                )
-                outbox.append(
-                    await enqueue_signal(
-                        conn,
-                        workflow_id=line["workflow_id"],
-                        signal=PICK_RELEASED,
-                        payload=PickReleaseSignal(
-                            wave_number=wave, quantity=quantity, ledger=ledger_of(line)
-                        ),
-                    )
-                )
-            answered = sorted(set(plan.release) | set(plan.cancel) | set(plan.waiting))
-            return {
-                "wave_number": wave,
-                "organization": organization,
-                "lines": [
-                    _wave_answer(
-                        key,
-                        plan.release.get(key, ZERO),
-                        plan.cancel.get(key, plan.waiting.get(key, ZERO)),
-                        canceled=key in plan.cancel,
-                    )
-                    for key in answered
-                ],
-            }, outbox
 
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:

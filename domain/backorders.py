@@ -91,6 +91,17 @@ class WaveLine:
     to_ship: Decimal  # open and not shipped
     reserved: Decimal
     candidate: bool  # ready to release, or waiting for stock at the wave's organization
+    # What is on hand for the line and not released yet (all of it when nothing is).
+    releasable: Decimal | None = None
+    # May ship what has arrived: not in a shipment set, no single shipment, its order not
+    # shipped complete.
+    in_parts: bool = False
+
+    @property
+    def ready(self) -> Decimal:
+        if self.releasable is None:
+            return min(self.reserved, self.to_ship)
+        return self.releasable
 
     @property
     def key(self) -> tuple[str, int]:
@@ -109,22 +120,26 @@ def plan_wave(lines: list[WaveLine]) -> WavePlan:
     """What a pick wave releases and cancels (seed 004's shipment set table). A short line
     that cancels backorders: outside a shipment set, what is there is released and the rest
     canceled; inside one, every line of its set is canceled (all lines in one set: the whole
-    order; each line its own set: that line only). Lines of a canceled set are not released."""
+    order; each line its own set: that line only). Lines of a canceled set are not released.
+    A short line that ships in parts and keeps its backorders: what is there is released,
+    the rest waits for a later wave."""
     plan = WavePlan(release={}, cancel={}, waiting={}, canceled_sets=set())
     for line in lines:
         if not line.candidate:
             continue
         short = max(line.to_ship - line.reserved, ZERO)
         if short == 0:
-            plan.release[line.key] = line.to_ship
+            plan.release[line.key] = line.ready
         elif not line.flags.cancel_backorders:
             plan.waiting[line.key] = short
+            if line.in_parts and line.ready > 0:  # ship what has arrived; the rest waits
+                plan.release[line.key] = line.ready
         elif line.shipment_set is not None:
             plan.canceled_sets.add((line.order_number, line.shipment_set))
         else:
             plan.cancel[line.key] = short
-            if line.reserved > 0:
-                plan.release[line.key] = line.reserved
+            if line.ready > 0:
+                plan.release[line.key] = line.ready
     for line in lines:
         if (line.order_number, line.shipment_set) in plan.canceled_sets and line.to_ship > 0:
             plan.release.pop(line.key, None)

@@ -286,6 +286,8 @@ class OrderIn(StrictModel):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
     requested_ship_date: date | None = None
     organization: Identifier | None = None
+    # Each line ships whole: pick waves release a line only once all of it is there.
+    ship_complete: bool = False
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
 
     @model_validator(mode="after")

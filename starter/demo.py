@@ -1,8 +1,9 @@
 """`make demo`: seed 001's example, then a Make and a Transfer line, through the public API.
 
 A corporate customer orders 50 laptops that are not stocked; a PO goes to the supplier;
-the goods arrive in two receipts (30, then 20) and are reserved to the line; a pick wave,
-pick and ship confirmations; AR and AP invoices; the line closes. Uses a running stack
+the goods arrive in two receipts (30, then 20), each reserved to the line and shipped as it
+arrives (pick wave, pick and ship confirmations, an AR invoice per shipment); the AP invoice;
+the line closes. Uses a running stack
 (B2B_API_URL) or starts one for the length of the demo.
 """
 
@@ -43,6 +44,29 @@ async def _wait(api: httpx.AsyncClient, path: str, status: str, timeout: float =
     raise DemoError(f"{path} did not reach {status} in {timeout}s (last: {line})")
 
 
+async def _ship_part(
+    api: httpx.AsyncClient, so: str, part: int, quantity: int, step: Callable[..., None]
+) -> None:
+    """A pick wave releases what has arrived; it is picked and shipped (and billed)."""
+    wave = await _call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
+    step(f"Pick wave {wave['wave_number']} released {wave['lines'][0]['released_quantity']}")
+    scan = {"order_number": so, "line_number": 1}
+    picked = await _call(
+        api,
+        "POST",
+        "/scans/picks",
+        {**scan, "scan_id": f"{so}-p{part}", "picked_quantity": quantity},
+    )
+    step(f"Picked and staged {quantity}", {"status": picked["line_status"]})
+    ship = await _call(
+        api,
+        "POST",
+        "/scans/shipments",
+        {**scan, "scan_id": f"{so}-s{part}", "shipped_quantity": quantity},
+    )
+    step(f"Shipped {quantity} on {ship['shipment_number']}", {"status": ship["line_status"]})
+
+
 async def play(
     api: httpx.AsyncClient, say: Say = print, *, order_number: str | None = None
 ) -> dict[str, Any]:
@@ -81,13 +105,14 @@ async def play(
         line,
     )
 
-    for scan, quantity in (("r1", 30), ("r2", 20)):
+    # Ship what has arrived: each receipt is released, picked and shipped as it comes.
+    for part, quantity in ((1, 30), (2, 20)):
         answer = await _call(
             api,
             "POST",
             "/scans/receipts",
             {
-                "scan_id": f"{so}-{scan}",
+                "scan_id": f"{so}-r{part}",
                 "po_number": po["document_number"],
                 "po_line": po["document_line"],
                 "quantity": quantity,
@@ -98,26 +123,7 @@ async def play(
             f"{answer['reserved_quantity']} reserved to the line",
             {"status": answer["line_status"]},
         )
-    line = await _wait(api, line_path, "AWAITING_SHIPPING")
-
-    wave = await _call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
-    line = await _wait(api, line_path, "PICK_RELEASED")
-    step(f"Pick wave {wave['wave_number']} released the line", line)
-    await _call(
-        api,
-        "POST",
-        "/scans/picks",
-        {"scan_id": f"{so}-p1", "order_number": so, "line_number": 1, "picked_quantity": 50},
-    )
-    line = await _wait(api, line_path, "STAGED")
-    step("Picked and staged 50", line)
-    ship = await _call(
-        api,
-        "POST",
-        "/scans/shipments",
-        {"scan_id": f"{so}-s1", "order_number": so, "line_number": 1, "shipped_quantity": 50},
-    )
-    step(f"Shipped 50 on {ship['shipment_number']}", {"status": ship["line_status"]})
+        await _ship_part(api, so, part, quantity, step)
 
     line = await _wait(api, line_path, "CLOSED")
     for invoice in line["invoices"]:

@@ -208,7 +208,9 @@ class FulfillmentLineWorkflowV2(SupplySteps):
             step = next_step(self._s.progress())
             if step is Step.SHIPPED:
                 return
-            if step is Step.SUPPLY_MORE:
+            if step is Step.BILL_SHIPMENT:
+                await self._bill_shipment()
+            elif step is Step.SUPPLY_MORE:
                 await self._source(self._s.progress().need)
             elif step is Step.TELL_STAGED:
                 await self._tell_order_staged()
@@ -276,15 +278,18 @@ class FulfillmentLineWorkflowV2(SupplySteps):
             ),
         )
 
-    async def _bill_and_close(self) -> None:
+    async def _bill_shipment(self) -> None:
+        """An AR invoice for what shipped and is not invoiced yet, at the booked net price
+        (keyed by the quantity shipped so far: one per ship confirm)."""
         s, line = self._s, self._s.line
-        await self._enter_phase(LineStatus.AWAITING_BILLING, "billing", None)
         ar = await self._run(
             BillingActivities.create_ar_invoice,
-            LineStep(key=self._key("ar-invoice"), line=line),
+            LineStep(key=self._key(f"ar-invoice-{s.ledger.shipped}"), line=line),
             summary=f"AR invoice to {line.customer_number}",
         )
         s.adopt(ar.ledger)
+        if not ar.invoice_number:
+            return  # billed already
         s.invoices.append(
             {
                 "kind": "AR",
@@ -296,6 +301,12 @@ class FulfillmentLineWorkflowV2(SupplySteps):
         self._event(
             EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {json_money(ar.amount)}"
         )
+
+    async def _bill_and_close(self) -> None:
+        s = self._s
+        await self._enter_phase(LineStatus.AWAITING_BILLING, "billing", None)
+        if s.ledger.shipped > s.ledger.invoiced:
+            await self._bill_shipment()
         for index, po in enumerate(d for d in s.documents if d.type is SupplyType.BUY):
             if index > 0 and s.arrived.get(po.document_number, ZERO) <= 0:
                 continue  # a later PO canceled before anything arrived: nothing to bill

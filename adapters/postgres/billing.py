@@ -34,6 +34,10 @@ class Billing:
                     ledger=line_ledger.ledger_of(row),
                 )
             quantity = row["shipped_quantity"] - row["invoiced_quantity"]
+            if quantity <= 0:  # an earlier invoice billed it: nothing to make
+                return InvoiceResult(
+                    invoice_number="", amount=Decimal(0), ledger=line_ledger.ledger_of(row)
+                )
             invoiced = await line_ledger.record(conn, row, Invoice(quantity))
             amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
             number = await next_document_number(conn, "AR")

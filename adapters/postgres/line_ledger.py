@@ -109,15 +109,16 @@ async def lock_order_lines(conn: Connection, order_number: str) -> list[Any]:
 
 
 async def insert_line(conn: Connection, li: LineInput) -> None:
-    """Record a booked line (at booking, or added by a revision): version 1 of its ledger."""
+    """Record a booked line (at booking, or added by a revision): version 1 of its ledger.
+    A line booked now runs on a line workflow that ships in parts (`ships_in_parts`)."""
     ledger = Ledger(ordered=li.quantity, back_to_back=li.back_to_back)
     await conn.execute(
         "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
         " item_number, organization, status, ordered_quantity, unit_price,"
         " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
         " shipment_set, applied_rules, under_ship_tolerance_pct,"
-        " over_ship_tolerance_pct, phase, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-        " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        " over_ship_tolerance_pct, phase, version, ships_in_parts) VALUES ($1, $2, $3, $4, $5,"
+        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, true)",
         li.order_number,
         li.line_number,
         line_workflow_id(li.order_number, li.line_number),

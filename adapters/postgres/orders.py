@@ -56,7 +56,8 @@ class Orders:
             ]
             await conn.execute(
                 "INSERT INTO orders (order_number, customer_number, customer_po_number, currency,"
-                " requested_ship_date, organization, request) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                " requested_ship_date, organization, request, ship_complete)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 order.order_number,
                 order.customer_number,
                 order.customer_po_number,
@@ -64,6 +65,7 @@ class Orders:
                 order.requested_ship_date,
                 organization,
                 order.model_dump(mode="json"),
+                order.ship_complete,
             )
             for li in lines:
                 await self.insert_line(conn, li)

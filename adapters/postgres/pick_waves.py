@@ -17,7 +17,7 @@ from adapters.postgres.common import (
 )
 from adapters.postgres.line_ledger import ledger_of
 from domain.backorders import LineFlags, WaveLine, plan_wave
-from domain.line import Release
+from domain.line import Phase, Release, line_status
 from domain.models import PickReleaseSignal, json_quantity
 from domain.signals import PICK_RELEASED
 from domain.statuses import EventType, LineStatus
@@ -51,18 +51,21 @@ async def release_pick_wave(
     once it commits, and the re-read rows leave them out."""
     if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", organization):
         raise Refusal(422, f"organization: unknown organization {organization!r}")
+    # Lines with goods on hand not released yet, and stock lines waiting for stock.
     orders = await conn.fetchval(
         "SELECT coalesce(array_agg(DISTINCT order_number), '{}') FROM fulfillment_lines"
-        " WHERE organization = $1 AND (status = $2 OR (status = $3 AND NOT back_to_back))"
-        " AND ($4::text IS NULL OR order_number = $4)",
+        " WHERE organization = $1 AND phase = $2 AND shipped_quantity < ordered_quantity"
+        " - canceled_quantity AND (reserved_quantity > released_quantity - shipped_quantity"
+        " OR (status = $3 AND NOT back_to_back)) AND ($4::text IS NULL OR order_number = $4)",
         organization,
-        LineStatus.AWAITING_SHIPPING,
+        Phase.SUPPLYING,
         LineStatus.BACKORDERED,
         order_number,
     )
     rows = await conn.fetch(
-        "SELECT * FROM fulfillment_lines WHERE order_number = ANY($1::text[])"
-        " ORDER BY order_number, line_number FOR UPDATE",
+        "SELECT l.*, o.ship_complete FROM fulfillment_lines l JOIN orders o"
+        " USING (order_number) WHERE l.order_number = ANY($1::text[])"
+        " ORDER BY l.order_number, l.line_number FOR UPDATE OF l",
         orders,
     )
     by_key = {(r["order_number"], r["line_number"]): r for r in rows}
@@ -131,17 +134,27 @@ async def release_pick_wave(
 
 
 def _wave_line(row: Any, organization: str) -> WaveLine:
-    ready = row["status"] == LineStatus.AWAITING_SHIPPING or (
-        row["status"] == LineStatus.BACKORDERED and not row["back_to_back"]
+    q = ledger_of(row)
+    in_parts = (
+        row["ships_in_parts"]
+        and row["shipment_set"] is None
+        and not row["enforce_single_shipment"]
+        and not row["ship_complete"]
     )
+    waiting_for_stock = line_status(q) is LineStatus.BACKORDERED and not q.back_to_back
+    ready = q.releasable > 0 and (q.supplied or in_parts)
     return WaveLine(
         order_number=row["order_number"],
         line_number=row["line_number"],
         shipment_set=row["shipment_set"],
         flags=_flags(row),
-        to_ship=ledger_of(row).to_ship,
-        reserved=row["reserved_quantity"],
-        candidate=ready and row["organization"] == organization,
+        to_ship=q.to_ship,
+        reserved=q.reserved,
+        releasable=q.releasable,
+        in_parts=in_parts,
+        candidate=(ready or waiting_for_stock)
+        and row["organization"] == organization
+        and q.phase is Phase.SUPPLYING,
     )
 
 

@@ -12,6 +12,7 @@ from domain.line.ledger import ZERO, Ledger
 
 class Step(StrEnum):
     SHIPPED = "SHIPPED"  # everything open has shipped: bill and close
+    BILL_SHIPMENT = "BILL_SHIPMENT"  # a shipment of a line shipping in parts: its AR invoice
     SUPPLY_MORE = "SUPPLY_MORE"  # the ledger needs more than the documents still bring
     TELL_STAGED = "TELL_STAGED"  # a shipment-set line is staged: its order holds the set
     WAIT = "WAIT"  # for the next fact (a scan, a wave, stock, a cancel)
@@ -39,6 +40,8 @@ def next_step(p: Progress) -> Step:
     q = p.ledger
     if q.to_ship <= 0:
         return Step.SHIPPED
+    if q.shipped > q.invoiced:
+        return Step.BILL_SHIPMENT
     if q.back_to_back and p.supplied_once and p.need > 0:
         return Step.SUPPLY_MORE
     if p.in_shipment_set and not p.told_staged and q.staged > 0 and q.in_pick <= 0:

@@ -7,10 +7,11 @@ Precedence, first match wins:
    ``BILLING`` → ``AWAITING_BILLING``;
 3. all open shipped → ``SHIPPED``;
 4. phase ``BOOKED`` (no supply yet) → ``BOOKED``;
-5. goods picked and not shipped → ``STAGED`` once all released is picked, else
-   ``PICK_RELEASED``; released and not picked → ``PICK_RELEASED``;
-6. everything still to ship on hand → ``AWAITING_SHIPPING``;
-7. else ``AWAITING_SUPPLY`` (back-to-back) or ``BACKORDERED`` (shipped from stock).
+5. then the step of the least advanced open quantity: some not on hand →
+   ``AWAITING_SUPPLY`` (back-to-back) or ``BACKORDERED`` (shipped from stock); some on hand
+   and not released → ``AWAITING_SHIPPING``; some released and not picked →
+   ``PICK_RELEASED``; else ``STAGED``. A line with 6 shipped and 4 awaiting supply is
+   ``AWAITING_SUPPLY``.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ def line_status(ledger: Ledger) -> LineStatus:
         return LineStatus.SHIPPED
     if q.phase is Phase.BOOKED:
         return LineStatus.BOOKED
-    if q.staged > 0:
-        return LineStatus.STAGED if q.picked >= q.released else LineStatus.PICK_RELEASED
+    if q.to_supply > 0:
+        return LineStatus.AWAITING_SUPPLY if q.back_to_back else LineStatus.BACKORDERED
+    if q.releasable > 0:
+        return LineStatus.AWAITING_SHIPPING
     if q.in_pick > 0:
         return LineStatus.PICK_RELEASED
-    if q.supplied:
-        return LineStatus.AWAITING_SHIPPING
-    return LineStatus.AWAITING_SUPPLY if q.back_to_back else LineStatus.BACKORDERED
+    return LineStatus.STAGED

@@ -43,6 +43,7 @@ def wave_line(
     shipment_set: str | None = None,
     flags: LineFlags = CANCEL_ONLY,
     candidate: bool = True,
+    in_parts: bool = False,
 ) -> WaveLine:
     return WaveLine(
         order_number="SO-1",
@@ -52,6 +53,7 @@ def wave_line(
         to_ship=D(to_ship),
         reserved=D(reserved),
         candidate=candidate,
+        in_parts=in_parts,
     )
 
 
@@ -59,6 +61,14 @@ def test_no_sets_ship_what_is_there_and_cancel_the_rest_per_line() -> None:
     plan = plan_wave([wave_line(1), wave_line(2, reserved=6)])
     assert plan.release == {("SO-1", 1): 10, ("SO-1", 2): 6}
     assert plan.cancel == {("SO-1", 2): 4}
+
+
+def test_a_line_shipping_in_parts_releases_what_arrived_and_the_rest_waits() -> None:
+    plan = plan_wave([wave_line(1, reserved=6, flags=NEITHER, in_parts=True)])
+    assert (plan.release, plan.waiting, plan.cancel) == ({("SO-1", 1): 6}, {("SO-1", 1): 4}, {})
+    # A line that ships whole keeps waiting for all of it.
+    plan = plan_wave([wave_line(1, reserved=6, flags=NEITHER)])
+    assert (plan.release, plan.waiting) == ({}, {("SO-1", 1): 4})
 
 
 def test_all_lines_in_one_set_any_short_line_cancels_the_order() -> None:

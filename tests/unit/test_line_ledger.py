@@ -184,7 +184,20 @@ def test_refused_facts_name_the_rule(
         ((*SUPPLIED, Release(D(10))), True, LineStatus.PICK_RELEASED),
         ((*SUPPLIED, Release(D(10)), Pick(D(4))), True, LineStatus.PICK_RELEASED),
         ((*SUPPLIED, Release(D(10)), Pick(D(10))), True, LineStatus.STAGED),
-        ((*SUPPLIED, Release(D(10)), Pick(D(8), kept=D(2))), True, LineStatus.STAGED),
+        # The least advanced open quantity: 2 kept open to be supplied again.
+        ((*SUPPLIED, Release(D(10)), Pick(D(8), kept=D(2))), True, LineStatus.AWAITING_SUPPLY),
+        # 6 arrived of 10, released, picked and shipped: the 4 still awaited decide.
+        (
+            (SupplyCreated(), Arrive(D(6), "PO-1", D(10)), Release(D(6)), Pick(D(6)), Ship(D(6))),
+            True,
+            LineStatus.AWAITING_SUPPLY,
+        ),
+        (
+            (SupplyCreated(), Arrive(D(6), "PO-1", D(10)), Release(D(4))),
+            True,
+            LineStatus.AWAITING_SUPPLY,
+        ),
+        ((*SUPPLIED, Release(D(4))), True, LineStatus.AWAITING_SHIPPING),
         (
             (*SUPPLIED, Release(D(10)), Pick(D(10)), Ship(D(3), kept=D(7))),
             True,

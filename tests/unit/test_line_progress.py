@@ -30,11 +30,20 @@ def ledger(**quantities: int | bool) -> Ledger:
         # 4 kept open at ship confirm, the PO all received: buy them again.
         (
             Progress(
-                ledger(ordered=10, released=6, picked=6, shipped=6, backordered=4),
+                ledger(ordered=10, released=6, picked=6, shipped=6, invoiced=6, backordered=4),
                 outstanding=D(0),
                 supplied_once=True,
             ),
             Step.SUPPLY_MORE,
+        ),
+        # 6 of 10 shipped and not invoiced yet: their AR invoice first.
+        (
+            Progress(
+                ledger(ordered=10, released=6, picked=6, shipped=6),
+                outstanding=D(4),
+                supplied_once=True,
+            ),
+            Step.BILL_SHIPMENT,
         ),
         # A stock line waits for stock; it is never sourced.
         (

@@ -306,9 +306,3 @@ def _ship(q: Ledger, ship: Ship) -> Ledger | Refused:
         shipped=canceled.shipped + ship.shipped,
         reserved=canceled.reserved - ship.shipped,
     )
-
-
-def status_after(ledger: Ledger, fact: Fact) -> LineStatus:
-    """The status `fact` would leave the line in (its current one if refused)."""
-    result = apply(ledger, fact)
-    return line_status(ledger if isinstance(result, Refused) else result)

@@ -15,14 +15,8 @@ class ShippingActivities:
 
     @activity.defn(name="record_line_status")
     async def record_line_status(self, change: LineStatusChange) -> None:
-        await self._shipping.set_status(
-            key=change.key,
-            order_number=change.order_number,
-            line_number=change.line_number,
-            status=change.status,
-            event=change.event,
-            data=change.data,
-        )
+        """`enter_line_phase` for lines started before the ledger, which answers nothing."""
+        await self.enter_line_phase(change)
 
     @activity.defn(name="enter_line_phase")
     async def enter_line_phase(self, change: LineStatusChange) -> Ledger:

@@ -21,6 +21,7 @@ from adapters.postgres.common import (
 )
 from adapters.postgres.credit import reauthorize
 from adapters.postgres.inventory import release_excess
+from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.backorders import backorder_reason, is_reserved_reason
 from domain.line import Cancel
 from domain.models import CancelSignal, json_quantity
@@ -32,10 +33,6 @@ SUPPLY_PARAMETER = "cancel_supply_when_canceling_backorders"
 BACK_FROM_BACKORDER = frozenset(
     {LineStatus.BACKORDERED, LineStatus.AWAITING_SUPPLY, LineStatus.AWAITING_SHIPPING}
 )
-
-
-def _ids(line: Any) -> dict[str, Any]:
-    return {"order_number": line["order_number"], "line_number": line["line_number"]}
 
 
 async def record_cancel(
@@ -73,7 +70,7 @@ async def cancel_effects(
     stock, the credit authorization, the business event, the supply left for review when the
     parameter keeps it, and the signal its workflow is owed. Returns the row after it all
     and the outbox ids."""
-    remaining = line["ordered_quantity"] - line["canceled_quantity"]
+    remaining = ledger_of(line).open
     full = remaining <= 0
     key = f"cancel-{request_id}:{line['workflow_id']}"
     # Under the key of the line workflow's own release step, which then finds it done.
@@ -89,7 +86,7 @@ async def cancel_effects(
         conn,
         key=key,
         type=event,
-        **_ids(line),
+        **line_ids(line),
         data={
             "canceled_quantity": json_quantity(quantity),
             "remaining_quantity": json_quantity(remaining),
@@ -231,7 +228,7 @@ class Cancellations:
             conn, line, quantity, request_id=request_id, reason=reason
         )
         return {
-            **_ids(line),
+            **line_ids(line),
             "canceled_quantity": json_quantity(quantity),
             "remaining_quantity": json_quantity(to_ship - quantity + shipped),
             "line_status": updated["status"],

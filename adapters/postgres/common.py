@@ -152,7 +152,7 @@ async def pegs_of_line(
 def quantity_to_supply(line: Any, share: Decimal | None) -> Decimal:
     """What a new supply document for a locked line is for: the line's open quantity, or
     the share a source of a split line supplies (never more than is open)."""
-    open_quantity: Decimal = line["ordered_quantity"] - line["canceled_quantity"]
+    open_quantity = line_ledger.ledger_of(line).open
     if share is None:
         return open_quantity
     return min(share, open_quantity)

@@ -18,7 +18,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
-from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.line import Arrive, ReleaseExcess, ReserveStock
 from domain.models import (
     LineInput,
@@ -99,7 +99,7 @@ async def reserve_to_line(
     line = await line_ledger.record(
         conn, line, Arrive(quantity=quantity, document=document_label, document_open=document_open)
     )
-    open_line = line["ordered_quantity"] - line["canceled_quantity"]
+    open_line = ledger_of(line).open
     received = line["received_quantity"]
     reserved = line["reserved_quantity"]
     status = line["status"]
@@ -140,7 +140,7 @@ async def reserve_to_line(
             peg["supply_order_number"],
             SupplyStatus.RECEIVED,
         )
-    ids = dict(order_number=line["order_number"], line_number=line["line_number"])
+    ids = line_ids(line)
     await append_event(
         conn,
         key=f"scan-{scan_id}:receipt",
@@ -242,7 +242,7 @@ async def allocate_waiting(
     `lock_waiting_lines`); returns the outbox ids of the signals owed to them."""
     outbox: list[int] = []
     for line in waiting:
-        need = line_ledger.ledger_of(line).to_supply
+        need = ledger_of(line).to_supply
         got = await take_free_stock(conn, item=item, organization=organization, wanted=need)
         if got <= 0:
             break
@@ -373,7 +373,7 @@ class Inventory:
                     reservation_number=f"RES-{done['reservation_id']}",
                     quantity=done["quantity"],
                 )
-            need = line_ledger.ledger_of(row).to_supply
+            need = ledger_of(row).to_supply
             got = await take_free_stock(
                 conn, item=line.item_number, organization=line.organization, wanted=need
             )

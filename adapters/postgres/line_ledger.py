@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adapters.errors import Refusal
+from domain.backorders import LineFlags
 from domain.identity import line_workflow_id
 from domain.line import Fact, Ledger, Phase, Refused, apply, line_status
 from domain.line.facts import Refusal as RefusalKind
@@ -39,6 +40,19 @@ def ledger_of(row: Any) -> Ledger:
         phase=Phase(row["phase"]),
         back_to_back=row["back_to_back"],
         version=row["version"],
+    )
+
+
+def line_ids(row: Any) -> dict[str, Any]:
+    """A line row's business key, as events and answers name it."""
+    return {"order_number": row["order_number"], "line_number": row["line_number"]}
+
+
+def line_flags(row: Any) -> LineFlags:
+    """A line row's Cancel Backorders and Enforce Single Shipment flags."""
+    return LineFlags(
+        cancel_backorders=row["cancel_backorders"],
+        enforce_single_shipment=row["enforce_single_shipment"],
     )
 
 

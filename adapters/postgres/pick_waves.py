@@ -15,25 +15,14 @@ from adapters.postgres.common import (
     enqueue_signal,
     next_document_number,
 )
-from adapters.postgres.line_ledger import ledger_of
-from domain.backorders import LineFlags, WaveLine, plan_wave
+from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
+from domain.backorders import WaveLine, plan_wave
 from domain.line import Phase, Release, line_status
 from domain.models import PickReleaseSignal, json_quantity
 from domain.signals import PICK_RELEASED
 from domain.statuses import EventType, LineStatus
 
 ZERO = Decimal(0)
-
-
-def _ids(line: Any) -> dict[str, Any]:
-    return {"order_number": line["order_number"], "line_number": line["line_number"]}
-
-
-def _flags(line: Any) -> LineFlags:
-    return LineFlags(
-        cancel_backorders=line["cancel_backorders"],
-        enforce_single_shipment=line["enforce_single_shipment"],
-    )
 
 
 async def release_pick_wave(
@@ -104,7 +93,7 @@ async def release_pick_wave(
             conn,
             key=f"{wave}:{line['workflow_id']}",
             type=EventType.PICK_RELEASED,
-            **_ids(line),
+            **line_ids(line),
             data={"wave_number": wave, "quantity": json_quantity(quantity)},
         )
         outbox.append(
@@ -147,7 +136,7 @@ def _wave_line(row: Any, organization: str) -> WaveLine:
         order_number=row["order_number"],
         line_number=row["line_number"],
         shipment_set=row["shipment_set"],
-        flags=_flags(row),
+        flags=line_flags(row),
         to_ship=q.to_ship,
         reserved=q.reserved,
         releasable=q.releasable,

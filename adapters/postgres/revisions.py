@@ -42,7 +42,7 @@ REVISED_BY_CUSTOMER = "Revised by the customer"
 
 
 def _open(line: Any) -> Decimal:
-    return line["ordered_quantity"] - line["canceled_quantity"]
+    return line_ledger.ledger_of(line).open
 
 
 def check_change(line: Any, change: LineChangeIn, path: str) -> None:

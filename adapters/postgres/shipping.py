@@ -20,10 +20,9 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
-from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from adapters.postgres.pick_waves import release_pick_wave
 from domain.backorders import (
-    LineFlags,
     after_shipment,
     at_confirm,
     backorder_reason,
@@ -54,18 +53,7 @@ _PHASE_OF = {
 }
 
 
-def _flags(line: Any) -> LineFlags:
-    return LineFlags(
-        cancel_backorders=line["cancel_backorders"],
-        enforce_single_shipment=line["enforce_single_shipment"],
-    )
-
-
 ZERO = Decimal(0)
-
-
-def _ids(line: Any) -> dict[str, Any]:
-    return {"order_number": line["order_number"], "line_number": line["line_number"]}
 
 
 async def _scanned_line(conn: Connection, order_number: str, line_number: int) -> Any:
@@ -135,7 +123,7 @@ async def _keep_backorder(
         conn,
         key=f"scan-{scan_id}:backordered",
         type=EventType.LINE_BACKORDERED,
-        **_ids(line),
+        **line_ids(line),
         data={
             "backordered_quantity": json_quantity(quantity),
             "at": "ship confirm" if picked else "pick confirm",
@@ -186,7 +174,7 @@ class Shipping:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
             # Seed 004: a line of a shipment set backordered at pick confirm is not canceled.
             backordered = (
-                at_confirm(_flags(line), backordered=scan.backordered_quantity)
+                at_confirm(line_flags(line), backordered=scan.backordered_quantity)
                 if line["shipment_set"] is None
                 else ZERO
             )
@@ -202,7 +190,7 @@ class Shipping:
                 conn,
                 key=f"scan-{scan.scan_id}:pick",
                 type=EventType.PICK_CONFIRMED,
-                **_ids(line),
+                **line_ids(line),
                 data={
                     "picked_quantity": json_quantity(scan.picked_quantity),
                     "total_picked": json_quantity(picked),
@@ -224,7 +212,7 @@ class Shipping:
             )
             return {
                 "accepted": True,
-                **_ids(line),
+                **line_ids(line),
                 "line_status": status,
                 "picked_quantity": json_quantity(picked),
                 "canceled_quantity": json_quantity(line["canceled_quantity"]),
@@ -235,7 +223,7 @@ class Shipping:
     async def confirm_ship(self, scan: ShipScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await _scanned_line(conn, scan.order_number, scan.line_number)
-            flags = _flags(line)
+            flags = line_flags(line)
             backordered = at_confirm(flags, backordered=scan.backordered_quantity)
             kept = scan.backordered_quantity - backordered
             ledger = line_ledger.ledger_of(line)
@@ -279,7 +267,7 @@ class Shipping:
                 conn,
                 key=f"scan-{scan.scan_id}:ship",
                 type=EventType.LINE_SHIPPED,
-                **_ids(line),
+                **line_ids(line),
                 data={
                     "shipment_number": shipment,
                     "shipped_quantity": json_quantity(scan.shipped_quantity),
@@ -303,7 +291,7 @@ class Shipping:
             )
             return {
                 "accepted": True,
-                **_ids(line),
+                **line_ids(line),
                 "line_status": status,
                 "shipment_number": shipment,
                 "shipped_quantity": json_quantity(shipped),
@@ -357,7 +345,7 @@ class Shipping:
                 conn,
                 key=f"retry-{request_id}",
                 type=EventType.LINE_RETRIED,
-                **_ids(line),
+                **line_ids(line),
                 data={},
             )
             outbox = [
@@ -368,7 +356,7 @@ class Shipping:
                     payload=RetrySignal(request_id=request_id, ledger=ledger_of(line)),
                 )
             ]
-            return {**_ids(line), "line_status": LineStatus.BOOKED}, outbox
+            return {**line_ids(line), "line_status": LineStatus.BOOKED}, outbox
 
     async def set_status(
         self,

@@ -305,7 +305,11 @@ def create_app(context: AppContext | None = None) -> FastAPI:
         except Refusal as refusal:
             raise _naming_order_hub_fields(refusal, payload) from refusal
 
-    async def line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
+    async def line_view(
+        ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
+    ) -> LineView:
+        """The line as its workflow shows it; `row`, the line's stored row when the caller
+        read it already (an order's lines, in one query)."""
         handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
         try:
             view: LineView = await handle.query(
@@ -313,7 +317,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
                 result_type=LineView,
                 reject_condition=QueryRejectCondition.NOT_OPEN,
             )
-            return await with_stored_ledger(ctx, view)
+            return await with_stored_ledger(ctx, view, row)
         except WorkflowQueryRejectedError:
             # Closed: its result is the final status, read from history without a worker.
             result = await handle.result()
@@ -348,13 +352,16 @@ def create_app(context: AppContext | None = None) -> FastAPI:
             workflow_id=row["workflow_id"],
         )
 
-    async def with_stored_ledger(ctx: AppContext, view: LineView) -> LineView:
+    async def with_stored_ledger(
+        ctx: AppContext, view: LineView, row: dict[str, Any] | None
+    ) -> LineView:
         """Read your writes: a line on the ledger shows the stored ledger when it is newer
         than its workflow's (a scan, wave, cancel or revision answered a moment ago). A line
         still BOOKED in its workflow shows that until the workflow has its first document."""
         if view.ledger_version is None or view.status is LineStatus.BOOKED:
             return view
-        row = await ctx.orders.line_row(view.order_number, view.line_number)
+        if row is None:
+            row = await ctx.orders.line_row(view.order_number, view.line_number)
         ledger = ledger_of(row)
         if ledger.version <= view.ledger_version:
             return view
@@ -383,7 +390,7 @@ def create_app(context: AppContext | None = None) -> FastAPI:
     async def get_order(order_number: str, ctx: Reader) -> dict[str, Any]:
         header = await ctx.orders.header(order_number)
         views = await asyncio.gather(
-            *(line_view(ctx, order_number, li["line_number"]) for li in header["lines"])
+            *(line_view(ctx, order_number, li["line_number"], row=li) for li in header["lines"])
         )
         statuses = {v.status for v in views}
         if statuses <= TERMINAL_LINE_STATUSES:

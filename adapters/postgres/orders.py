@@ -263,8 +263,7 @@ class Orders:
             if order is None:
                 raise NotFound(f"order {order_number}")
             lines = await conn.fetch(
-                "SELECT line_number, workflow_id, status, shipment_set FROM fulfillment_lines"
-                " WHERE order_number = $1 ORDER BY line_number",
+                "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
                 order_number,
             )
             released = await conn.fetchval(

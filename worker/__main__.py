@@ -1,48 +1,108 @@
-"""`python -m worker`: connect to Temporal and PostgreSQL, migrate, run until stopped."""
+"""`python -m worker`: connect to Temporal and PostgreSQL, migrate, run until stopped.
+
+A dependency that is not reachable yet is waited for with backoff, with one log line when
+the wait starts and one when it ends. Should the Temporal worker itself fail, the process
+exits with status 1 for its supervisor (the dev stack, Kubernetes, compose) to restart it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import asyncpg
 import structlog
+from temporalio.client import Client
 
 from runtime.config import Settings
-from runtime.database import create_pool, migrate
+from runtime.database import Pool, create_pool, migrate
 from runtime.logging import configure_logging
 from runtime.temporal import connect
 from worker.app import build_worker, relay
 
 log = structlog.get_logger("worker")
+T = TypeVar("T")
+UNREACHABLE = (OSError, TimeoutError, RuntimeError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
-async def main() -> None:
-    configure_logging()
-    settings = Settings()
-    if not settings.database_url:
-        raise SystemExit("B2B_DATABASE_URL is not set (the dev stack sets it for the worker)")
-    await migrate(settings.database_url)
-    pool = await create_pool(settings.database_url)
-    client = await connect(settings, wait_seconds=60)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def wait_for(
+    dependency: str, attempt: Callable[[], Awaitable[T]], stop: asyncio.Event
+) -> T | None:
+    """`attempt()` until it succeeds, backing off from 0.5 s to 30 s; None once stopped."""
+    delay, down = 0.5, False
+    while not stop.is_set():
+        try:
+            result = await attempt()
+        except UNREACHABLE as error:
+            if not down:
+                log.warning("waiting for a dependency", dependency=dependency, error=str(error))
+                down = True
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                delay = min(delay * 2, 30)
+            continue
+        if down:
+            log.info("dependency reachable", dependency=dependency)
+        return result
+    return None
+
+
+async def _prepare(url: str) -> Pool:
+    await migrate(url)
+    return await create_pool(url)
+
+
+async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Event) -> int:
+    """Run the Temporal worker and the signal relay until stopped (0) or until the worker
+    fails (1)."""
     worker = build_worker(client, pool, task_queue=settings.task_queue)
+    running = asyncio.create_task(worker.run())
+    relaying = asyncio.create_task(relay(pool, client, task_queue=settings.task_queue, stop=stop))
     log.info(
         "worker started",
         task_queue=settings.task_queue,
         temporal=settings.effective_temporal_address,
     )
-    async with worker:
-        relay_task = asyncio.create_task(
-            relay(pool, client, task_queue=settings.task_queue, stop=stop)
-        )
-        await stop.wait()
-        await relay_task
-    await pool.close()
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    status = 0
+    if running.done():
+        error = running.exception()
+        log.error("the Temporal worker stopped", error=repr(error))
+        status = 1
+    else:
+        await worker.shutdown()
+        await running
+    stop.set()
+    await relaying
+    return status
+
+
+async def main() -> int:
+    configure_logging()
+    settings = Settings()
+    if not settings.database_url:
+        raise SystemExit("B2B_DATABASE_URL is not set (the dev stack sets it for the worker)")
+    url = settings.database_url
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    pool = await wait_for("PostgreSQL", lambda: _prepare(url), stop)
+    if pool is None:
+        return 0
+    try:
+        client = await wait_for("Temporal", lambda: connect(settings), stop)
+        status = 0 if client is None else await serve(client, pool, settings, stop)
+    finally:
+        await pool.close()
     log.info("worker stopped")
+    return status
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(asyncio.run(main()))

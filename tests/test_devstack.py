@@ -3,6 +3,7 @@ and stopping it leaves no process behind."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -40,10 +41,11 @@ def free_ports(count: int) -> list[int]:
 
 
 class DevStackProcess:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.api_port, self.temporal_port, self.ui_port = free_ports(3)
         self.proc: subprocess.Popen[bytes] | None = None
+        self.env = env  # more variables for `b2b up`, e.g. B2B_WORKERS
 
     def start(self) -> None:
         env = {
@@ -56,6 +58,7 @@ class DevStackProcess:
             B2B_API_PORT=str(self.api_port),
             B2B_TEMPORAL_PORT=str(self.temporal_port),
             B2B_TEMPORAL_UI_PORT=str(self.ui_port),
+            **self.env,
         )
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "starter.cli", "up"],
@@ -69,6 +72,18 @@ class DevStackProcess:
         self.proc.send_signal(signal.SIGINT)
         out, _ = self.proc.communicate(timeout=60)
         return out.decode()
+
+    def children(self) -> dict[str, int]:
+        """The stack's children by name, from the pid file it keeps."""
+        record = json.loads((self.data_dir / "stack.pid").read_text())
+        return {child["name"]: child["pid"] for child in record["children"]}
+
+    async def database_url(self) -> str:
+        """The stack's database, from the file it writes once it is up."""
+        state = self.data_dir / "stack.json"
+        found = await poll(lambda: asyncio.to_thread(state.exists), bool, timeout=30)
+        assert found
+        return str(json.loads(state.read_text())["database_url"])
 
     def leftovers(self) -> list[str]:
         found = []
@@ -96,15 +111,30 @@ class DevStackProcess:
         url = f"http://127.0.0.1:{self.api_port}"
 
         async def healthy() -> int:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                return -1  # the stack gave up: no use waiting
             try:
                 async with httpx.AsyncClient() as c:
                     return (await c.get(f"{url}/health")).status_code
             except httpx.HTTPError:
                 return 0
 
-        await poll(healthy, lambda code: code == 200, timeout=90, interval=0.3)
+        try:
+            code = await poll(healthy, lambda code: code in (200, -1), timeout=120, interval=0.3)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.log_tails()}") from None
+        assert code == 200, f"`b2b up` exited: {self.stop()}\n{self.log_tails()}"
         token = json.loads((self.data_dir / "tokens.json").read_text())["admin"]
         return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"})
+
+    def log_tails(self, lines: int = 15) -> str:
+        """The last lines of each log of the stack, for a failure message."""
+        tails = []
+        for log in sorted((self.data_dir / "logs").glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            tails.append(f"--- {log.name}\n" + "\n".join(tail))
+        return "\n".join(tails)
 
 
 async def call(api: httpx.AsyncClient, method: str, path: str, body: Any = None) -> Any:

@@ -59,21 +59,24 @@ def same_process(pid: int, created: float) -> psutil.Process | None:
 def stop_processes(
     procs: Sequence[tuple[psutil.Process, Sequence[int]]], timeout: float = 8.0
 ) -> list[psutil.Process]:
-    """Send each process its signals in turn (e.g. SIGTERM, then SIGKILL), moving to the next
-    signal when it is still alive after an equal share of `timeout`. Returns the ones that
-    survived everything."""
-    alive = [(proc, list(signals)) for proc, signals in procs]
-    rounds = max((len(signals) for _proc, signals in alive), default=0)
-    for step in range(rounds):
-        for proc, signals in alive:
-            _send(proc, signals[min(step, len(signals) - 1)])
-        deadline = time.monotonic() + timeout / rounds
-        while alive and time.monotonic() < deadline:
-            alive = [(p, s) for p, s in alive if _running(p)]
-            time.sleep(0.05)
-        if not alive:
-            return []
-    return [proc for proc, _signals in alive]
+    """Stop processes at once, each with its signals in turn (e.g. SIGTERM, then SIGKILL):
+    the next one when it is still alive after an equal share of `timeout`. Returns the ones
+    that survived everything."""
+    began = time.monotonic()
+    pending = [(proc, list(signals), 0) for proc, signals in procs if signals]
+    while pending and time.monotonic() - began < timeout + 1:
+        left = []
+        for proc, signals, sent in pending:
+            if sent and not _running(proc):
+                continue
+            due = int((time.monotonic() - began) / (timeout / len(signals))) + 1
+            if sent < min(due, len(signals)):
+                _send(proc, signals[sent])
+                sent += 1
+            left.append((proc, signals, sent))
+        pending = left
+        time.sleep(0.05)
+    return [proc for proc, _signals, _sent in pending if _running(proc)]
 
 
 def _send(proc: psutil.Process, sig: int) -> None:

@@ -4,6 +4,7 @@ that die with their parent, a bounded stop, and leftovers recognised by pid and 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from runtime.embedded_postgres import EmbeddedPostgres
 from runtime.processes import die_with_parent, identity, stop_processes
 from starter.supervisor import ChildSpec, Supervisor, stop_leftovers
 
@@ -134,3 +136,20 @@ def test_a_running_stack_on_the_same_folder_is_not_touched(tmp_path: Path) -> No
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_postmaster_pid_left_to_another_program_is_cleared(tmp_path: Path) -> None:
+    postgres = EmbeddedPostgres(tmp_path / "pgdata", start=False)
+    # The pid in the file is alive but is not a postgres: postgres would refuse to start.
+    stale = f"{os.getpid()}\n{postgres.data_dir}\n1\n5432\n\n\n0 0\nready\n"
+    (postgres.data_dir / "postmaster.pid").write_text(stale)
+    assert not gone(os.getpid())
+    said = postgres.clear_leftover()
+    assert said == f"removed a stale postmaster.pid (pid {os.getpid()} is now another program)"
+    postgres.start(tmp_path / "postgres.log")
+    try:
+        assert postgres.ready() and postgres.pid is not None
+        assert postgres.clear_leftover() is not None  # a live server of the folder: stopped
+        assert gone(postgres.pid)
+    finally:
+        postgres.stop()

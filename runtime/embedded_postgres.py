@@ -9,6 +9,7 @@ data folder layout and socket directory, so the connection URL stays the same.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -56,18 +57,26 @@ class EmbeddedPostgres:
             self.start(log or self.data_dir / "log")
 
     def _init_data_dir(self) -> None:
+        """initdb into a folder beside the data folder, renamed into place once complete: an
+        interrupted first start leaves no half-made data folder behind."""
         if (self.data_dir / "PG_VERSION").exists():
             return
         server = _wheel()
+        fresh = self.data_dir.with_name(self.data_dir.name + ".initdb")
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir()
         if self.user is not None:
             server.ensure_user_exists(self.user)
-            server.ensure_prefix_permissions(self.data_dir)
-            os.chown(self.data_dir, *_uid_gid(self.user))
+            server.ensure_prefix_permissions(fresh)
+            os.chown(fresh, *_uid_gid(self.user))
         server.initdb(
             ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"],
-            pgdata=self.data_dir,
+            pgdata=fresh,
             user=self.user,
+            preexec_fn=die_with_parent(signal.SIGKILL),
         )
+        self.data_dir.rmdir()  # empty: a folder with files but no PG_VERSION is not ours
+        fresh.rename(self.data_dir)
 
     def command(self) -> list[str]:
         binary = _wheel().POSTGRES_BIN_PATH / "postgres"

@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,20 +176,36 @@ def report(fault: str, lines: int, when: str, counts: dict[str, int], scanner: S
     )
 
 
+@contextmanager
+def started(stack: DevStackProcess) -> Iterator[DevStackProcess]:
+    stack.start()
+    try:
+        yield stack
+    finally:
+        if stack.proc and stack.proc.poll() is None:
+            stack.stop()
+
+
+async def pick_and_ship(api: httpx.AsyncClient, scanner: Scanner, orders: list[str]) -> None:
+    await scanner.scan_all("/scans/picks", picks(orders))
+    await wait_lines(api, orders, "STAGED")
+    await scanner.scan_all("/scans/shipments", shipments(orders))
+
+
 async def test_temporal_postgres_and_a_worker_killed_mid_batch(tmp_path: Path) -> None:
     """Two workers and two API processes; each fault at a different step of the batch."""
-    stack = DevStackProcess(tmp_path / "data", B2B_WORKERS="2", B2B_API_PROCESSES="2")
-    stack.start()
     seen: list[tuple[str, str, float, Scanner]] = []
-    try:
+    with started(
+        DevStackProcess(tmp_path / "data", B2B_WORKERS="2", B2B_API_PROCESSES="2")
+    ) as stack:
         async with await stack.client() as api:
             stack.cli("setup", "apply", "starter/demo_setup.yaml")
             orders = await book(api, LINES)
             # Temporal goes while the batch creates its purchase orders.
-            faulted, scanner = time.monotonic(), Scanner(api)
+            first_fault = faulted = time.monotonic()
             kill(stack.children()["temporal"])
             views = await wait_lines(api, orders, "AWAITING_SUPPLY")
-            seen.append(("temporal", "POs created", time.monotonic() - faulted, scanner))
+            seen.append(("temporal", "POs created", time.monotonic() - faulted, Scanner(api)))
             # PostgreSQL goes while the receipts come in.
             half, bodies = LINES // 2, receipts(views, "")
             await Scanner(api).scan_all("/scans/receipts", bodies[:half])
@@ -202,53 +219,53 @@ async def test_temporal_postgres_and_a_worker_killed_mid_batch(tmp_path: Path) -
             await wait_lines(api, orders, "PICK_RELEASED")
             faulted, scanner = time.monotonic(), Scanner(api)
             kill(stack.children()["worker-1"])
-            await scanner.scan_all("/scans/picks", picks(orders))
-            await wait_lines(api, orders, "STAGED")
-            await scanner.scan_all("/scans/shipments", shipments(orders))
+            await pick_and_ship(api, scanner, orders)
             await wait_lines(api, orders, "CLOSED")
             seen.append(("worker-1 of 2", "all closed", time.monotonic() - faulted, scanner))
+            batch_seconds = time.monotonic() - first_fault
             counts = await assert_documents(await stack.database_url(), orders)
         output = stack.stop()
-    finally:
-        if stack.proc and stack.proc.poll() is None:
-            stack.stop()
     for name in ("temporal", "postgres", "worker-1"):
         assert f"{name} exited with -9; restarting in" in output
         assert f"{name} restarted" in output
     for fault, step, seconds, scanner in seen:
         report(f"kill -9 of {fault}", LINES, f"{step} {seconds:.1f} s after", counts, scanner)
+    print(f"\n[fault] the batch closed {batch_seconds:.1f} s after the first of its three faults")
     assert stack.leftovers() == []
 
 
-async def running(pids: Sequence[int]) -> list[int]:
-    alive = []
+async def alive(pids: Sequence[int]) -> list[int]:
+    found = []
     for pid in pids:
         try:
             if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                alive.append(pid)
+                found.append(pid)
         except psutil.NoSuchProcess:
             pass
-    return alive
+    return found
+
+
+async def kill_the_stack(stack: DevStackProcess) -> None:
+    """SIGKILL `b2b up` and wait for its children to go."""
+    children = list(stack.children().values())
+    assert stack.proc is not None
+    kill(stack.proc.pid)
+    stack.proc.wait()
+    # Each child gets a parent-death signal; a busy worker or dev server takes a few
+    # seconds to shut down on it (about 1 s when idle, 6 s seen on a loaded machine).
+    await poll(lambda: alive(children), lambda left: left == [], timeout=20)
 
 
 async def test_the_stack_killed_mid_batch_takes_its_children_and_resumes(tmp_path: Path) -> None:
     stack = DevStackProcess(tmp_path / "data")
-    stack.start()
-    try:
+    with started(stack):
         async with await stack.client() as api:
             stack.cli("setup", "apply", "starter/demo_setup.yaml")
             orders = await book(api, LINES)
-        children = list(stack.children().values())
-        assert stack.proc is not None
         faulted = time.monotonic()
-        kill(stack.proc.pid)
-        stack.proc.wait()
-        # Each child gets a parent-death signal; a busy worker or dev server takes a few
-        # seconds to shut down on it (about 1 s when idle, 6 s seen on a loaded machine).
-        await poll(lambda: running(children), lambda left: left == [], timeout=20)
+        await kill_the_stack(stack)
         orphaned_seconds = time.monotonic() - faulted
-
-        stack.start()  # the same folder: finds the leftovers and resumes the open lines
+    with started(stack):  # the same folder: finds the leftovers and resumes the open lines
         async with await stack.client() as api:
             scanner = Scanner(api)
             views = await wait_lines(api, orders, "AWAITING_SUPPLY")
@@ -256,23 +273,18 @@ async def test_the_stack_killed_mid_batch_takes_its_children_and_resumes(tmp_pat
             await wait_lines(api, orders, "AWAITING_SHIPPING")
             await scanner.send("POST", "/pick-waves", {"organization": "M1"})
             await wait_lines(api, orders, "PICK_RELEASED")
-            await scanner.scan_all("/scans/picks", picks(orders))
-            await scanner.scan_all("/scans/shipments", shipments(orders))
+            await pick_and_ship(api, scanner, orders)
             # Stopped while busy (the lines invoicing): everything goes within 10 s.
             stopping = time.monotonic()
             output = stack.stop()
             stop_seconds = time.monotonic() - stopping
-        assert stop_seconds < 10, output
-        assert stack.leftovers() == []
-
-        stack.start()
+    assert stop_seconds < 10, output
+    assert stack.leftovers() == []
+    with started(stack):
         async with await stack.client() as api:
             await wait_lines(api, orders, "CLOSED")
             closed_seconds = time.monotonic() - faulted
             counts = await assert_documents(await stack.database_url(), orders)
-    finally:
-        if stack.proc and stack.proc.poll() is None:
-            stack.stop()
     assert stack.leftovers() == []
     print(
         f"\n[fault] children gone {orphaned_seconds:.1f} s after `b2b up` was killed;"

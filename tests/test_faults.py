@@ -122,6 +122,14 @@ def shipments(orders: Sequence[str]) -> list[dict[str, Any]]:
     ]
 
 
+async def scalar(database_url: str, sql: str) -> Any:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
 async def assert_documents(database_url: str, orders: Sequence[str]) -> dict[str, int]:
     """Exactly one of each document per line, and each scan counted once."""
     conn = await asyncpg.connect(database_url)
@@ -202,10 +210,15 @@ async def test_temporal_postgres_and_a_worker_killed_mid_batch(tmp_path: Path) -
             stack.cli("setup", "apply", "starter/demo_setup.yaml")
             orders = await book(api, LINES)
             # Temporal goes while the batch creates its purchase orders.
+            url = await stack.database_url()
+            count = "SELECT count(*) FROM {}".format
+            await poll(lambda: scalar(url, count("requisitions")), lambda n: n >= 1, interval=0.01)
             first_fault = faulted = time.monotonic()
             kill(stack.children()["temporal"])
+            made = await scalar(url, count("purchase_orders"))
             views = await wait_lines(api, orders, "AWAITING_SUPPLY")
-            seen.append(("temporal", "POs created", time.monotonic() - faulted, Scanner(api)))
+            step = f"killed after the first requisition with {made} POs made; all {LINES}"
+            seen.append(("temporal", step, time.monotonic() - faulted, Scanner(api)))
             # PostgreSQL goes while the receipts come in.
             half, bodies = LINES // 2, receipts(views, "")
             await Scanner(api).scan_all("/scans/receipts", bodies[:half])
@@ -223,7 +236,7 @@ async def test_temporal_postgres_and_a_worker_killed_mid_batch(tmp_path: Path) -
             await wait_lines(api, orders, "CLOSED")
             seen.append(("worker-1 of 2", "all closed", time.monotonic() - faulted, scanner))
             batch_seconds = time.monotonic() - first_fault
-            counts = await assert_documents(await stack.database_url(), orders)
+            counts = await assert_documents(url, orders)
         output = stack.stop()
     for name in ("temporal", "postgres", "worker-1"):
         assert f"{name} exited with -9; restarting in" in output

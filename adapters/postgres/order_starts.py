@@ -56,7 +56,7 @@ class OrderStarts:
                 " LEFT JOIN order_start_failures f USING (order_number)"
                 " WHERE o.order_number = $1 AND o.workflow_started_at IS NULL"
                 " AND (f.order_number IS NULL OR f.parked_at IS NULL)"
-                " FOR UPDATE OF o SKIP LOCKED",
+                " FOR NO KEY UPDATE OF o SKIP LOCKED",
                 order_number,
             )
             if row is None:

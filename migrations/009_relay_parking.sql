@@ -27,3 +27,7 @@ CREATE TABLE order_start_failures (
 );
 
 CREATE INDEX orders_not_started ON orders (booked_at) WHERE workflow_started_at IS NULL;
+
+-- The worker's business gauges read each line's latest jeopardy event every few seconds.
+CREATE INDEX business_events_jeopardy ON business_events (order_number, line_number, cursor)
+    WHERE type IN ('JEOPARDY_RAISED', 'JEOPARDY_CLEARED');

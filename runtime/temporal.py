@@ -11,15 +11,19 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
 
 from runtime.config import Settings
 
 
-async def connect(settings: Settings, *, wait_seconds: float = 0) -> Client:
+async def connect(
+    settings: Settings, *, wait_seconds: float = 0, runtime: Runtime | None = None
+) -> Client:
     """Connect with Temporal's standard client variables (TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE, TLS and API key), defaulting to the local dev server.
 
-    With ``wait_seconds`` the connection is retried until the server answers.
+    With ``wait_seconds`` the connection is retried until the server answers. A worker
+    passes the ``runtime`` that exports its metrics.
     """
     config = ClientConfig.load_client_connect_config()
     config.setdefault("target_host", settings.effective_temporal_address)
@@ -27,7 +31,9 @@ async def connect(settings: Settings, *, wait_seconds: float = 0) -> Client:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return await Client.connect(**config, data_converter=pydantic_data_converter)
+            return await Client.connect(
+                **config, data_converter=pydantic_data_converter, runtime=runtime
+            )
         except RuntimeError:
             if time.monotonic() >= deadline:
                 raise

@@ -82,6 +82,14 @@ async def test_the_worker_exports_sdk_metrics_and_business_gauges(
     assert any(name.startswith("temporal_worker_task_slots_available") for name in metrics)
 
 
+def test_a_taken_port_leaves_the_worker_without_metrics() -> None:
+    port = free_port()
+    first = metrics_runtime(port, host="127.0.0.1")
+    assert first is not None
+    assert metrics_runtime(port, host="127.0.0.1") is None
+    assert metrics_runtime(0) is None
+
+
 async def owe_facts(pool: asyncpg.Pool, so: str) -> None:
     """Jeopardy raised on the line; a signal owed ten minutes ago to a workflow that is not
     there (so the relay keeps it), and one the relay parked."""

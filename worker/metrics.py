@@ -28,12 +28,19 @@ def metrics_port() -> int:
 
 def metrics_runtime(port: int, *, host: str = "0.0.0.0") -> Runtime | None:
     """A Temporal runtime serving http://{host}:{port}/metrics; the worker's client must be
-    created with it. None when the port is 0."""
+    created with it. None when the port is 0, or taken (the worker then runs without
+    metrics rather than not at all, and says so)."""
     if port == 0:
         return None
-    return Runtime(
-        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
-    )
+    try:
+        return Runtime(
+            telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
+        )
+    except ValueError as err:
+        log.warning(
+            "worker metrics off: set B2B_WORKER_METRICS_PORT to a free port", error=str(err)
+        )
+        return None
 
 
 class BusinessGauges:

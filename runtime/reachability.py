@@ -14,11 +14,13 @@ _POSTGRES_DOWN = (
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
-    asyncpg.InterfaceError,  # e.g. the pool or the connection is closing
 )
 
 
 def postgres_unreachable(err: BaseException) -> bool:
+    if isinstance(err, asyncpg.InterfaceError):
+        # The connection or pool closed under the query; any other is a misuse, not an outage.
+        return any(word in str(err) for word in ("closed", "closing", "released"))
     return isinstance(err, _POSTGRES_DOWN)
 
 

@@ -3,7 +3,9 @@ the pause while a dependency is unreachable."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.relay import (
     ItemOutcome,
@@ -13,6 +15,8 @@ from domain.relay import (
     after_item_failure,
     after_round,
 )
+from runtime.orchestration import refused_for_good, temporal_unreachable
+from runtime.reachability import unreachable_dependency
 
 POLICY = RetryPolicy(first_delay=1.0, max_delay=300.0, max_attempts=10)
 
@@ -94,3 +98,57 @@ def test_an_outage_logs_once_when_it_goes_and_once_when_it_comes_back() -> None:
     logged = [n for n in notices if n in (Notice.PAUSED, Notice.RESUMED)]
     assert logged == [Notice.PAUSED, Notice.RESUMED]
     assert waits == [0.5, 1.0, 2.0, 4.0, 8.0, 0.5, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("err", "unreachable", "for_good"),
+    [
+        (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), True, False),
+        (RPCError("deadline", RPCStatusCode.DEADLINE_EXCEEDED, b""), True, False),
+        (RPCError("transport error: broken pipe", RPCStatusCode.UNKNOWN, b""), True, False),
+        (
+            RPCError("Blob data size exceeds limit.", RPCStatusCode.INVALID_ARGUMENT, b""),
+            False,
+            True,
+        ),
+        (
+            RPCError(
+                "grpc: received message after decompression larger than max 4194304",
+                RPCStatusCode.RESOURCE_EXHAUSTED,
+                b"",
+            ),
+            False,
+            True,
+        ),
+        (RPCError("namespace rate limit", RPCStatusCode.RESOURCE_EXHAUSTED, b""), False, False),
+        (RPCError("not found", RPCStatusCode.NOT_FOUND, b""), False, False),
+        (RuntimeError("Failed client connect: Server connection error"), True, False),
+        (ValueError("bad row"), False, False),
+    ],
+)
+def test_temporal_errors_are_told_apart(
+    err: BaseException, unreachable: bool, for_good: bool
+) -> None:
+    assert (temporal_unreachable(err), refused_for_good(err)) == (unreachable, for_good)
+
+
+@pytest.mark.parametrize(
+    ("err", "dependency"),
+    [
+        (ConnectionRefusedError(), "PostgreSQL"),
+        (FileNotFoundError(), "PostgreSQL"),  # the Unix socket is gone
+        (asyncpg.CannotConnectNowError("starting up"), "PostgreSQL"),
+        (asyncpg.ConnectionDoesNotExistError("lost"), "PostgreSQL"),
+        (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), "Temporal"),
+        (asyncpg.UniqueViolationError("dup"), None),
+        (KeyError("x"), None),
+    ],
+)
+def test_the_unreachable_dependency_is_named(err: BaseException, dependency: str | None) -> None:
+    assert unreachable_dependency(err) == dependency
+
+
+def test_a_misused_connection_is_not_an_outage() -> None:
+    closed = asyncpg.InterfaceError("cannot call Connection.fetch(): connection has been closed")
+    busy = asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+    assert (unreachable_dependency(closed), unreachable_dependency(busy)) == ("PostgreSQL", None)

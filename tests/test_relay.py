@@ -27,15 +27,19 @@ TOO_BIG = 5_000_000
 
 
 async def book_without_start(
-    stack: Stack, so: str, *, minutes_ago: int, quantity: int = 50
+    stack: Stack, so: str, *, minutes_ago: int, quantity: int = 50, po_size: int | None = None
 ) -> None:
-    """An order stored the way a booking stores it, whose workflow start was then lost."""
+    """An order stored the way a booking stores it, whose workflow start was then lost
+    (with a customer PO number of `po_size` characters, if given)."""
     await Orders(stack.pool).book(OrderIn.model_validate(laptop_order(so, quantity)))
+    # In one statement: the relay takes it as soon as it looks lost.
     await stack.scalar(
-        "UPDATE orders SET booked_at = now() - make_interval(mins => $2)"
+        "UPDATE orders SET booked_at = now() - make_interval(mins => $2),"
+        " customer_po_number = coalesce(repeat('x', $3), customer_po_number)"
         " WHERE order_number = $1 RETURNING 1",
         so,
         minutes_ago,
+        po_size,
     )
 
 
@@ -79,13 +83,7 @@ async def test_an_order_that_cannot_start_is_parked_and_the_rest_flows(stack: St
     await stack.call("PUT", "/setup", json=demo_setup())
     running, po = await awaiting_supply(stack)
     bad, lost = order_number(), order_number()
-    await book_without_start(stack, bad, minutes_ago=2)
-    await stack.scalar(
-        "UPDATE orders SET customer_po_number = repeat('x', $2) WHERE order_number = $1"
-        " RETURNING 1",
-        bad,
-        TOO_BIG,
-    )
+    await book_without_start(stack, bad, minutes_ago=2, po_size=TOO_BIG)
     await book_without_start(stack, lost, minutes_ago=1)
     await receive_without_signal(stack, running, po, 50, "r1")
 

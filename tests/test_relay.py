@@ -8,15 +8,18 @@ import os
 import sys
 from typing import Any
 
+import asyncpg
 from temporalio.api.enums.v1 import EventType as HistoryEvent
 from temporalio.client import Client
 
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.orders import Orders
+from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.relay_parking import RelayParking
 from domain import signals
 from domain.identity import line_workflow_id
 from domain.models import LineView, OrderIn, ReceiptScanIn
+from domain.relay import RetryPolicy
 from domain.statuses import EventType
 from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
@@ -186,3 +189,44 @@ async def test_two_relays_share_a_backlog_and_one_killed_mid_batch_loses_nothing
     finally:
         await worker.shutdown()
         await run
+
+
+async def owe(pool: asyncpg.Pool, workflow_id: str, payload: Any) -> int:
+    async with pool.acquire() as conn:
+        outbox_id: int = await conn.fetchval(
+            "INSERT INTO signal_outbox (workflow_id, signal, payload) VALUES ($1, 'cancel', $2)"
+            " RETURNING id",
+            workflow_id,
+            payload,
+        )
+    return outbox_id
+
+
+async def outbox_row(pool: asyncpg.Pool, outbox_id: int) -> Any:
+    async with pool.acquire() as conn:
+        return await conn.fetchrow("SELECT * FROM signal_outbox WHERE id = $1", outbox_id)
+
+
+async def test_a_signal_is_retried_in_order_then_parked(pool: asyncpg.Pool, client: Client) -> None:
+    outbox = SignalOutbox(pool, client, policy=RetryPolicy(first_delay=0.05, max_attempts=3))
+    absent = f"order-{order_number()}-line-1"  # never started
+    first, second = await owe(pool, absent, {"n": 1}), await owe(pool, absent, {"n": 2})
+    too_big = await owe(pool, f"order-{order_number()}-line-1", {"x": "x" * TOO_BIG})
+
+    await outbox.deliver()
+    held = await outbox_row(pool, second)
+    assert (await outbox_row(pool, first))["attempts"] == 1 and held["attempts"] == 0
+    big = await outbox_row(pool, too_big)
+    assert big["parked_at"] is not None and big["attempts"] == 1
+    assert "larger than max" in big["last_error"]
+
+    async def first_row() -> Any:
+        await outbox.deliver()
+        return await outbox_row(pool, first)
+
+    parked = await poll(first_row, lambda row: row["parked_at"] is not None, interval=0.05)
+    assert parked["attempts"] == 3 and "is not running" in parked["last_error"]
+    # Once the first is parked, the second no longer waits behind it: tried in that round.
+    assert (await outbox_row(pool, second))["attempts"] == 1
+    ids = {item.id for item in await RelayParking(pool).parked()}
+    assert ids == {f"signal:{first}", f"signal:{too_big}"}

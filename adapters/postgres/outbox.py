@@ -50,8 +50,6 @@ class SignalOutbox:
         async with self._pool.acquire() as conn:
             for _, group in groupby(rows, key=lambda r: r["workflow_id"]):
                 for row in group:
-                    if not row["due"]:
-                        break
                     result = await self._deliver_one(conn, row["id"])
                     delivered += result == "delivered"
                     # Later signals of the workflow wait while this one is to be retried,
@@ -61,14 +59,20 @@ class SignalOutbox:
         return delivered
 
     async def _pending(self, ids: list[int] | None, older_than_seconds: float) -> list[Any]:
+        """Signals due now, by workflow then id. One waiting for its retry is left out with
+        the later ones of its workflow, so that rows in backoff never fill the batch."""
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(
-                "SELECT id, workflow_id, coalesce(next_attempt_at <= now(), true) AS due"
-                " FROM signal_outbox"
-                " WHERE delivered_at IS NULL AND parked_at IS NULL"
-                " AND ($1::bigint[] IS NULL OR id = ANY($1))"
-                " AND created_at <= now() - make_interval(secs => $2)"
-                " ORDER BY id LIMIT $3",
+                "SELECT s.id, s.workflow_id FROM signal_outbox s"
+                " WHERE s.delivered_at IS NULL AND s.parked_at IS NULL"
+                " AND ($1::bigint[] IS NULL OR s.id = ANY($1))"
+                " AND s.created_at <= now() - make_interval(secs => $2)"
+                " AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())"
+                " AND NOT EXISTS (SELECT 1 FROM signal_outbox e"
+                "   WHERE e.workflow_id = s.workflow_id AND e.id < s.id"
+                "   AND e.delivered_at IS NULL AND e.parked_at IS NULL"
+                "   AND e.next_attempt_at > now())"
+                " ORDER BY s.id LIMIT $3",
                 ids,
                 older_than_seconds,
                 BATCH,

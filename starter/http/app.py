@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from runtime.config import Settings
 from runtime.database import create_pool, migrate
-from runtime.temporal import connect
+from runtime.temporal import API_RETRY, connect
 from starter.auth import load_tokens
 from starter.http import (
     buyers,
@@ -39,7 +39,7 @@ async def context_from(settings: Settings) -> AppContext:
     await migrate(settings.database_url)
     return AppContext(
         pool=await create_pool(settings.database_url),
-        client=await connect(settings, wait_seconds=60),
+        client=await connect(settings, wait_seconds=60, retry_config=API_RETRY),
         task_queue=settings.task_queue,
         tokens=tokens,
         ui_url=settings.ui_url,
@@ -64,7 +64,6 @@ def create_app(context: AppContext | None = None, *, max_body_bytes: int | None 
         title="Back-to-back fulfillment",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=limit,
         description="Books back-to-back sales orders, takes warehouse scans and reports "
         "line status. Every endpoint but /health and /metrics needs a bearer token.",
     )
@@ -74,9 +73,7 @@ def create_app(context: AppContext | None = None, *, max_body_bytes: int | None 
     security.install_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
-    app.add_middleware(
-        Guard, metrics=app.state.metrics, max_body_bytes=limit, routes=app.router.routes
-    )
+    app.add_middleware(Guard, metrics=app.state.metrics, max_body_bytes=limit)
     return app
 
 

@@ -1,6 +1,6 @@
-"""Around every request: the body size limit on the declared length, the request metrics,
-the audit log of state-changing requests, and the last word on failures (a dependency
-that is down answers 503; anything else is logged and answers a JSON 500)."""
+"""Around every request: the body size limit, the request metrics, the audit log of
+state-changing requests, and the last word on failures (a dependency that is down answers
+503; anything else is logged and answers a JSON 500)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 import structlog
-from starlette.routing import BaseRoute, Match
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from starter.http.errors import failure_answer, json_answer
+from starter.http.errors import failure_answer
 from starter.http.metrics import ApiMetrics
 from starter.http.security import bearer_token, token_id
 
@@ -20,13 +20,10 @@ CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Guard:
-    def __init__(
-        self, app: ASGIApp, *, metrics: ApiMetrics, max_body_bytes: int, routes: list[BaseRoute]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
-        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,16 +47,8 @@ class Guard:
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, answered: dict[str, Any]
     ) -> None:
-        if _declared_length(scope) > self.max_body_bytes:
-            # Refused before a byte of it is read; streamed bodies are counted as they come
-            # (FastAPI's max_body_size) and answer the same 413.
-            detail = f"the request body is larger than {self.max_body_bytes} bytes"
-            await json_answer(413, {"detail": f"{detail} (B2B_MAX_BODY_BYTES)"})(
-                scope, receive, send
-            )
-            return
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, self._limited(scope, receive), send)
         except Exception as err:
             if answered["started"]:
                 raise
@@ -83,12 +72,28 @@ class Guard:
                 duration_ms=round(seconds * 1000, 1),
             )
 
-    def _template(self, scope: Scope) -> str:
+    def _limited(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive`, refusing a body over the limit: at once when its declared length is,
+        else as soon as the bytes streamed in pass it (the handler answers 413)."""
+        declared = _declared_length(scope)
+        read = 0
+
+        async def receiving() -> Message:
+            nonlocal read
+            if declared > self.max_body_bytes:
+                raise HTTPException(413)
+            message = await receive()
+            read += len(message.get("body", b""))
+            if read > self.max_body_bytes:
+                raise HTTPException(413)
+            return message
+
+        return receiving
+
+    @staticmethod
+    def _template(scope: Scope) -> str:
         """The route's path template; requests that match no route share one label."""
-        route = scope.get("route")
-        if route is None:
-            route = next((r for r in self.routes if r.matches(scope)[0] is Match.FULL), None)
-        return getattr(route, "path", None) or "unmatched"
+        return getattr(scope.get("route"), "path", None) or "unmatched"
 
 
 def _declared_length(scope: Scope) -> int:

@@ -204,6 +204,15 @@ async def temporal_outage(
             "SELECT workflow_started_at FROM orders WHERE order_number = $1", during
         )
     assert row is not None and row["workflow_started_at"] is None
+    # Writes that need only PostgreSQL stand; their signals wait in the outbox.
+    cancel = await call(api, "POST", f"/orders/{first}/lines/1/cancel", {"quantity": 1})
+    assert cancel.status_code == 200, cancel.text
+    async with pool.acquire() as conn:
+        pending = await conn.fetchval(
+            "SELECT count(*) FROM signal_outbox WHERE workflow_id LIKE $1 AND delivered_at IS NULL",
+            f"%{first}%",
+        )
+    assert pending >= 1
     health = await call(api, "GET", "/health")
     assert health.status_code == 503 and health.json()["temporal"].startswith("unreachable")
     assert time.monotonic() - started < 30

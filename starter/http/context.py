@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -23,6 +24,11 @@ from adapters.postgres.transfers import Transfers
 from starter.http.errors import down_dependency
 
 log = structlog.get_logger("api")
+
+# How long an answer waits for its signals to be sent; the relay sends whatever is left
+# (a signal sent twice is ignored by its workflow). Bounds a wave's answer while Temporal
+# is down, when each signal would wait for the client to give up.
+DELIVER_SECONDS = 5.0
 
 
 @dataclass
@@ -67,7 +73,10 @@ class AppContext:
         if not outbox_ids:
             return
         try:
-            await self.outbox.deliver(outbox_ids)
+            async with asyncio.timeout(DELIVER_SECONDS):
+                await self.outbox.deliver(outbox_ids)
+        except TimeoutError:
+            log.warning("immediate signal delivery cut short; relay will deliver the rest")
         except Exception as err:
             dependency = down_dependency(err)
             if dependency is None:

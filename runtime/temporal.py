@@ -15,7 +15,6 @@ from temporalio.service import RetryConfig
 
 from runtime.config import Settings
 
-
 # The API gives up on an unreachable Temporal after a few seconds and answers 503 (the
 # caller retries after Retry-After); the SDK's default retries a call for 10 s.
 API_RETRY = RetryConfig(max_elapsed_time_millis=3000, max_retries=6)

@@ -3,7 +3,6 @@ like from here (an answer of 503, never 500)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 import asyncpg
@@ -108,14 +107,19 @@ _POSTGRES_DOWN = (
     asyncpg.exceptions.OperatorInterventionError,  # class 57: shutting down, starting up
     asyncpg.InterfaceError,  # the connection or the pool closed under the query
     OSError,  # refused, reset, no route; TimeoutError (a pool acquire) is one too
-    asyncio.TimeoutError,
 )
+
+
+# A connection broken in the middle of a call reaches us as these, with the transport named.
+_TEMPORAL_CUT = {RPCStatusCode.UNKNOWN, RPCStatusCode.CANCELLED}
+_TRANSPORT_WORDS = ("transport", "connection", "broken pipe", "tcp connect")
 
 
 def down_dependency(err: BaseException) -> Dependency | None:
     """The dependency an exception shows to be unreachable, if it shows one."""
     if isinstance(err, RPCError):
-        return "temporal" if err.status in _TEMPORAL_DOWN else None
+        cut = err.status in _TEMPORAL_CUT and any(w in str(err).lower() for w in _TRANSPORT_WORDS)
+        return "temporal" if err.status in _TEMPORAL_DOWN or cut else None
     if isinstance(err, asyncpg.InterfaceError) and not _closed(err):
         return None  # a misuse of the driver, not an outage
     if isinstance(err, _POSTGRES_DOWN):

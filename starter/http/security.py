@@ -7,8 +7,9 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from starter.http.context import AppContext
 from starter.http.errors import json_answer
@@ -57,13 +58,16 @@ def caller_roles(request: Request) -> set[str]:
     return roles
 
 
+# Declares the bearer scheme in the OpenAPI document; the token is checked by `role`.
+_bearer = HTTPBearer(auto_error=False, description="A token of the roles the operation needs")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
 def role(*allowed: str) -> Callable[..., Awaitable[AppContext]]:
     """A dependency that lets a token with one of `allowed` (or admin) through."""
 
-    async def check(
-        request: Request, authorization: Annotated[str | None, Header()] = None
-    ) -> AppContext:
-        del authorization  # declared for the OpenAPI document; read from the request
+    async def check(request: Request, credentials: Credentials) -> AppContext:
+        del credentials  # read again, with the roles, from the request
         roles = caller_roles(request)
         if not roles:
             raise Unauthorized

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import httpx
 import pytest
 from structlog.testing import capture_logs
+from temporalio.testing import WorkflowEnvironment
 
 from runtime.config import Settings
+from starter.api import create_app
 from starter.auth import load_tokens
 from starter.http.security import roles_of, token_id
 from tests.conftest import TOKENS, Stack, auth, order_number
@@ -54,6 +57,27 @@ def test_tokens_file_is_named_by_the_environment(
     assert Settings().api_tokens_file == tmp_path / "tokens"
     monkeypatch.delenv("B2B_API_TOKENS_FILE")
     assert Settings().api_tokens_file is None
+
+
+async def test_api_process_reads_its_tokens_from_the_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    secret = tmp_path / "tokens"
+    secret.write_text("viewer:from-the-file\n")
+    monkeypatch.delenv("B2B_API_TOKENS", raising=False)
+    monkeypatch.setenv("B2B_API_TOKENS_FILE", str(secret))
+    monkeypatch.setenv("B2B_DATABASE_URL", database_url)
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
+    app = create_app()  # connects from the environment, as `python -m starter.api` does
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://b2b") as api:
+            token = {"Authorization": "Bearer from-the-file"}
+            assert (await api.get("/events", headers=token)).status_code == 200
+            assert (await api.get("/events", headers=auth("viewer"))).status_code == 401
 
 
 def test_only_the_whole_token_matches() -> None:

@@ -62,13 +62,13 @@ class UnavailableBody(BaseModel):
     dependency: Dependency
 
 
-_DESCRIPTIONS: dict[int, tuple[type[BaseModel], str]] = {
+_DESCRIPTIONS: dict[int, tuple[Any, str]] = {
     401: (ErrorBody, "No valid bearer token"),
     403: (ErrorBody, "The token's roles may not call this"),
     404: (ErrorBody, "Not found"),
     409: (RefusalBody, "Conflicts with the current state; nothing changed"),
     413: (ErrorBody, "Request body too large"),
-    422: (ValidationErrorBody | RefusalBody, "Invalid input; nothing changed"),  # type: ignore[dict-item]
+    422: (ValidationErrorBody | RefusalBody, "Invalid input; nothing changed"),
     503: (UnavailableBody, "A dependency is unavailable; retry after Retry-After seconds"),
 }
 

@@ -204,15 +204,7 @@ async def temporal_outage(
             "SELECT workflow_started_at FROM orders WHERE order_number = $1", during
         )
     assert row is not None and row["workflow_started_at"] is None
-    # Writes that need only PostgreSQL stand; their signals wait in the outbox.
-    cancel = await call(api, "POST", f"/orders/{first}/lines/1/cancel", {"quantity": 1})
-    assert cancel.status_code == 200, cancel.text
-    async with pool.acquire() as conn:
-        pending = await conn.fetchval(
-            "SELECT count(*) FROM signal_outbox WHERE workflow_id LIKE $1 AND delivered_at IS NULL",
-            f"%{first}%",
-        )
-    assert pending >= 1
+    await write_stands_without_temporal(api, pool, first)
     health = await call(api, "GET", "/health")
     assert health.status_code == 503 and health.json()["temporal"].startswith("unreachable")
     assert time.monotonic() - started < 30
@@ -221,6 +213,21 @@ async def temporal_outage(
     answer = await poll(lambda: call(api, "GET", f"/orders/{first}"), ok, timeout=30)
     assert answer.json()["order_number"] == first
     await relay_starts(pool, client, during)
+
+
+async def write_stands_without_temporal(
+    api: httpx.AsyncClient, pool: asyncpg.Pool, so: str
+) -> None:
+    """A write that needs only PostgreSQL is stored and answered; its signal waits in the
+    outbox for the relay."""
+    cancel = await call(api, "POST", f"/orders/{so}/lines/1/cancel", {"quantity": 1})
+    assert cancel.status_code == 200, cancel.text
+    async with pool.acquire() as conn:
+        pending = await conn.fetchval(
+            "SELECT count(*) FROM signal_outbox WHERE workflow_id LIKE $1 AND delivered_at IS NULL",
+            f"%{so}%",
+        )
+    assert pending >= 1
 
 
 async def relay_starts(pool: asyncpg.Pool, client: Client, so: str) -> None:

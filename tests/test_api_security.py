@@ -103,14 +103,17 @@ async def test_state_changing_requests_are_logged_with_roles_and_token_id(
         )
         await idle_stack.call("POST", "/orders", role="scanner", json={}, expect=403)
         await idle_stack.api.post("/orders", json={}, headers={"Authorization": "Bearer nope"})
+        big = b"[" + b"0," * 600_000 + b"0]"
+        await idle_stack.api.post("/pick-waves", content=big, headers=auth("scanner"))
         await idle_stack.call("GET", "/events", role="scanner")
     requests = [entry for entry in logs if entry["event"] == "request"]
     assert [(r["method"], r["path"], r["status_code"]) for r in requests] == [
         ("POST", "/pick-waves", 422),  # no organization M1 set up yet
         ("POST", "/orders", 403),
         ("POST", "/orders", 401),
+        ("POST", "/pick-waves", 413),  # refused before its route checked the token
     ]
-    assert requests[0]["roles"] == requests[1]["roles"] == ["scanner"]
+    assert requests[0]["roles"] == requests[1]["roles"] == requests[3]["roles"] == ["scanner"]
     assert requests[0]["token_id"] == token_id(scanner)
     assert requests[2]["roles"] == [] and requests[2]["token_id"] == token_id("nope")
     for entry in logs:

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from starter.http.errors import failure_answer
 from starter.http.metrics import ApiMetrics
-from starter.http.security import bearer_token, token_id
+from starter.http.security import bearer_token, roles_of, token_id
 
 log = structlog.get_logger("api")
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -67,7 +67,7 @@ class Guard:
                 path=scope["path"],
                 route=route,
                 status_code=status,
-                roles=scope.get("state", {}).get("roles", []),
+                roles=_roles(scope, token),
                 token_id=token_id(token) if token else None,
                 duration_ms=round(seconds * 1000, 1),
             )
@@ -94,6 +94,16 @@ class Guard:
     def _template(scope: Scope) -> str:
         """The route's path template; requests that match no route share one label."""
         return getattr(scope.get("route"), "path", None) or "unmatched"
+
+
+def _roles(scope: Scope, token: str | None) -> list[str]:
+    """The caller's roles: as its route's check found them, or (a request refused before
+    the check, a body too large) as its token carries them."""
+    checked: list[str] | None = scope.get("state", {}).get("roles")
+    if checked is not None:
+        return checked
+    ctx = getattr(scope["app"].state, "ctx", None)
+    return sorted(roles_of(ctx.tokens, token)) if ctx is not None else []
 
 
 def _declared_length(scope: Scope) -> int:

@@ -15,6 +15,7 @@ from temporalio.runtime import Runtime
 from temporalio.service import RetryConfig
 
 from runtime.config import Settings
+from runtime.tracing import tracing_interceptors
 
 # The API gives up on an unreachable Temporal after a few seconds and answers 503 (the
 # caller retries after Retry-After); the SDK's default retries a call for 10 s.
@@ -33,7 +34,8 @@ async def connect(
 
     With ``wait_seconds`` the connection is retried until the server answers;
     ``retry_config`` bounds how long each later call retries an unreachable server. A
-    worker passes the ``runtime`` that exports its metrics.
+    worker passes the ``runtime`` that exports its metrics. With an OTLP endpoint set, the
+    client traces (runtime/tracing.py).
     """
     config = ClientConfig.load_client_connect_config()
     config.setdefault("target_host", settings.effective_temporal_address)
@@ -46,6 +48,7 @@ async def connect(
                 data_converter=pydantic_data_converter,
                 retry_config=retry_config,
                 runtime=runtime,
+                interceptors=tracing_interceptors(),
             )
         except RuntimeError:
             if time.monotonic() >= deadline:

@@ -52,23 +52,6 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
     return workflow_id
 
 
-# Statuses that say Temporal could not be reached (or did not answer in time), not that it
-# refused this request: nothing is counted against the item, the relay pauses.
-_UNREACHABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
-# A connection broken in the middle of a call comes back as these, naming the transport.
-_CUT = {RPCStatusCode.UNKNOWN, RPCStatusCode.CANCELLED}
-_TRANSPORT_WORDS = ("transport", "connection", "broken pipe", "tcp connect")
-
-
-def temporal_unreachable(err: BaseException) -> bool:
-    if isinstance(err, RPCError):
-        text = str(err).lower()
-        cut = err.status in _CUT and any(word in text for word in _TRANSPORT_WORDS)
-        return err.status in _UNREACHABLE or cut
-    # What the client raises when it cannot connect at all.
-    return isinstance(err, RuntimeError) and "Failed client connect" in str(err)
-
-
 def refused_for_good(err: BaseException) -> bool:
     """A request Temporal will refuse however often it is sent: the item itself is bad (an
     input over the size limits, an invalid argument)."""

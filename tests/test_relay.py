@@ -111,6 +111,21 @@ async def test_an_order_that_cannot_start_is_parked_and_the_rest_flows(stack: St
     code, out = await cli(stack, "retry", "signal:999999")
     assert code == 1 and "not parked" in out
 
+    # The same, over the API: listed for a viewer, sent again by an admin only.
+    listed = await stack.call("GET", "/relay/parked", role="viewer")
+    assert [(p["id"], p["attempts"]) for p in listed["parked"]] == [(f"order:{bad}", 1)]
+    await stack.call("POST", f"/relay/parked/order:{bad}/retry", role="scanner", expect=403)
+    retried = await stack.call("POST", f"/relay/parked/order:{bad}/retry")
+    assert retried["id"] == f"order:{bad}" and "larger than max" in retried["reason"]
+    await poll(
+        lambda: stack.call("GET", "/relay/parked"),
+        lambda body: (
+            body["parked"] and body["parked"][0]["parked_at"] > listed["parked"][0]["parked_at"]
+        ),
+    )
+    await stack.call("POST", "/relay/parked/signal:999999/retry", expect=404)
+    await stack.call("POST", "/relay/parked/bogus/retry", expect=422)
+
 
 def signals_in(history: Any, name: str) -> int:
     return sum(

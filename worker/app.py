@@ -32,7 +32,7 @@ from adapters.postgres.transfers import Transfers
 from domain.models import OrderInput
 from domain.relay import Notice, RelayState, RetryPolicy, after_round
 from runtime.orchestration import start_order_workflow
-from runtime.reachability import unreachable_dependency
+from runtime.reachability import NAMES, unreachable_dependency
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
@@ -120,9 +120,10 @@ async def relay(
     while not stop.is_set():
         step = after_round(state, await relay_round(starts, outbox, start), interval=interval)
         if step.notice is Notice.PAUSED:
-            log.warning(f"relay paused: {step.state.unreachable} unreachable", retry_in=step.wait)
+            name = _name(step.state.unreachable)
+            log.warning(f"relay paused: {name} unreachable", retry_in=step.wait)
         elif step.notice is Notice.RESUMED:
-            log.info(f"relay resumed: {state.unreachable} reachable again")
+            log.info(f"relay resumed: {_name(state.unreachable)} reachable again")
         state = step.state
         try:
             await asyncio.wait_for(stop.wait(), timeout=step.wait)
@@ -146,3 +147,7 @@ async def relay_round(
             log.exception("relay round failed")
         return dependency
     return None
+
+
+def _name(dependency: str | None) -> str:
+    return NAMES.get(dependency or "", str(dependency))

@@ -12,7 +12,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.relay import RetryPolicy, after_item_failure
-from runtime.orchestration import RPC_TIMEOUT, refused_for_good, temporal_unreachable
+from runtime.orchestration import RPC_TIMEOUT, refused_for_good
+from runtime.reachability import temporal_unreachable
 
 log = structlog.get_logger(__name__)
 

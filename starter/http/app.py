@@ -18,6 +18,7 @@ from starter.http import (
     operations,
     order_changes,
     orders,
+    relay,
     security,
     setup,
     warehouse,
@@ -26,7 +27,7 @@ from starter.http.context import AppContext
 from starter.http.guard import Guard
 from starter.http.metrics import ApiMetrics
 
-ROUTERS = (operations, setup, orders, order_changes, buyers, warehouse, events)
+ROUTERS = (operations, relay, setup, orders, order_changes, buyers, warehouse, events)
 
 
 async def context_from(settings: Settings) -> AppContext:

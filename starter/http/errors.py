@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -13,17 +12,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.errors import NotFound, Refusal
+from runtime.reachability import NAMES, Dependency
+from runtime.reachability import unreachable_dependency as down_dependency
 
 log = structlog.get_logger("api")
 
 RETRY_AFTER_SECONDS = 5
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 
-Dependency = Literal["postgresql", "temporal"]
-_NAMES: dict[str, str] = {"postgresql": "PostgreSQL", "temporal": "Temporal"}
 
 
 class ErrorBody(BaseModel):
@@ -97,41 +95,8 @@ def json_answer(status: int, body: dict[str, Any], **headers: str) -> JSONRespon
 
 
 def unavailable(dependency: Dependency) -> JSONResponse:
-    body = {"detail": f"{_NAMES[dependency]} is unavailable; retry later", "dependency": dependency}
+    body = {"detail": f"{NAMES[dependency]} is unavailable; retry later", "dependency": dependency}
     return json_answer(503, body, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
-
-
-_TEMPORAL_DOWN = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
-_POSTGRES_DOWN = (
-    asyncpg.PostgresConnectionError,  # class 08, a connection lost mid-query included
-    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutting down, starting up
-    asyncpg.InterfaceError,  # the connection or the pool closed under the query
-    OSError,  # refused, reset, no route; TimeoutError (a pool acquire) is one too
-)
-
-
-# A connection broken in the middle of a call reaches us as these, with the transport named.
-_TEMPORAL_CUT = {RPCStatusCode.UNKNOWN, RPCStatusCode.CANCELLED}
-_TRANSPORT_WORDS = ("transport", "connection", "broken pipe", "tcp connect")
-
-
-def down_dependency(err: BaseException) -> Dependency | None:
-    """The dependency an exception shows to be unreachable, if it shows one."""
-    if isinstance(err, RPCError):
-        cut = err.status in _TEMPORAL_CUT and any(w in str(err).lower() for w in _TRANSPORT_WORDS)
-        return "temporal" if err.status in _TEMPORAL_DOWN or cut else None
-    if isinstance(err, asyncpg.InterfaceError) and not _closed(err):
-        return None  # a misuse of the driver, not an outage
-    if isinstance(err, _POSTGRES_DOWN):
-        return "postgresql"
-    if isinstance(err, RuntimeError) and "Failed client connect" in str(err):
-        return "temporal"
-    return None
-
-
-def _closed(err: asyncpg.InterfaceError) -> bool:
-    text = str(err)
-    return "closed" in text or "closing" in text or "released" in text
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

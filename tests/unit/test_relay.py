@@ -15,8 +15,8 @@ from domain.relay import (
     after_item_failure,
     after_round,
 )
-from runtime.orchestration import refused_for_good, temporal_unreachable
-from runtime.reachability import unreachable_dependency
+from runtime.orchestration import refused_for_good
+from runtime.reachability import temporal_unreachable, unreachable_dependency
 
 POLICY = RetryPolicy(first_delay=1.0, max_delay=300.0, max_attempts=10)
 
@@ -135,11 +135,11 @@ def test_temporal_errors_are_told_apart(
 @pytest.mark.parametrize(
     ("err", "dependency"),
     [
-        (ConnectionRefusedError(), "PostgreSQL"),
-        (FileNotFoundError(), "PostgreSQL"),  # the Unix socket is gone
-        (asyncpg.CannotConnectNowError("starting up"), "PostgreSQL"),
-        (asyncpg.ConnectionDoesNotExistError("lost"), "PostgreSQL"),
-        (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), "Temporal"),
+        (ConnectionRefusedError(), "postgresql"),
+        (FileNotFoundError(), "postgresql"),  # the Unix socket is gone
+        (asyncpg.CannotConnectNowError("starting up"), "postgresql"),
+        (asyncpg.ConnectionDoesNotExistError("lost"), "postgresql"),
+        (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), "temporal"),
         (asyncpg.UniqueViolationError("dup"), None),
         (KeyError("x"), None),
     ],
@@ -151,4 +151,4 @@ def test_the_unreachable_dependency_is_named(err: BaseException, dependency: str
 def test_a_misused_connection_is_not_an_outage() -> None:
     closed = asyncpg.InterfaceError("cannot call Connection.fetch(): connection has been closed")
     busy = asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
-    assert (unreachable_dependency(closed), unreachable_dependency(busy)) == ("PostgreSQL", None)
+    assert (unreachable_dependency(closed), unreachable_dependency(busy)) == ("postgresql", None)

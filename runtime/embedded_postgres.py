@@ -54,7 +54,7 @@ class EmbeddedPostgres:
             self.socket_dir.chmod(0o777)
         self._proc: subprocess.Popen[bytes] | None = None
         if start:
-            self.start(log or self.data_dir / "log")
+            self.start(log)
 
     def _init_data_dir(self) -> None:
         """initdb into a folder beside the data folder, renamed into place once complete: an
@@ -137,9 +137,12 @@ class EmbeddedPostgres:
                 raise RuntimeError(f"postgres did not become ready within {timeout:.0f} s")
             time.sleep(0.1)
 
-    def start(self, log: Path) -> None:
+    def start(self, log: Path | None = None) -> None:
+        """Run the server (again, after a crash: a stale postmaster.pid is no obstacle)."""
+        if self._proc is not None:
+            self._proc.poll()  # reap an earlier run that died
         self.clear_leftover()
-        with log.open("ab") as out:
+        with (log or self.data_dir / "log").open("ab") as out:
             self._proc = subprocess.Popen(
                 self.command(),
                 stdout=out,

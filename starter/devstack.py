@@ -26,6 +26,7 @@ from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, connect, temporal_binary
 from starter.auth import dev_tokens, parse_tokens
 from starter.register_search_attributes import register
 from starter.supervisor import ChildSpec, Supervisor, port_owner, python_module, stop_leftovers
+from worker.metrics import metrics_port
 
 
 def _count(variable: str) -> int:
@@ -69,9 +70,10 @@ class DevStack:
             "B2B_API_TOKENS": tokens,
             "B2B_TEMPORAL_UI_URL": f"http://localhost:{self.settings.temporal_ui_port}",
         }
-        for n in range(1, self.workers + 1):
+        for n, port in enumerate(self.worker_metrics_ports(), start=1):
             name = "worker" if self.workers == 1 else f"worker-{n}"
-            self.supervisor.start(ChildSpec(name, python_module("worker"), env))
+            worker_env = {**env, "B2B_WORKER_METRICS_PORT": str(port)}
+            self.supervisor.start(ChildSpec(name, python_module("worker"), worker_env))
         assert self.api_socket is not None
         api_env = {**env, "B2B_API_FD": str(self.api_socket.fileno())}
         for n in range(1, self.api_processes + 1):
@@ -81,6 +83,12 @@ class DevStack:
             self.supervisor.start(ChildSpec(name, argv, api_env, pass_fds=fds))
         self._wait_healthy()
         return dict(pair.split(":", 1)[::-1] for pair in tokens.split(","))  # token -> role
+
+    def worker_metrics_ports(self) -> list[int]:
+        """B2B_WORKER_METRICS_PORT for the first worker, the next ports for the others (all 0,
+        no metrics, when it is 0)."""
+        first = metrics_port()
+        return [first + n if first else 0 for n in range(self.workers)]
 
     def _open_ports(self) -> None:
         """Hold the API port, and check that Temporal's are free, before starting anything:
@@ -197,6 +205,9 @@ def _print_banner(stack: DevStack, tokens: dict[str, str]) -> None:
     print(f"  Temporal     {stack.temporal_address}")
     print(f"  PostgreSQL   {stack.database_url}")
     print(f"  Workers      {stack.workers}")
+    scrape = [f"http://localhost:{port}/metrics" for port in stack.worker_metrics_ports() if port]
+    print(f"  Metrics      API http://localhost:{settings.api_port}/metrics", end="")
+    print(f"; worker {', '.join(scrape)}" if scrape else "", flush=True)
     print(f"  Data folder  {stack.data_dir}   (logs in {stack.data_dir}/logs)")
     print("\n  API tokens (also in tokens.json in the data folder):")
     for token, role in tokens.items():

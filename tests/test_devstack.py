@@ -43,7 +43,7 @@ def free_ports(count: int) -> list[int]:
 class DevStackProcess:
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
-        self.api_port, self.temporal_port, self.ui_port = free_ports(3)
+        self.api_port, self.temporal_port, self.ui_port, self.metrics_port = free_ports(4)
         self.proc: subprocess.Popen[bytes] | None = None
         self.env = env  # more variables for `b2b up`, e.g. B2B_WORKERS
 
@@ -58,6 +58,7 @@ class DevStackProcess:
             B2B_API_PORT=str(self.api_port),
             B2B_TEMPORAL_PORT=str(self.temporal_port),
             B2B_TEMPORAL_UI_PORT=str(self.ui_port),
+            B2B_WORKER_METRICS_PORT=str(self.metrics_port),
             **self.env,
         )
         self.proc = subprocess.Popen(

@@ -16,12 +16,14 @@ from typing import TypeVar
 import asyncpg
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from runtime.config import Settings
 from runtime.database import Pool, create_pool, migrate
 from runtime.logging import configure_logging
 from runtime.temporal import connect
 from worker.app import build_worker, relay
+from worker.metrics import metrics_port, metrics_runtime, refresh_business_gauges
 
 log = structlog.get_logger("worker")
 T = TypeVar("T")
@@ -56,12 +58,26 @@ async def _prepare(url: str) -> Pool:
     return await create_pool(url)
 
 
-async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Event) -> int:
-    """Run the Temporal worker and the signal relay until stopped (0) or until the worker
-    fails (1)."""
+def side_tasks(
+    client: Client, pool: Pool, settings: Settings, metrics: Runtime | None, stop: asyncio.Event
+) -> list[asyncio.Task[None]]:
+    """The signal relay and, with metrics on, the business gauges' refresh."""
+    tasks = [asyncio.create_task(relay(pool, client, task_queue=settings.task_queue, stop=stop))]
+    if metrics is not None:
+        gauges = refresh_business_gauges(pool, metrics.metric_meter, stop=stop)
+        tasks.append(asyncio.create_task(gauges))
+        log.info("worker metrics", url=f"http://localhost:{metrics_port()}/metrics")
+    return tasks
+
+
+async def serve(
+    client: Client, pool: Pool, settings: Settings, metrics: Runtime | None, stop: asyncio.Event
+) -> int:
+    """Run the Temporal worker, the signal relay and the gauges until stopped (0) or until
+    the worker fails (1)."""
     worker = build_worker(client, pool, task_queue=settings.task_queue)
     running = asyncio.create_task(worker.run())
-    relaying = asyncio.create_task(relay(pool, client, task_queue=settings.task_queue, stop=stop))
+    others = side_tasks(client, pool, settings, metrics, stop)
     log.info(
         "worker started",
         task_queue=settings.task_queue,
@@ -78,7 +94,7 @@ async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Ev
         await worker.shutdown()
         await running
     stop.set()
-    await relaying
+    await asyncio.gather(*others)
     return status
 
 
@@ -95,9 +111,10 @@ async def main() -> int:
     pool = await wait_for("PostgreSQL", lambda: _prepare(url), stop)
     if pool is None:
         return 0
+    metrics = metrics_runtime(metrics_port())
     try:
-        client = await wait_for("Temporal", lambda: connect(settings), stop)
-        status = 0 if client is None else await serve(client, pool, settings, stop)
+        client = await wait_for("Temporal", lambda: connect(settings, runtime=metrics), stop)
+        status = 0 if client is None else await serve(client, pool, settings, metrics, stop)
     finally:
         await pool.close()
     log.info("worker stopped")

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -21,13 +20,13 @@ from temporalio.runtime import Runtime
 from runtime.config import Settings
 from runtime.database import Pool, create_pool, migrate
 from runtime.logging import configure_logging
+from runtime.reachability import unreachable_dependency
 from runtime.temporal import connect
 from worker.app import build_worker, relay
 from worker.metrics import metrics_port, metrics_runtime, refresh_business_gauges
 
 log = structlog.get_logger("worker")
 T = TypeVar("T")
-UNREACHABLE = (OSError, TimeoutError, RuntimeError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def wait_for(
@@ -38,7 +37,9 @@ async def wait_for(
     while not stop.is_set():
         try:
             result = await attempt()
-        except UNREACHABLE as error:
+        except Exception as error:
+            if unreachable_dependency(error) is None:
+                raise
             if not down:
                 log.warning("waiting for a dependency", dependency=dependency, error=str(error))
                 down = True

@@ -219,20 +219,29 @@ async def lock_waiting_lines(conn: Connection, item: str, organization: str) -> 
 async def take_free_stock(
     conn: Connection, *, item: str, organization: str, wanted: Decimal
 ) -> Decimal:
-    """Reserve up to `wanted` of the free on-hand in one statement; returns what it got.
+    """Reserve up to `wanted` of the free on-hand under its row lock; returns what it got.
     The row lock and the CHECK (reserved <= quantity) make overselling impossible."""
     if wanted <= 0:
         return Decimal("0")
-    got = await conn.fetchval(
-        "WITH free AS (SELECT LEAST(quantity - reserved, $3) AS take FROM on_hand"
-        " WHERE item = $1 AND organization = $2 FOR UPDATE)"
-        " UPDATE on_hand SET reserved = reserved + free.take FROM free"
-        " WHERE item = $1 AND organization = $2 AND free.take > 0 RETURNING free.take",
+    # Lock first, then compute from the locked row: a single UPDATE joined to a locking CTE
+    # could add a take computed from an older version of the row (seen under concurrent
+    # stock counts; the CHECK refused it, but the reservation failed).
+    row = await conn.fetchrow(
+        "SELECT quantity - reserved AS free FROM on_hand"
+        " WHERE item = $1 AND organization = $2 FOR UPDATE",
         item,
         organization,
-        wanted,
     )
-    return Decimal(got or 0)
+    take = min(Decimal(row["free"]), wanted) if row is not None else Decimal(0)
+    if take <= 0:
+        return Decimal("0")
+    await conn.execute(
+        "UPDATE on_hand SET reserved = reserved + $3 WHERE item = $1 AND organization = $2",
+        item,
+        organization,
+        take,
+    )
+    return take
 
 
 async def allocate_waiting(

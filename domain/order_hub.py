@@ -14,20 +14,32 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     JsonValue,
     PlainValidator,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from domain.models import Identifier, Money, OrderIn, PositiveQuantity
+from domain.inputs import (
+    Currency,
+    Identifier,
+    Money,
+    PartyId,
+    PgBigInt,
+    PoNumber,
+    PositiveQuantity,
+    Text,
+    UomCode,
+)
+from domain.models import OrderIn
 
 
 def _yes_no(value: object) -> bool:
@@ -108,6 +120,37 @@ IGNORED_LINE_FIELDS = ("SourceScheduleNumber", "SourceTransactionScheduleId")
 
 LINE_NUMBER = re.compile(r"^[0-9]{1,5}$")
 
+# Order Hub's line identifiers: strings there, or numbers from some senders.
+SourceId = Annotated[str, Text(240)] | PgBigInt
+
+# Fields accepted and ignored are never stored, but stay bounded like everything else.
+IGNORED_VALUE_MAX_CHARS = 2000
+
+
+def _bounded(value: JsonValue) -> JsonValue:
+    """An ignored value, refused when its text (keys and strings) is over the bound."""
+    size, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            size += sum(len(k) for k in item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            size += len(item)
+            pending.extend(item)
+        if size > IGNORED_VALUE_MAX_CHARS:
+            raise PydanticCustomError(
+                "ignored_too_long",
+                "an ignored field may hold at most {max_chars} characters",
+                {"max_chars": IGNORED_VALUE_MAX_CHARS},
+            )
+    return value
+
+
+Ignored = Annotated[JsonValue, AfterValidator(_bounded)]
+
 
 def _line_number(value: Any) -> int | None:
     """A line number from Order Hub's line identifiers, which are strings there."""
@@ -123,11 +166,11 @@ def _line_number(value: Any) -> int | None:
 class OrderHubLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_line_number: str | int | None = Field(None, alias="SourceTransactionLineNumber")
-    source_line_id: str | int | None = Field(None, alias="SourceTransactionLineId")
+    source_line_number: SourceId | None = Field(None, alias="SourceTransactionLineNumber")
+    source_line_id: SourceId | None = Field(None, alias="SourceTransactionLineId")
     product_number: Identifier = Field(alias="ProductNumber")
     ordered_quantity: PositiveQuantity = Field(alias="OrderedQuantity")
-    ordered_uom_code: str | None = Field(None, alias="OrderedUOMCode")
+    ordered_uom_code: UomCode | None = Field(None, alias="OrderedUOMCode")
     unit_selling_price: Money | None = Field(None, alias="UnitSellingPrice")
     cancel_backorders: YesNo = Field(False, alias="CancelBackordersFlag")
     enforce_single_shipment: YesNo = Field(False, alias="EnforceSingleShipmentFlag")
@@ -135,8 +178,8 @@ class OrderHubLine(BaseModel):
         None, alias="RequestedFulfillmentOrganizationCode"
     )
     # Accepted and ignored: schedules are not split in this product.
-    source_schedule_number: JsonValue = Field(None, alias="SourceScheduleNumber")
-    source_schedule_id: JsonValue = Field(None, alias="SourceTransactionScheduleId")
+    source_schedule_number: Ignored = Field(None, alias="SourceScheduleNumber")
+    source_schedule_id: Ignored = Field(None, alias="SourceTransactionScheduleId")
 
     @field_validator("source_line_number")
     @classmethod
@@ -188,14 +231,10 @@ class OrderHubOrder(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source_transaction_number: Identifier = Field(alias="SourceTransactionNumber")
-    buying_party_id: Annotated[int, Field(ge=1)] = Field(alias="BuyingPartyId")
-    customer_po_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=240)] | None
-    ) = Field(None, alias="CustomerPONumber")
-    currency_name: str | None = Field(None, alias="TransactionalCurrencyName")
-    currency_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
-        None, alias="TransactionalCurrencyCode"
-    )
+    buying_party_id: PartyId = Field(alias="BuyingPartyId")
+    customer_po_number: PoNumber | None = Field(None, alias="CustomerPONumber")
+    currency_name: Annotated[str, Text(80)] | None = Field(None, alias="TransactionalCurrencyName")
+    currency_code: Currency | None = Field(None, alias="TransactionalCurrencyCode")
     requested_ship_date: ShipDate | None = Field(None, alias="RequestedShipDate")
     fulfillment_organization: Identifier | None = Field(
         None, alias="RequestedFulfillmentOrganizationCode"
@@ -205,18 +244,18 @@ class OrderHubOrder(BaseModel):
     lines: Annotated[list[OrderHubLine], Field(min_length=1, max_length=500)]
     # Accepted and ignored (see IGNORED_HEADER_FIELDS): the customer, its sites and contacts
     # come from setup, pricing and tax from the item.
-    source_transaction_system: JsonValue = Field(None, alias="SourceTransactionSystem")
-    source_transaction_id: JsonValue = Field(None, alias="SourceTransactionId")
-    business_unit_id: JsonValue = Field(None, alias="BusinessUnitId")
-    buying_party_contact_id: JsonValue = Field(None, alias="BuyingPartyContactId")
-    requesting_business_unit_id: JsonValue = Field(None, alias="RequestingBusinessUnitId")
-    requesting_legal_entity_id: JsonValue = Field(None, alias="RequestingLegalEntityId")
-    freeze_price: JsonValue = Field(None, alias="FreezePriceFlag")
-    freeze_tax: JsonValue = Field(None, alias="FreezeTaxFlag")
-    freeze_shipping_charge: JsonValue = Field(None, alias="FreezeShippingChargeFlag")
-    packing_instructions: JsonValue = Field(None, alias="PackingInstructions")
-    bill_to_customer: JsonValue = Field(None, alias="billToCustomer")
-    ship_to_customer: JsonValue = Field(None, alias="shipToCustomer")
+    source_transaction_system: Ignored = Field(None, alias="SourceTransactionSystem")
+    source_transaction_id: Ignored = Field(None, alias="SourceTransactionId")
+    business_unit_id: Ignored = Field(None, alias="BusinessUnitId")
+    buying_party_contact_id: Ignored = Field(None, alias="BuyingPartyContactId")
+    requesting_business_unit_id: Ignored = Field(None, alias="RequestingBusinessUnitId")
+    requesting_legal_entity_id: Ignored = Field(None, alias="RequestingLegalEntityId")
+    freeze_price: Ignored = Field(None, alias="FreezePriceFlag")
+    freeze_tax: Ignored = Field(None, alias="FreezeTaxFlag")
+    freeze_shipping_charge: Ignored = Field(None, alias="FreezeShippingChargeFlag")
+    packing_instructions: Ignored = Field(None, alias="PackingInstructions")
+    bill_to_customer: Ignored = Field(None, alias="billToCustomer")
+    ship_to_customer: Ignored = Field(None, alias="shipToCustomer")
 
     @field_validator("currency_name")
     @classmethod

@@ -29,11 +29,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.inputs import (
+    PG_BIGINT_MAX,
     Currency,
     Identifier,
     Money,
     PartyId,
-    PgBigInt,
     PoNumber,
     PositiveQuantity,
     Text,
@@ -120,8 +120,31 @@ IGNORED_LINE_FIELDS = ("SourceScheduleNumber", "SourceTransactionScheduleId")
 
 LINE_NUMBER = re.compile(r"^[0-9]{1,5}$")
 
-# Order Hub's line identifiers: strings there, or numbers from some senders.
-SourceId = Annotated[str, Text(240)] | PgBigInt
+_SOURCE_ID_TEXT = Text(240)
+
+
+def _source_id(value: Any) -> str | int:
+    """Order Hub's line identifiers: strings there, or whole numbers from some senders."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("source_id_type", "must be a string or a number, not a boolean")
+    if isinstance(value, int):
+        if not 0 <= value <= PG_BIGINT_MAX:
+            raise PydanticCustomError(
+                "int_range", "must be a number from 0 to {max}", {"max": PG_BIGINT_MAX}
+            )
+        return value
+    if isinstance(value, str):
+        return _SOURCE_ID_TEXT.check(value)
+    raise PydanticCustomError("source_id_type", "must be a string or a whole number")
+
+
+SourceId = Annotated[
+    str | int,
+    PlainValidator(_source_id),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": 240}, {"type": "integer", "minimum": 0}]}
+    ),
+]
 
 # Fields accepted and ignored are never stored, but stay bounded like everything else.
 IGNORED_VALUE_MAX_CHARS = 2000

@@ -37,6 +37,8 @@ class Bad:
     state: str = "empty"  # empty | setup | booked | po
     status: int = 422
     rule: str = ""
+    # Also accepted: 413 when a request body size limit below this body refuses it whole.
+    too_large: bool = False
 
 
 def order(**change: Any) -> dict[str, Any]:
@@ -125,7 +127,10 @@ CASES: dict[str, Bad] = {
                                  "lines[0].SourceTransactionLineId", state="setup"),
     # lengths
     "po-number-5-mb": Bad("POST", "/orders", order(customer_po_number=FIVE_MB),
-                          "customer_po_number", rule="at most 240 characters (5000000 given)"),
+                          "customer_po_number", rule="at most 240 characters (5000000 given)",
+                          too_large=True),
+    "po-number-900-kb": Bad("POST", "/orders", order(customer_po_number="P" * 900_000),
+                            "customer_po_number", rule="at most 240 characters (900000 given)"),
     "po-number-241": Bad("POST", "/orders", order(customer_po_number="P" * 241),
                          "customer_po_number", rule="at most 240"),
     "hub-po-number-241": Bad("POST", "/orders/order-hub", hub(CustomerPONumber="P" * 241),
@@ -307,11 +312,13 @@ async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
         content=encoded(case.body, values),
         headers={**auth("admin"), "Content-Type": "application/json"},
     )
+    assert await fingerprint(stack) == before
+    if case.too_large and response.status_code == 413:
+        return
     assert response.status_code == case.status, response.text[:2000]
     answer = response.json()
     assert names(answer, case.field), answer
     assert case.rule in json.dumps(answer, ensure_ascii=False), answer
-    assert await fingerprint(stack) == before
     if case.state in ("empty", "setup"):
         assert not await workflow_exists(stack, f"order-{values['so']}")
 

@@ -28,7 +28,7 @@ from tests.fixtures import demo_setup, laptop_order
 
 # Requests per operation and generation mode, per batch (random path parameters, then the
 # booked order's): bounded so the whole run stays around a minute on two cores.
-EXAMPLES = int(os.environ.get("B2B_FUZZ_EXAMPLES", "16"))
+EXAMPLES = int(os.environ.get("B2B_FUZZ_EXAMPLES", "24"))
 HEADERS = {"Authorization": f"Bearer {TOKENS['admin']}"}
 CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -67,6 +67,17 @@ def documents_its_errors(spec: dict[str, Any]) -> bool:
     return True
 
 
+# Answers whose shape the document does not declare yet, each excused from the schema
+# conformance checks only (never from the 5xx check), with why.
+UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+def known_gap(status: int, answer: Any) -> str | None:
+    if status == 400 and isinstance(answer, dict) and answer.get("detail") == UNPARSABLE_BODY:
+        return "a body that is not UTF-8 answers FastAPI's undocumented 400"
+    return None
+
+
 @dataclass
 class Outcome:
     """What one operation answered to its generated requests."""
@@ -75,10 +86,12 @@ class Outcome:
     by_status: dict[int, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
     nonconforming: list[str] = field(default_factory=list)
+    excused: dict[str, int] = field(default_factory=dict)
 
     def line(self, label: str) -> str:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_status.items()))
-        return f"{label}: {self.sent} requests ({statuses})"
+        excused = "".join(f"; not checked: {n} where {why}" for why, n in self.excused.items())
+        return f"{label}: {self.sent} requests ({statuses}){excused}"
 
 
 def generate(operation: Any, mode: GenerationMode, path_parameters: dict[str, Any]) -> list[Any]:
@@ -153,8 +166,16 @@ def check(case: Any, sent: tuple[int, str, Any], checks: list[Any], outcome: Out
         outcome.server_errors.append(f"{status} {request}: {answer[:300]}")
         return
     try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    why = known_gap(status, answer)
+    if why is not None:
+        outcome.excused[why] = outcome.excused.get(why, 0) + 1
+        checks = [c for c in checks if c not in CONFORMANCE]
+    try:
         case.validate_response(response, checks=checks)
-    except Exception as err:
+    except (AssertionError, BaseExceptionGroup) as err:  # schemathesis' failures
         first = str(err).strip().splitlines()[:6]
         outcome.nonconforming.append(f"{request}: {' / '.join(first)}")
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+import asyncpg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from tests.conftest import Stack, auth, order_number
 from tests.fixtures import demo_setup, laptop_order
+from tests.unit.test_inputs import ANY_TEXT, TEXTS
 from tests.unit.test_order_hub import seed_payload
 
 SO = "SO-BAD-INPUT"
@@ -388,3 +393,33 @@ async def test_valid_boundary_inputs_stay_valid(idle_stack: Stack) -> None:
     hub["BuyingPartyId"] = str(2**63 - 1)
     hub["lines"][0].update(ProductNumber="LAPTOP-X1", OrderedQuantity="3")
     await stack.call("POST", "/orders/order-hub", role="orders", json=hub, expect=202)
+
+
+def accepted_texts(count: int) -> list[str]:
+    """Strings of every code point (controls and surrogates included) that the text types
+    accept, as they store them."""
+    texts: list[str] = []
+    kinds = [TypeAdapter(Annotated[str, rule]) for rule in TEXTS]
+
+    @settings(max_examples=count, database=None, deadline=None, derandomize=True)
+    @given(text=ANY_TEXT, kind=st.sampled_from(kinds))
+    def collect(text: str, kind: TypeAdapter[str]) -> None:
+        try:
+            texts.append(kind.validate_python(text))
+        except ValidationError:
+            pass
+
+    collect()
+    return texts
+
+
+async def test_text_the_types_accept_is_stored_by_postgresql_as_it_is(
+    pool: asyncpg.Pool,
+) -> None:
+    texts = accepted_texts(400)
+    assert len(texts) > 100
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TEMPORARY TABLE accepted_text (value text NOT NULL)")
+        await conn.executemany("INSERT INTO accepted_text VALUES ($1)", [(t,) for t in texts])
+        stored = [r["value"] for r in await conn.fetch("SELECT value FROM accepted_text")]
+    assert sorted(stored) == sorted(texts)

@@ -11,15 +11,31 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
+from temporalio.service import RetryConfig
 
 from runtime.config import Settings
+from runtime.tracing import tracing_interceptors
+
+# The API gives up on an unreachable Temporal after a few seconds and answers 503 (the
+# caller retries after Retry-After); the SDK's default retries a call for 10 s.
+API_RETRY = RetryConfig(max_elapsed_time_millis=3000, max_retries=6)
 
 
-async def connect(settings: Settings, *, wait_seconds: float = 0) -> Client:
+async def connect(
+    settings: Settings,
+    *,
+    wait_seconds: float = 0,
+    retry_config: RetryConfig | None = None,
+    runtime: Runtime | None = None,
+) -> Client:
     """Connect with Temporal's standard client variables (TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE, TLS and API key), defaulting to the local dev server.
 
-    With ``wait_seconds`` the connection is retried until the server answers.
+    With ``wait_seconds`` the connection is retried until the server answers;
+    ``retry_config`` bounds how long each later call retries an unreachable server. A
+    worker passes the ``runtime`` that exports its metrics. With an OTLP endpoint set, the
+    client traces (runtime/tracing.py).
     """
     config = ClientConfig.load_client_connect_config()
     config.setdefault("target_host", settings.effective_temporal_address)
@@ -27,7 +43,13 @@ async def connect(settings: Settings, *, wait_seconds: float = 0) -> Client:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return await Client.connect(**config, data_converter=pydantic_data_converter)
+            return await Client.connect(
+                **config,
+                data_converter=pydantic_data_converter,
+                retry_config=retry_config,
+                runtime=runtime,
+                interceptors=tracing_interceptors(),
+            )
         except RuntimeError:
             if time.monotonic() >= deadline:
                 raise

@@ -22,6 +22,19 @@ def parse_tokens(spec: str) -> dict[str, set[str]]:
     return tokens
 
 
+def load_tokens(spec: str | None, file: Path | None) -> dict[str, set[str]]:
+    """The tokens of `B2B_API_TOKENS` and of the file `B2B_API_TOKENS_FILE` names (a mounted
+    secret: the same pairs, separated by commas or one per line; `#` starts a comment)."""
+    specs = [spec or ""]
+    if file is not None:
+        lines = (line.partition("#")[0].strip() for line in file.read_text().splitlines())
+        specs.append(",".join(filter(None, lines)))
+    tokens: dict[str, set[str]] = {}
+    for token, roles in parse_tokens(",".join(filter(None, specs))).items():
+        tokens.setdefault(token, set()).update(roles)
+    return tokens
+
+
 def dev_tokens(data_dir: Path) -> str:
     """One token per role for the dev stack, kept in the data folder across restarts."""
     path = data_dir / "tokens.json"

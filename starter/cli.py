@@ -151,6 +151,14 @@ def parser() -> argparse.ArgumentParser:
     wave.add_argument("--organization", required=True)
     wave.add_argument("--order")
 
+    outbox = sub.add_parser(
+        "outbox", help="what the relay parked (read from PostgreSQL at B2B_DATABASE_URL)"
+    ).add_subparsers(dest="action", required=True)
+    outbox.add_parser("parked", help="order starts and signals the relay gave up on")
+    outbox.add_parser("retry", help="unpark an item: the relay tries it again").add_argument(
+        "item_id", help="an id from `b2b outbox parked` (order:{n} or signal:{id})"
+    )
+
     events = sub.add_parser("events", help="GET /events")
     events.add_argument("--after", type=int, default=0)
     events.add_argument("--limit", type=int, default=100)
@@ -166,6 +174,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if cmd == "health":
         return call("GET", "/health")
+    if cmd == "outbox":
+        from starter import outbox_cli
+
+        return outbox_cli.run(args.action, getattr(args, "item_id", None))
     if cmd == "setup":
         if action == "check":
             query = f"?item={args.item}" if args.item else ""

@@ -26,7 +26,7 @@ async def booked(stack: Stack, quantity: int = 50) -> tuple[str, str]:
 async def test_health_and_openapi_need_no_token(stack: Stack) -> None:
     health = await stack.api.get("/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "postgresql": "ok", "temporal": "ok"}
+    assert health.json() == {"status": "ok"}  # the details need a token
     spec = (await stack.api.get("/openapi.json")).json()
     for path in ("/orders", "/scans/receipts", "/pick-waves", "/setup", "/events"):
         assert path in spec["paths"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -24,12 +24,15 @@ from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
+from adapters.postgres.order_starts import OrderStarts
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
 from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
+from domain.models import OrderInput
+from domain.relay import Notice, RelayState, RetryPolicy, after_round
 from runtime.orchestration import start_order_workflow
+from runtime.reachability import NAMES, unreachable_dependency
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
@@ -97,24 +100,54 @@ async def relay(
     task_queue: str,
     interval: float = 1.0,
     stop: asyncio.Event | None = None,
+    policy: RetryPolicy | None = None,
 ) -> None:
     """Deliver signals whose first delivery was lost and start orders whose start was lost
-    (the API commits first, then talks to Temporal; a crash in between is repaired here)."""
-    outbox = SignalOutbox(pool, client)
-    orders = Orders(pool)
+    (the API commits first, then talks to Temporal; a crash in between is repaired here).
+
+    Each order start and each signal is its own attempt: one that fails is retried with
+    backoff and parked after a bound, and the round goes on. While PostgreSQL or Temporal
+    cannot be reached the relay pauses with backoff, saying so once when it goes and once
+    when it comes back."""
+    outbox = SignalOutbox(pool, client, policy=policy)
+    starts = OrderStarts(pool, policy=policy)
     stop = stop or asyncio.Event()
+    state = RelayState()
+
+    async def start(order: OrderInput) -> None:
+        await start_order_workflow(client, order, task_queue=task_queue)
+
     while not stop.is_set():
+        step = after_round(state, await relay_round(starts, outbox, start), interval=interval)
+        if step.notice is Notice.PAUSED:
+            name = _name(step.state.unreachable)
+            log.warning(f"relay paused: {name} unreachable", retry_in=step.wait)
+        elif step.notice is Notice.RESUMED:
+            log.info(f"relay resumed: {_name(state.unreachable)} reachable again")
+        state = step.state
         try:
-            for order_number in await orders.not_started(older_than_seconds=5):
-                await start_order_workflow(
-                    client, await orders.order_input(order_number), task_queue=task_queue
-                )
-                await orders.mark_started(order_number)
-                log.info("order workflow started by relay", order_number=order_number)
-            await outbox.deliver(older_than_seconds=2)
-        except Exception:  # keep relaying; the next round retries
-            log.exception("relay round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(stop.wait(), timeout=step.wait)
         except TimeoutError:
             pass
+
+
+async def relay_round(
+    starts: OrderStarts,
+    outbox: SignalOutbox,
+    start: Callable[[OrderInput], Awaitable[None]],
+) -> str | None:
+    """One round; returns the dependency it could not reach, if any."""
+    try:
+        for order_number in await starts.due(older_than_seconds=5):
+            await starts.start(order_number, start)
+        await outbox.deliver(older_than_seconds=2)
+    except Exception as err:
+        dependency = unreachable_dependency(err)
+        if dependency is None:  # items fail on their own: this is the relay's own fault
+            log.exception("relay round failed")
+        return dependency
+    return None
+
+
+def _name(dependency: str | None) -> str:
+    return NAMES.get(dependency or "", str(dependency))

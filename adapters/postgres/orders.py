@@ -246,6 +246,11 @@ class Orders:
         async with self._pool.acquire() as conn:
             return await self._order_input(conn, order_number)
 
+    async def input_on(self, conn: Connection, order_number: str) -> OrderInput:
+        """The workflow input of a booked order, read on the caller's connection (the relay
+        holds the order's row locked while it starts it)."""
+        return await self._order_input(conn, order_number)
+
     async def mark_started(self, order_number: str) -> None:
         async with self._pool.acquire() as conn:
             await conn.execute(
@@ -253,15 +258,10 @@ class Orders:
                 " WHERE order_number = $1 AND workflow_started_at IS NULL",
                 order_number,
             )
-
-    async def not_started(self, *, older_than_seconds: float) -> list[str]:
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT order_number FROM orders WHERE workflow_started_at IS NULL"
-                " AND booked_at < now() - make_interval(secs => $1) ORDER BY booked_at LIMIT 100",
-                older_than_seconds,
+            # A start the relay had failed on is settled by this one.
+            await conn.execute(
+                "DELETE FROM order_start_failures WHERE order_number = $1", order_number
             )
-        return [r["order_number"] for r in rows]
 
     async def header(self, order_number: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:

@@ -1,0 +1,61 @@
+"""Figures an operator watches (the worker publishes them as gauges), read from the system
+of record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from adapters.postgres.relay_parking import ParkedKind, RelayParking
+from domain.statuses import EventType, LineStatus
+
+# A line's jeopardy is its latest JEOPARDY_RAISED or JEOPARDY_CLEARED event, while it is open.
+_IN_JEOPARDY = """
+SELECT count(*) FROM (
+    SELECT DISTINCT ON (order_number, line_number) order_number, line_number, type
+    FROM business_events WHERE type IN ($1, $2)
+    ORDER BY order_number, line_number, cursor DESC
+) latest JOIN fulfillment_lines l USING (order_number, line_number)
+WHERE latest.type = $1 AND l.status <> ALL($3::text[])
+"""
+
+
+@dataclass(frozen=True)
+class OperationsFigures:
+    lines_by_status: dict[str, int]
+    lines_in_jeopardy: int
+    lines_waiting_for_manual_action: int
+    # Signals still to deliver (parked ones are counted in `parked` instead).
+    oldest_undelivered_signal_seconds: float
+    parked: dict[ParkedKind, int]
+
+
+class Operations:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def figures(self) -> OperationsFigures:
+        async with self._pool.acquire() as conn:
+            by_status = await conn.fetch(
+                "SELECT status, count(*) AS n FROM fulfillment_lines GROUP BY status"
+            )
+            jeopardy = await conn.fetchval(
+                _IN_JEOPARDY,
+                EventType.JEOPARDY_RAISED.value,
+                EventType.JEOPARDY_CLEARED.value,
+                [LineStatus.CLOSED.value, LineStatus.CANCELED.value],
+            )
+            oldest = await conn.fetchval(
+                "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
+                " FROM signal_outbox WHERE delivered_at IS NULL AND parked_at IS NULL"
+            )
+        counts = {status.value: 0 for status in LineStatus}
+        counts.update({r["status"]: r["n"] for r in by_status})
+        return OperationsFigures(
+            lines_by_status=counts,
+            lines_in_jeopardy=jeopardy,
+            lines_waiting_for_manual_action=counts[LineStatus.MANUAL_ACTION_REQUIRED.value],
+            oldest_undelivered_signal_seconds=oldest,
+            parked=await RelayParking(self._pool).count(),
+        )

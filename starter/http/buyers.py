@@ -1,0 +1,37 @@
+"""Buyers: purchase order approval and the supply left for a planner to review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from starter.http import answers
+from starter.http.errors import READ, WRITE, responses
+from starter.http.params import Filter, PoNumber
+from starter.http.security import Buyer, Reader, bearer_token, token_id
+
+router = APIRouter(tags=["buyers"])
+
+
+@router.post("/purchase-orders/{po_number}/approve", responses=responses(*WRITE, 404, 409))
+async def approve_po(po_number: PoNumber, request: Request, ctx: Buyer) -> dict[str, Any]:
+    # The approver is recorded by the token's id, never by any part of the token.
+    token = bearer_token(request.headers.get("authorization")) or ""
+    result, outbox = await ctx.procurement.approve(
+        po_number, approved_by="buyer:" + token_id(token)
+    )
+    await ctx.deliver(outbox)
+    return result
+
+
+@router.get("/purchase-orders/{po_number}", responses=responses(*READ, 404))
+async def get_po(po_number: PoNumber, ctx: Reader) -> dict[str, Any]:
+    return await ctx.procurement.describe(po_number)
+
+
+@router.get("/supply/review", responses={**answers.ok(answers.SupplyReview), **responses(*READ)})
+async def supply_review(ctx: Reader, order_number: Filter = None) -> dict[str, Any]:
+    """Supply that cancels left in place (Cancel Supply When Canceling Backorders off),
+    for a planner to reduce or cancel by hand."""
+    return {"supply": await ctx.cancellations.supply_reviews(order_number=order_number)}

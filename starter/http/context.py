@@ -1,0 +1,89 @@
+"""What every route works with: the pool, the Temporal client and the adapters on them."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import asyncpg
+import structlog
+from temporalio.client import Client
+
+from adapters.postgres.cancellations import Cancellations
+from adapters.postgres.credit import Credit
+from adapters.postgres.events import BusinessEvents
+from adapters.postgres.inventory import Inventory
+from adapters.postgres.manufacturing import Manufacturing
+from adapters.postgres.master_data import MasterData
+from adapters.postgres.orders import Orders
+from adapters.postgres.outbox import SignalOutbox
+from adapters.postgres.procurement import Procurement
+from adapters.postgres.revisions import Revisions
+from adapters.postgres.shipping import Shipping
+from adapters.postgres.transfers import Transfers
+from starter.http.errors import down_dependency
+
+log = structlog.get_logger("api")
+
+# How long an answer waits for its signals to be sent; the relay sends whatever is left
+# (a signal sent twice is ignored by its workflow). Bounds a wave's answer while Temporal
+# is down, when each signal would wait for the client to give up.
+DELIVER_SECONDS = 5.0
+
+
+@dataclass
+class AppContext:
+    pool: asyncpg.Pool
+    client: Client
+    task_queue: str
+    tokens: dict[str, set[str]]
+    ui_url: str = "http://localhost:8233"
+    namespace: str = "default"
+    owns_resources: bool = False
+    orders: Orders = field(init=False)
+    master_data: MasterData = field(init=False)
+    procurement: Procurement = field(init=False)
+    inventory: Inventory = field(init=False)
+    manufacturing: Manufacturing = field(init=False)
+    shipping: Shipping = field(init=False)
+    cancellations: Cancellations = field(init=False)
+    transfers: Transfers = field(init=False)
+    revisions: Revisions = field(init=False)
+    events: BusinessEvents = field(init=False)
+    outbox: SignalOutbox = field(init=False)
+    credit: Credit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.orders = Orders(self.pool)
+        self.master_data = MasterData(self.pool)
+        self.procurement = Procurement(self.pool)
+        self.inventory = Inventory(self.pool)
+        self.manufacturing = Manufacturing(self.pool)
+        self.shipping = Shipping(self.pool)
+        self.cancellations = Cancellations(self.pool)
+        self.transfers = Transfers(self.pool)
+        self.revisions = Revisions(self.pool, orders=self.orders, cancellations=self.cancellations)
+        self.events = BusinessEvents(self.pool)
+        self.outbox = SignalOutbox(self.pool, self.client)
+        self.credit = Credit(self.pool)
+
+    async def deliver(self, outbox_ids: list[int]) -> None:
+        """Signal right away; if this fails the worker's relay delivers later (the change is
+        stored with its outbox rows already, so the answer stands)."""
+        if not outbox_ids:
+            return
+        try:
+            async with asyncio.timeout(DELIVER_SECONDS):
+                await self.outbox.deliver(outbox_ids)
+        except TimeoutError:
+            log.warning("immediate signal delivery cut short; relay will deliver the rest")
+        except Exception as err:
+            dependency = down_dependency(err)
+            if dependency is None:
+                log.exception("immediate signal delivery failed; relay will retry")
+            else:
+                log.warning(
+                    "immediate signal delivery deferred; relay will retry",
+                    dependency=dependency,
+                    error=str(err),
+                )

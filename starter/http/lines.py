@@ -1,0 +1,108 @@
+"""A line as the API shows it: from its workflow while it runs, from history once closed,
+and from the system of record while its workflow has not started."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import WorkflowQueryRejectedError
+from temporalio.common import QueryRejectCondition
+from temporalio.service import RPCError, RPCStatusCode
+
+from adapters.postgres.line_ledger import ledger_of
+from domain import signals
+from domain.identity import line_workflow_id
+from domain.line.view import ledger_fields
+from domain.models import LineView
+from domain.pricing import line_amount
+from domain.statuses import CreditStatus, LineStatus
+from starter.http.context import AppContext
+
+
+async def line_view(
+    ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
+) -> LineView:
+    """The line as its workflow shows it; `row`, the line's stored row when the caller
+    read it already (an order's lines, in one query)."""
+    handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
+    try:
+        view: LineView = await handle.query(
+            signals.LINE_STATUS_QUERY,
+            result_type=LineView,
+            reject_condition=QueryRejectCondition.NOT_OPEN,
+        )
+        return await with_stored_ledger(ctx, view, row)
+    except WorkflowQueryRejectedError:
+        # Closed: its result is the final status, read from history without a worker.
+        result = await handle.result()
+        return LineView.model_validate(result)
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+    return await stored_line_view(ctx, order_number, line_number)
+
+
+async def stored_line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
+    """Booked, its workflow not started yet: the line from the system of record."""
+    row = await ctx.orders.line_row(order_number, line_number)
+    header = await ctx.orders.header(order_number)
+    open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+    held = await credit_hold_reason(ctx, order_number, row["status"])
+    return LineView(
+        order_number=order_number,
+        line_number=line_number,
+        item_number=row["item_number"],
+        customer_number=header["customer_number"],
+        organization=row["organization"],
+        status=LineStatus(row["status"]),
+        ordered_quantity=row["ordered_quantity"],
+        canceled_quantity=row["canceled_quantity"],
+        unit_price=row["unit_price"],
+        line_amount=line_amount(open_quantity, row["unit_price"], row["unit_discount"]),
+        back_to_back=row["back_to_back"],
+        cancel_reason=row["cancel_reason"],
+        reserved_quantity=row["reserved_quantity"],
+        received_quantity=row["received_quantity"],
+        waiting_for=f"Waiting for credit: {held}"
+        if held
+        else "Waiting for the order workflow to start the line",
+        manual_action_reason=held,
+        workflow_id=row["workflow_id"],
+    )
+
+
+async def with_stored_ledger(
+    ctx: AppContext, view: LineView, row: dict[str, Any] | None
+) -> LineView:
+    """Read your writes: a line on the ledger shows the stored ledger when it is newer
+    than its workflow's (a scan, wave, cancel or revision answered a moment ago). A line
+    still BOOKED in its workflow shows that until the workflow has its first document."""
+    if view.ledger_version is None or view.status is LineStatus.BOOKED:
+        return view
+    if row is None:
+        row = await ctx.orders.line_row(view.order_number, view.line_number)
+    ledger = ledger_of(row)
+    if ledger.version <= view.ledger_version:
+        return view
+    return view.model_copy(
+        update=ledger_fields(
+            ledger, unit_price=row["unit_price"], unit_discount=row["unit_discount"]
+        )
+    )
+
+
+async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) -> str | None:
+    """Why a line not started yet waits: its order's credit hold, if it is on one."""
+    if status != LineStatus.MANUAL_ACTION_REQUIRED:
+        return None
+    credit = await ctx.credit.authorization(order_number)
+    if credit is None or credit["status"] != CreditStatus.ON_HOLD:
+        return None
+    return (
+        f"{credit['reason']}; raise the credit limit and POST"
+        f" /orders/{order_number}/credit/retry, or cancel the order"
+    )
+
+
+def ui_link(ctx: AppContext, workflow_id: str) -> str:
+    return f"{ctx.ui_url}/namespaces/{ctx.namespace}/workflows/{workflow_id}"

@@ -1,0 +1,59 @@
+"""What the relay gave up on: order starts and signals it parked after its retries, for an
+operator to see and send again (the CLI's `b2b outbox parked` reads the same)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+
+from adapters.postgres.relay_parking import ParkedKind, RelayParking
+from starter.http import answers
+from starter.http.context import AppContext
+from starter.http.errors import READ, WRITE, responses
+from starter.http.security import Admin, role
+
+router = APIRouter(tags=["operations"])
+Operator = Annotated[AppContext, Depends(role("viewer"))]
+ParkedId = Annotated[
+    str,
+    Path(
+        max_length=260,
+        pattern=r"^(order:[^\x00-\x1f\x7f]{1,240}|signal:[0-9]{1,18})$",
+        description="`order:{order_number}` or `signal:{outbox id}`",
+    ),
+]
+
+
+class ParkedView(BaseModel):
+    id: str
+    kind: ParkedKind
+    workflow_id: str
+    signal: str | None
+    reason: str
+    attempts: int
+    owed_since: datetime
+    parked_at: datetime
+    age_seconds: float
+
+
+class ParkedList(BaseModel):
+    parked: list[ParkedView]
+
+
+@router.get("/relay/parked", responses={**answers.ok(ParkedList), **responses(*READ, 403)})
+async def parked(ctx: Operator) -> dict[str, Any]:
+    """Order starts and signals the relay stopped retrying, the longest parked first."""
+    return {"parked": [asdict(item) for item in await RelayParking(ctx.pool).parked()]}
+
+
+@router.post(
+    "/relay/parked/{item_id}/retry",
+    responses={**answers.ok(ParkedView), **responses(*WRITE, 404)},
+)
+async def retry_parked(item_id: ParkedId, ctx: Admin) -> dict[str, Any]:
+    """Unpark an item: the relay tries it again at its next round, with a fresh count."""
+    return asdict(await RelayParking(ctx.pool).retry(item_id))

@@ -33,7 +33,7 @@ NOT_COMPARED = ("scans", "schema_migrations")
 @dataclass(frozen=True)
 class Bad:
     """A request and what it must answer: `path` may hold {so} and {po}; `body` is sent as
-    JSON, or as is when it is a string (raw JSON text)."""
+    JSON, or as is when it is text or bytes."""
 
     method: str
     path: str
@@ -175,6 +175,10 @@ CASES: dict[str, Bad] = {
     "price-true": Bad("POST", "/orders", line(unit_price=True), "lines[0].unit_price"),
     "credit-limit-arabic": Bad("PUT", "/setup", {"customers": [
         {"number": "CUST-9", "name": "N", "credit_limit": "١٠٠"}]}, "customers[0].credit_limit"),
+    "body-not-utf-8": Bad("POST", "/orders", b'{"order_number": "SO-\xff"}', "body",
+                          rule="must be JSON text encoded in UTF-8"),
+    "body-not-json": Bad("POST", "/orders/{so}/cancel", "{reason: 1", "body",
+                         state="booked", rule="is not valid JSON"),
     # good already: NaN, Infinity, 1e400, bad dates
     "quantity-nan": Bad("POST", "/orders", raw_line_quantity("NaN"), "lines[0].quantity"),
     "quantity-infinity": Bad("POST", "/orders", raw_line_quantity("Infinity"),
@@ -293,6 +297,8 @@ async def prepare(stack: Stack, state: str) -> dict[str, str]:
 
 
 def encoded(body: Any, values: dict[str, str]) -> bytes:
+    if isinstance(body, bytes):
+        return body
     # json.dumps escapes a lone surrogate as "\ud800", as a client in any language would.
     text = body if isinstance(body, str) else json.dumps(body)
     return text.replace(SO, values["so"]).replace("{po}", values["po"]).encode()

@@ -21,7 +21,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    JsonValue,
+    PlainValidator,
+    WithJsonSchema,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -241,3 +249,60 @@ Currency = Annotated[
         pattern_rule="must be an ISO 4217 currency code: three capital letters",
     ),
 ]
+
+
+# --------------------------------------------------------------------------- foreign values
+
+_EXTERNAL_ID_TEXT = Text(240)
+
+
+def _external_id(value: Any) -> str | int:
+    if isinstance(value, bool):
+        raise PydanticCustomError("external_id_type", "must be a string or a number, not a boolean")
+    if isinstance(value, int):
+        if not 0 <= value <= PG_BIGINT_MAX:
+            raise PydanticCustomError(
+                "int_range", "must be a number from 0 to {max}", {"max": PG_BIGINT_MAX}
+            )
+        return value
+    if isinstance(value, str):
+        return _EXTERNAL_ID_TEXT.check(value)
+    raise PydanticCustomError("external_id_type", "must be a string or a whole number")
+
+
+# Another system's identifier (Order Hub's line ids): text as a name is, or a whole number.
+ExternalId = Annotated[
+    str | int,
+    PlainValidator(_external_id),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": 240}, {"type": "integer", "minimum": 0}]}
+    ),
+]
+
+# Fields another system sends that are accepted and ignored: never stored, but bounded.
+IGNORED_VALUE_MAX_CHARS = 2000
+
+
+def _bounded(value: JsonValue) -> JsonValue:
+    """An ignored value, refused when its text (keys and strings) is over the bound."""
+    size, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            size += sum(len(k) for k in item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            size += len(item)
+            pending.extend(item)
+        if size > IGNORED_VALUE_MAX_CHARS:
+            raise PydanticCustomError(
+                "ignored_too_long",
+                "an ignored field may hold at most {max_chars} characters",
+                {"max_chars": IGNORED_VALUE_MAX_CHARS},
+            )
+    return value
+
+
+IgnoredJson = Annotated[JsonValue, AfterValidator(_bounded)]

@@ -20,30 +20,29 @@ from pydantic import (
     model_validator,
 )
 
-# The rules of every request body live in domain.inputs; importers of these names here keep
-# working.
+# The rules of every request body: domain/inputs.py.
 from domain.inputs import (
     Currency,
     Days,
     Description,
     DocumentLine,
+    Identifier,
     IsoDate,
     LargePercent,
     LineNumber,
+    Money,
+    Name,
+    NonNegativeQuantity,
     PartyId,
     Percent,
     PoNumber,
     PoPrefix,
+    PositiveQuantity,
     QuantityDecimalPlaces,
     Rank,
+    Reason,
     UomCode,
 )
-from domain.inputs import Identifier as Identifier
-from domain.inputs import Money as Money
-from domain.inputs import Name as Name
-from domain.inputs import NonNegativeQuantity as NonNegativeQuantity
-from domain.inputs import PositiveQuantity as PositiveQuantity
-from domain.inputs import Reason as Reason
 from domain.line.ledger import Ledger
 
 # Formatting lives with the quantities; importers of these names here keep working.

@@ -14,11 +14,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    JsonValue,
     PlainValidator,
     ValidationError,
     ValidationInfo,
@@ -26,12 +24,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from domain.inputs import (
-    PG_BIGINT_MAX,
     Currency,
+    ExternalId,
     Identifier,
+    IgnoredJson,
     Money,
     PartyId,
     PoNumber,
@@ -120,60 +118,6 @@ IGNORED_LINE_FIELDS = ("SourceScheduleNumber", "SourceTransactionScheduleId")
 
 LINE_NUMBER = re.compile(r"^[0-9]{1,5}$")
 
-_SOURCE_ID_TEXT = Text(240)
-
-
-def _source_id(value: Any) -> str | int:
-    """Order Hub's line identifiers: strings there, or whole numbers from some senders."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("source_id_type", "must be a string or a number, not a boolean")
-    if isinstance(value, int):
-        if not 0 <= value <= PG_BIGINT_MAX:
-            raise PydanticCustomError(
-                "int_range", "must be a number from 0 to {max}", {"max": PG_BIGINT_MAX}
-            )
-        return value
-    if isinstance(value, str):
-        return _SOURCE_ID_TEXT.check(value)
-    raise PydanticCustomError("source_id_type", "must be a string or a whole number")
-
-
-SourceId = Annotated[
-    str | int,
-    PlainValidator(_source_id),
-    WithJsonSchema(
-        {"anyOf": [{"type": "string", "maxLength": 240}, {"type": "integer", "minimum": 0}]}
-    ),
-]
-
-# Fields accepted and ignored are never stored, but stay bounded like everything else.
-IGNORED_VALUE_MAX_CHARS = 2000
-
-
-def _bounded(value: JsonValue) -> JsonValue:
-    """An ignored value, refused when its text (keys and strings) is over the bound."""
-    size, pending = 0, [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            size += len(item)
-        elif isinstance(item, dict):
-            size += sum(len(k) for k in item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            size += len(item)
-            pending.extend(item)
-        if size > IGNORED_VALUE_MAX_CHARS:
-            raise PydanticCustomError(
-                "ignored_too_long",
-                "an ignored field may hold at most {max_chars} characters",
-                {"max_chars": IGNORED_VALUE_MAX_CHARS},
-            )
-    return value
-
-
-Ignored = Annotated[JsonValue, AfterValidator(_bounded)]
-
 
 def _line_number(value: Any) -> int | None:
     """A line number from Order Hub's line identifiers, which are strings there."""
@@ -189,8 +133,8 @@ def _line_number(value: Any) -> int | None:
 class OrderHubLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_line_number: SourceId | None = Field(None, alias="SourceTransactionLineNumber")
-    source_line_id: SourceId | None = Field(None, alias="SourceTransactionLineId")
+    source_line_number: ExternalId | None = Field(None, alias="SourceTransactionLineNumber")
+    source_line_id: ExternalId | None = Field(None, alias="SourceTransactionLineId")
     product_number: Identifier = Field(alias="ProductNumber")
     ordered_quantity: PositiveQuantity = Field(alias="OrderedQuantity")
     ordered_uom_code: UomCode | None = Field(None, alias="OrderedUOMCode")
@@ -201,8 +145,8 @@ class OrderHubLine(BaseModel):
         None, alias="RequestedFulfillmentOrganizationCode"
     )
     # Accepted and ignored: schedules are not split in this product.
-    source_schedule_number: Ignored = Field(None, alias="SourceScheduleNumber")
-    source_schedule_id: Ignored = Field(None, alias="SourceTransactionScheduleId")
+    source_schedule_number: IgnoredJson = Field(None, alias="SourceScheduleNumber")
+    source_schedule_id: IgnoredJson = Field(None, alias="SourceTransactionScheduleId")
 
     @field_validator("source_line_number")
     @classmethod
@@ -267,18 +211,18 @@ class OrderHubOrder(BaseModel):
     lines: Annotated[list[OrderHubLine], Field(min_length=1, max_length=500)]
     # Accepted and ignored (see IGNORED_HEADER_FIELDS): the customer, its sites and contacts
     # come from setup, pricing and tax from the item.
-    source_transaction_system: Ignored = Field(None, alias="SourceTransactionSystem")
-    source_transaction_id: Ignored = Field(None, alias="SourceTransactionId")
-    business_unit_id: Ignored = Field(None, alias="BusinessUnitId")
-    buying_party_contact_id: Ignored = Field(None, alias="BuyingPartyContactId")
-    requesting_business_unit_id: Ignored = Field(None, alias="RequestingBusinessUnitId")
-    requesting_legal_entity_id: Ignored = Field(None, alias="RequestingLegalEntityId")
-    freeze_price: Ignored = Field(None, alias="FreezePriceFlag")
-    freeze_tax: Ignored = Field(None, alias="FreezeTaxFlag")
-    freeze_shipping_charge: Ignored = Field(None, alias="FreezeShippingChargeFlag")
-    packing_instructions: Ignored = Field(None, alias="PackingInstructions")
-    bill_to_customer: Ignored = Field(None, alias="billToCustomer")
-    ship_to_customer: Ignored = Field(None, alias="shipToCustomer")
+    source_transaction_system: IgnoredJson = Field(None, alias="SourceTransactionSystem")
+    source_transaction_id: IgnoredJson = Field(None, alias="SourceTransactionId")
+    business_unit_id: IgnoredJson = Field(None, alias="BusinessUnitId")
+    buying_party_contact_id: IgnoredJson = Field(None, alias="BuyingPartyContactId")
+    requesting_business_unit_id: IgnoredJson = Field(None, alias="RequestingBusinessUnitId")
+    requesting_legal_entity_id: IgnoredJson = Field(None, alias="RequestingLegalEntityId")
+    freeze_price: IgnoredJson = Field(None, alias="FreezePriceFlag")
+    freeze_tax: IgnoredJson = Field(None, alias="FreezeTaxFlag")
+    freeze_shipping_charge: IgnoredJson = Field(None, alias="FreezeShippingChargeFlag")
+    packing_instructions: IgnoredJson = Field(None, alias="PackingInstructions")
+    bill_to_customer: IgnoredJson = Field(None, alias="billToCustomer")
+    ship_to_customer: IgnoredJson = Field(None, alias="shipToCustomer")
 
     @field_validator("currency_name")
     @classmethod

@@ -18,7 +18,9 @@ from domain.inputs import (
     Currency,
     Description,
     DocumentLine,
+    ExternalId,
     Identifier,
+    IgnoredJson,
     IsoDate,
     LineNumber,
     Money,
@@ -213,6 +215,32 @@ def test_integers_within_their_column_are_kept(kind: Any, value: Any, number: in
 )
 def test_dates_are_iso_strings(value: Any, rule: str) -> None:
     assert rule in refusal(IsoDate, value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "rule"),
+    [
+        (ExternalId, True, "not a boolean"),
+        (ExternalId, -1, "from 0 to"),
+        (ExternalId, 2**63, "from 0 to"),
+        (ExternalId, "id\x00", "control characters"),
+        (ExternalId, "\ud800", "lone surrogate"),
+        (ExternalId, "i" * 241, "at most 240"),
+        (ExternalId, 1.5, "string or a whole number"),
+        (IgnoredJson, "p" * 2001, "at most 2000 characters"),
+        (IgnoredJson, [{"k" * 1000: "v" * 1001}], "at most 2000 characters"),
+        (IgnoredJson, [["x" * 100] * 30], "at most 2000 characters"),
+    ],
+)
+def test_foreign_values_are_bounded(kind: Any, value: Any, rule: str) -> None:
+    assert rule in refusal(kind, value)
+
+
+def test_foreign_values_within_bounds_are_kept() -> None:
+    assert accepts(ExternalId, " 1 ") == "1"
+    assert accepts(ExternalId, 2**63 - 1) == 2**63 - 1
+    payload = [{"CustomerAccountId": 1006, "SiteUseId": 1025, "ContactFirstName": "Charles"}]
+    assert accepts(IgnoredJson, payload) == payload
 
 
 def test_dates_keep_iso_strings_and_dates() -> None:

@@ -16,11 +16,33 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    StringConstraints,
     field_validator,
     model_validator,
 )
 
+# The rules of every request body: domain/inputs.py.
+from domain.inputs import (
+    Currency,
+    Days,
+    Description,
+    DocumentLine,
+    Identifier,
+    IsoDate,
+    LargePercent,
+    LineNumber,
+    Money,
+    Name,
+    NonNegativeQuantity,
+    PartyId,
+    Percent,
+    PoNumber,
+    PoPrefix,
+    PositiveQuantity,
+    QuantityDecimalPlaces,
+    Rank,
+    Reason,
+    UomCode,
+)
 from domain.line.ledger import Ledger
 
 # Formatting lives with the quantities; importers of these names here keep working.
@@ -28,22 +50,8 @@ from domain.quantities import json_money as json_money
 from domain.quantities import json_quantity as json_quantity
 from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
 
-# Business identifiers end up in workflow ids and URLs: keep them printable and bounded.
-Identifier = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
-    ),
-]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
-PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
-NonNegativeQuantity = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-
-
 Quantity = Annotated[Decimal, PlainSerializer(json_quantity, when_used="json")]
 Amount = Annotated[Decimal, PlainSerializer(json_money, when_used="json")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class StrictModel(BaseModel):
@@ -64,7 +72,7 @@ class OrganizationIn(StrictModel):
 class SupplierIn(StrictModel):
     number: Identifier
     name: Name
-    site: str | None = None
+    site: Name | None = None
     active: bool = True
 
 
@@ -73,7 +81,7 @@ class CustomerIn(StrictModel):
     name: Name
     back_to_back: bool = False
     credit_limit: Money | None = None
-    party_id: int | None = None
+    party_id: PartyId | None = None
 
 
 class VolumeDiscountIn(StrictModel):
@@ -83,15 +91,18 @@ class VolumeDiscountIn(StrictModel):
 
 class VariantIn(StrictModel):
     number: Identifier
-    description: str | None = None
+    description: Description | None = None
     back_to_back_enabled: bool | None = None
     list_price: Money | None = None
 
 
 class ItemIn(StrictModel):
     number: Identifier
-    description: str = ""
-    uom: str = "Ea"
+    description: Description = ""
+    uom: UomCode = "Ea"
+    # Decimal places a quantity of the item may have (variants included); None: its unit of
+    # measure decides (domain.units: counted units such as Ea are whole).
+    quantity_decimal_places: QuantityDecimalPlaces | None = None
     list_price: Money = Decimal("0")
     back_to_back_enabled: bool = False
     purchasable: bool = True
@@ -106,7 +117,7 @@ class BlanketAgreementIn(StrictModel):
     supplier: Identifier
     item: Identifier
     unit_price: Money
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    lead_time_days: Days = 0
     automatically_generate_orders: bool = False
     automatically_submit_for_approval: bool = False
     active: bool = True
@@ -115,7 +126,7 @@ class BlanketAgreementIn(StrictModel):
 class WorkDefinitionIn(StrictModel):
     item: Identifier
     organization: Identifier
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    lead_time_days: Days = 0
     use_in_planning: bool = True
 
 
@@ -124,16 +135,16 @@ class TransferParameterIn(StrictModel):
 
     from_organization: Identifier = Field(alias="from")
     to_organization: Identifier = Field(alias="to")
-    transit_days: Annotated[int, Field(ge=0, le=3650)] = 0
-    transfer_price_markup_pct: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal("0")
+    transit_days: Days = 0
+    transfer_price_markup_pct: LargePercent = Decimal("0")
 
 
 class SourceIn(StrictModel):
     type: SupplyType
     supplier: Identifier | None = None
     organization: Identifier | None = None
-    rank: Annotated[int, Field(ge=1, le=99)] = 1
-    allocation_pct: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("100")
+    rank: Rank = 1
+    allocation_pct: Annotated[Percent, Field(gt=0)] = Decimal("100")
 
     @model_validator(mode="after")
     def _supplier_for_buy(self) -> SourceIn:
@@ -178,9 +189,6 @@ class ParametersIn(StrictModel):
 
 # Order rules run when an order is saved, like an order management extension on the On Save
 # extension point (seed 004): a small, closed vocabulary instead of code.
-PoPrefix = Annotated[str, StringConstraints(min_length=1, max_length=240)]
-
-
 class OrderRuleWhen(StrictModel):
     """What an order (and, with `item_number`, a line) must match; every condition given
     must hold."""
@@ -257,10 +265,10 @@ class SetupDocument(StrictModel):
 
 
 class OrderLineIn(StrictModel):
-    line_number: Annotated[int, Field(ge=1, le=99999)]
+    line_number: LineNumber
     item_number: Identifier
     quantity: PositiveQuantity
-    uom: str | None = None
+    uom: UomCode | None = None
     unit_price: Money | None = None
     back_to_back: bool | None = None
     cancel_backorders: bool = False
@@ -269,8 +277,8 @@ class OrderLineIn(StrictModel):
     organization: Identifier | None = None
     # Shipping within the under tolerance closes the line. Over-shipping is refused whatever
     # the over tolerance: a line never ships more than was picked, nor picks more than is open.
-    under_ship_tolerance_pct: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(0)
-    over_ship_tolerance_pct: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal(0)
+    under_ship_tolerance_pct: Percent = Decimal(0)
+    over_ship_tolerance_pct: LargePercent = Decimal(0)
 
     @model_validator(mode="after")
     def _single_shipment_needs_cancel_backorders(self) -> OrderLineIn:
@@ -282,9 +290,9 @@ class OrderLineIn(StrictModel):
 class OrderIn(StrictModel):
     order_number: Identifier
     customer_number: Identifier
-    customer_po_number: str | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
-    requested_ship_date: date | None = None
+    customer_po_number: PoNumber | None = None
+    currency: Currency = "USD"
+    requested_ship_date: IsoDate | None = None
     organization: Identifier | None = None
     # Each line ships whole: pick waves release a line only once all of it is there.
     ship_complete: bool = False
@@ -304,7 +312,7 @@ class LineChangeIn(StrictModel):
     """A change to a booked line in a revision: its new quantity (0 cancels what is open),
     with the customer's reason for a decrease."""
 
-    line_number: Annotated[int, Field(ge=1, le=99999)]
+    line_number: LineNumber
     quantity: NonNegativeQuantity | None = None
     reason: Reason | None = None
     # Fixed at booking (seed 004): giving a different value is refused, not ignored.
@@ -344,7 +352,7 @@ class OrderCancelIn(StrictModel):
 class ReceiptScanIn(StrictModel):
     scan_id: Identifier
     po_number: Identifier | None = None
-    po_line: Annotated[int, Field(ge=1)] = 1
+    po_line: DocumentLine = 1
     transfer_order_number: Identifier | None = None
     quantity: PositiveQuantity
 
@@ -369,7 +377,7 @@ class PickWaveIn(StrictModel):
 class PickScanIn(StrictModel):
     scan_id: Identifier
     order_number: Identifier
-    line_number: Annotated[int, Field(ge=1)]
+    line_number: LineNumber
     picked_quantity: NonNegativeQuantity
     backordered_quantity: NonNegativeQuantity = Decimal("0")
 
@@ -377,7 +385,7 @@ class PickScanIn(StrictModel):
 class ShipScanIn(StrictModel):
     scan_id: Identifier
     order_number: Identifier
-    line_number: Annotated[int, Field(ge=1)]
+    line_number: LineNumber
     shipped_quantity: NonNegativeQuantity
     backordered_quantity: NonNegativeQuantity = Decimal("0")
 

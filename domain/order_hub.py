@@ -17,9 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    JsonValue,
     PlainValidator,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -27,7 +25,19 @@ from pydantic import (
     model_validator,
 )
 
-from domain.models import Identifier, Money, OrderIn, PositiveQuantity
+from domain.inputs import (
+    Currency,
+    ExternalId,
+    Identifier,
+    IgnoredJson,
+    Money,
+    PartyId,
+    PoNumber,
+    PositiveQuantity,
+    Text,
+    UomCode,
+)
+from domain.models import OrderIn
 
 
 def _yes_no(value: object) -> bool:
@@ -123,11 +133,11 @@ def _line_number(value: Any) -> int | None:
 class OrderHubLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_line_number: str | int | None = Field(None, alias="SourceTransactionLineNumber")
-    source_line_id: str | int | None = Field(None, alias="SourceTransactionLineId")
+    source_line_number: ExternalId | None = Field(None, alias="SourceTransactionLineNumber")
+    source_line_id: ExternalId | None = Field(None, alias="SourceTransactionLineId")
     product_number: Identifier = Field(alias="ProductNumber")
     ordered_quantity: PositiveQuantity = Field(alias="OrderedQuantity")
-    ordered_uom_code: str | None = Field(None, alias="OrderedUOMCode")
+    ordered_uom_code: UomCode | None = Field(None, alias="OrderedUOMCode")
     unit_selling_price: Money | None = Field(None, alias="UnitSellingPrice")
     cancel_backorders: YesNo = Field(False, alias="CancelBackordersFlag")
     enforce_single_shipment: YesNo = Field(False, alias="EnforceSingleShipmentFlag")
@@ -135,8 +145,8 @@ class OrderHubLine(BaseModel):
         None, alias="RequestedFulfillmentOrganizationCode"
     )
     # Accepted and ignored: schedules are not split in this product.
-    source_schedule_number: JsonValue = Field(None, alias="SourceScheduleNumber")
-    source_schedule_id: JsonValue = Field(None, alias="SourceTransactionScheduleId")
+    source_schedule_number: IgnoredJson = Field(None, alias="SourceScheduleNumber")
+    source_schedule_id: IgnoredJson = Field(None, alias="SourceTransactionScheduleId")
 
     @field_validator("source_line_number")
     @classmethod
@@ -188,14 +198,10 @@ class OrderHubOrder(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source_transaction_number: Identifier = Field(alias="SourceTransactionNumber")
-    buying_party_id: Annotated[int, Field(ge=1)] = Field(alias="BuyingPartyId")
-    customer_po_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=240)] | None
-    ) = Field(None, alias="CustomerPONumber")
-    currency_name: str | None = Field(None, alias="TransactionalCurrencyName")
-    currency_code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
-        None, alias="TransactionalCurrencyCode"
-    )
+    buying_party_id: PartyId = Field(alias="BuyingPartyId")
+    customer_po_number: PoNumber | None = Field(None, alias="CustomerPONumber")
+    currency_name: Annotated[str, Text(80)] | None = Field(None, alias="TransactionalCurrencyName")
+    currency_code: Currency | None = Field(None, alias="TransactionalCurrencyCode")
     requested_ship_date: ShipDate | None = Field(None, alias="RequestedShipDate")
     fulfillment_organization: Identifier | None = Field(
         None, alias="RequestedFulfillmentOrganizationCode"
@@ -205,18 +211,18 @@ class OrderHubOrder(BaseModel):
     lines: Annotated[list[OrderHubLine], Field(min_length=1, max_length=500)]
     # Accepted and ignored (see IGNORED_HEADER_FIELDS): the customer, its sites and contacts
     # come from setup, pricing and tax from the item.
-    source_transaction_system: JsonValue = Field(None, alias="SourceTransactionSystem")
-    source_transaction_id: JsonValue = Field(None, alias="SourceTransactionId")
-    business_unit_id: JsonValue = Field(None, alias="BusinessUnitId")
-    buying_party_contact_id: JsonValue = Field(None, alias="BuyingPartyContactId")
-    requesting_business_unit_id: JsonValue = Field(None, alias="RequestingBusinessUnitId")
-    requesting_legal_entity_id: JsonValue = Field(None, alias="RequestingLegalEntityId")
-    freeze_price: JsonValue = Field(None, alias="FreezePriceFlag")
-    freeze_tax: JsonValue = Field(None, alias="FreezeTaxFlag")
-    freeze_shipping_charge: JsonValue = Field(None, alias="FreezeShippingChargeFlag")
-    packing_instructions: JsonValue = Field(None, alias="PackingInstructions")
-    bill_to_customer: JsonValue = Field(None, alias="billToCustomer")
-    ship_to_customer: JsonValue = Field(None, alias="shipToCustomer")
+    source_transaction_system: IgnoredJson = Field(None, alias="SourceTransactionSystem")
+    source_transaction_id: IgnoredJson = Field(None, alias="SourceTransactionId")
+    business_unit_id: IgnoredJson = Field(None, alias="BusinessUnitId")
+    buying_party_contact_id: IgnoredJson = Field(None, alias="BuyingPartyContactId")
+    requesting_business_unit_id: IgnoredJson = Field(None, alias="RequestingBusinessUnitId")
+    requesting_legal_entity_id: IgnoredJson = Field(None, alias="RequestingLegalEntityId")
+    freeze_price: IgnoredJson = Field(None, alias="FreezePriceFlag")
+    freeze_tax: IgnoredJson = Field(None, alias="FreezeTaxFlag")
+    freeze_shipping_charge: IgnoredJson = Field(None, alias="FreezeShippingChargeFlag")
+    packing_instructions: IgnoredJson = Field(None, alias="PackingInstructions")
+    bill_to_customer: IgnoredJson = Field(None, alias="billToCustomer")
+    ship_to_customer: IgnoredJson = Field(None, alias="shipToCustomer")
 
     @field_validator("currency_name")
     @classmethod

@@ -20,6 +20,7 @@ from adapters.postgres.common import (
     lock_line,
 )
 from adapters.postgres.credit import reauthorize
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.inventory import release_excess
 from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.backorders import backorder_reason, is_reserved_reason
@@ -217,6 +218,7 @@ class Cancellations:
         if line is None:
             raise NotFound(f"line {line_number} of order {order_number}")
         _refuse_unless_cancelable(line)
+        await refuse_imprecise(conn, line["item_number"], {"quantity": quantity})
         # A partly shipped line waiting for its backorder may give up what is not shipped.
         shipped = line["shipped_quantity"]
         to_ship = line_ledger.ledger_of(line).to_ship

@@ -128,7 +128,13 @@ async def run_scan(
             code = 200
         except Refusal as refusal:
             code, outbox = refusal.status, []
-            body = {"accepted": False, "reason": refusal.reason}
+            # The answers' refusal shape, as every other refusal: detail, reason, field.
+            body = {
+                "accepted": False,
+                "detail": refusal.reason,
+                "reason": refusal.reason,
+                "field": refusal.field,
+            }
         body = {"scan_id": scan_id, **body}
         await answer_scan(conn, scan_id=scan_id, status_code=code, response=body)
         return code, body, outbox

@@ -18,6 +18,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.line import Arrive, ReleaseExcess, ReserveStock
 from domain.models import (
@@ -329,6 +330,7 @@ class Inventory:
             unknown=f"po_number: unknown purchase order line {scan.po_number} line {scan.po_line}",
         )
         line = await lock_line(conn, peg["order_number"], peg["line_number"])
+        await refuse_imprecise(conn, line["item_number"], {"quantity": scan.quantity})
         po = await conn.fetchrow(
             "SELECT * FROM purchase_orders WHERE po_number = $1", scan.po_number
         )

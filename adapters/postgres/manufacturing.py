@@ -22,6 +22,7 @@ from adapters.postgres.common import (
     run_scan,
     supply_to_keep,
 )
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.inventory import find_peg, refuse_if_canceled, reserve_to_line
 from adapters.postgres.line_ledger import ledger_of
 from domain.models import (
@@ -125,6 +126,7 @@ class Manufacturing:
                 unknown=f"work_order_number: unknown work order {scan.work_order_number!r}",
             )
             line = await lock_line(conn, peg["order_number"], peg["line_number"])
+            await refuse_imprecise(conn, line["item_number"], {"quantity": scan.quantity})
             work_order = await conn.fetchrow(
                 "SELECT * FROM work_orders WHERE work_order_number = $1 FOR UPDATE",
                 scan.work_order_number,

@@ -10,6 +10,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.inventory import allocate_waiting, lock_waiting_lines
 from domain.models import (
     OrderRuleIn,
@@ -126,6 +127,7 @@ class MasterData:
                     number=item.number,
                     description=item.description,
                     uom=item.uom,
+                    places=item.quantity_decimal_places,
                     list_price=item.list_price,
                     b2b=item.back_to_back_enabled,
                     purchasable=item.purchasable,
@@ -161,6 +163,7 @@ class MasterData:
                         number=variant.number,
                         description=variant.description or item.description,
                         uom=item.uom,
+                        places=item.quantity_decimal_places,
                         list_price=(
                             variant.list_price
                             if variant.list_price is not None
@@ -244,6 +247,7 @@ class MasterData:
             for i, oh in enumerate(doc.on_hand):
                 await _item(conn, oh.item, f"on_hand[{i}].item")
                 await _organization(conn, oh.organization, f"on_hand[{i}].organization")
+                await refuse_imprecise(conn, oh.item, {f"on_hand[{i}].quantity": oh.quantity})
                 waiting = await lock_waiting_lines(conn, oh.item, oh.organization)
                 reserved = await conn.fetchval(
                     "SELECT reserved FROM on_hand WHERE item = $1 AND organization = $2 FOR UPDATE",
@@ -308,6 +312,7 @@ class MasterData:
         number: str,
         description: str,
         uom: str,
+        places: int | None,
         list_price: Decimal,
         b2b: bool | None,
         purchasable: bool,
@@ -317,10 +322,11 @@ class MasterData:
     ) -> None:
         await conn.execute(
             "INSERT INTO items (number, description, uom, list_price, back_to_back_enabled,"
-            " purchasable, purchased, cost, parent_item)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (number) DO UPDATE SET"
-            " description = $2, uom = $3, list_price = $4, back_to_back_enabled = $5,"
-            " purchasable = $6, purchased = $7, cost = $8, parent_item = $9",
+            " purchasable, purchased, cost, parent_item, quantity_decimal_places)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (number) DO UPDATE"
+            " SET description = $2, uom = $3, list_price = $4, back_to_back_enabled = $5,"
+            " purchasable = $6, purchased = $7, cost = $8, parent_item = $9,"
+            " quantity_decimal_places = $10",
             number,
             description,
             uom,
@@ -330,6 +336,7 @@ class MasterData:
             purchased,
             cost,
             parent,
+            places,
         )
 
     async def sourcing_inputs(self, item_number: str, organization: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import asyncpg
 from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
 from adapters.postgres.common import Connection, append_event
+from adapters.postgres.input_checks import refuse_imprecise_for, refuse_oversized
 from adapters.postgres.master_data import order_rules
 from domain.back_to_back import decide_back_to_back
 from domain.models import LineInput, OrderIn, OrderInput
@@ -54,6 +55,15 @@ class Orders:
                 )
                 for i, line in enumerate(ruled.order.lines)
             ]
+            order_input = OrderInput(
+                order_number=order.order_number,
+                customer_number=order.customer_number,
+                customer_po_number=order.customer_po_number,
+                currency=order.currency,
+                requested_ship_date=order.requested_ship_date,
+                lines=lines,
+            )
+            refuse_oversized(order_input, what="the order's workflow input", field="lines")
             await conn.execute(
                 "INSERT INTO orders (order_number, customer_number, customer_po_number, currency,"
                 " requested_ship_date, organization, request, ship_complete)"
@@ -91,18 +101,7 @@ class Orders:
                         "detail": applied.sentence(),
                     },
                 )
-            return (
-                True,
-                False,
-                OrderInput(
-                    order_number=order.order_number,
-                    customer_number=order.customer_number,
-                    customer_po_number=order.customer_po_number,
-                    currency=order.currency,
-                    requested_ship_date=order.requested_ship_date,
-                    lines=lines,
-                ),
-            )
+            return True, False, order_input
 
     @staticmethod
     async def insert_line(conn: Connection, li: LineInput) -> None:
@@ -122,10 +121,18 @@ class Orders:
         return code
 
     async def line_input(
-        self, conn: Connection, order: OrderIn, i: int, customer: Any, organization: str
+        self,
+        conn: Connection,
+        order: OrderIn,
+        i: int,
+        customer: Any,
+        organization: str,
+        *,
+        checked: bool = True,
     ) -> LineInput:
         """Line `i` of an order as booking makes it (item, price, discount, back-to-back),
-        or a refusal naming `lines[i]...`."""
+        or a refusal naming `lines[i]...`; `checked` False rebuilds a line booked earlier
+        without checking it again."""
         line = order.lines[i]
         path = f"lines[{i}]"
         item = await conn.fetchrow("SELECT * FROM items WHERE number = $1", line.item_number)
@@ -141,6 +148,8 @@ class Orders:
                 f"{path}.uom: {line.uom!r} is not the item's unit of measure {item['uom']!r}",
                 field=f"{path}.uom",
             )
+        if checked:
+            refuse_imprecise_for(item, {f"{path}.quantity": line.quantity})
         parent = None
         if item["parent_item"]:
             parent = await conn.fetchrow(
@@ -194,7 +203,9 @@ class Orders:
             "SELECT * FROM customers WHERE number = $1", order["customer_number"]
         )
         for i, _ in enumerate(request.lines):
-            li = await self.line_input(conn, request, i, customer, order["organization"])
+            li = await self.line_input(
+                conn, request, i, customer, order["organization"], checked=False
+            )
             reasons[li.line_number] = li.back_to_back_reason
         rows = await conn.fetch(
             "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",

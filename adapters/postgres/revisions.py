@@ -13,6 +13,7 @@ from adapters.postgres import line_ledger
 from adapters.postgres.cancellations import BACK_FROM_BACKORDER, Cancellations
 from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.credit import authorize_revision
+from adapters.postgres.input_checks import refuse_imprecise, refuse_oversized
 from adapters.postgres.inventory import record_stock_reservation, take_free_stock
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
@@ -124,6 +125,9 @@ class Revisions:
                         field=f"{path}.line_number",
                     )
                 check_change(line, change, path)
+                await refuse_imprecise(
+                    conn, line["item_number"], {f"{path}.quantity": change.quantity}
+                )
             added = await self._new_lines(conn, order, lines, revision)
             outbox: list[int] = []
             changed: list[dict[str, Any]] = []
@@ -229,6 +233,11 @@ class Revisions:
                     update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
                 )
             )
+        refuse_oversized(
+            LinesAddedSignal(request_id="0" * 32, lines=new_lines),
+            what="the signal of the added lines",
+            field="add_lines",
+        )
         return new_lines
 
     async def _book_lines(

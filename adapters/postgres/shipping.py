@@ -20,6 +20,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from adapters.postgres.pick_waves import release_pick_wave
 from domain.backorders import (
@@ -56,12 +57,17 @@ _PHASE_OF = {
 ZERO = Decimal(0)
 
 
-async def _scanned_line(conn: Connection, order_number: str, line_number: int) -> Any:
+async def _scanned_line(
+    conn: Connection, order_number: str, line_number: int, quantities: dict[str, Decimal]
+) -> Any:
+    """The scanned line, locked; refused when unknown, canceled, or when a scanned quantity
+    is finer than its item's unit of measure takes."""
     line = await lock_line(conn, order_number, line_number)
     if line is None:
         raise Refusal(422, f"line {line_number} of order {order_number} does not exist")
     if line["status"] == LineStatus.CANCELED:
         raise Refusal(409, f"line {line_number} of order {order_number} is canceled")
+    await refuse_imprecise(conn, line["item_number"], quantities)
     return line
 
 
@@ -171,7 +177,15 @@ class Shipping:
 
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
-            line = await _scanned_line(conn, scan.order_number, scan.line_number)
+            line = await _scanned_line(
+                conn,
+                scan.order_number,
+                scan.line_number,
+                {
+                    "picked_quantity": scan.picked_quantity,
+                    "backordered_quantity": scan.backordered_quantity,
+                },
+            )
             # Seed 004: a line of a shipment set backordered at pick confirm is not canceled.
             backordered = (
                 at_confirm(line_flags(line), backordered=scan.backordered_quantity)
@@ -222,7 +236,15 @@ class Shipping:
 
     async def confirm_ship(self, scan: ShipScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
-            line = await _scanned_line(conn, scan.order_number, scan.line_number)
+            line = await _scanned_line(
+                conn,
+                scan.order_number,
+                scan.line_number,
+                {
+                    "shipped_quantity": scan.shipped_quantity,
+                    "backordered_quantity": scan.backordered_quantity,
+                },
+            )
             flags = line_flags(line)
             backordered = at_confirm(flags, backordered=scan.backordered_quantity)
             kept = scan.backordered_quantity - backordered

@@ -22,6 +22,7 @@ from adapters.postgres.common import (
     run_scan,
     supply_to_keep,
 )
+from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.inventory import (
     find_peg,
     refuse_if_canceled,
@@ -181,6 +182,7 @@ class Transfers:
                 unknown=f"transfer_order_number: unknown transfer order {number!r}",
             )
             line = await lock_line(conn, peg["order_number"], peg["line_number"])
+            await refuse_imprecise(conn, line["item_number"], {"quantity": scan.quantity})
             order = await conn.fetchrow(
                 "SELECT * FROM transfer_orders WHERE transfer_order_number = $1 FOR UPDATE",
                 number,

@@ -115,9 +115,17 @@ def _message(error: dict[str, Any]) -> str:
     return str(error["msg"])
 
 
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    if error["type"] == "json_invalid":
+        # Its location is the character where the JSON went wrong, not a field.
+        why = error.get("ctx", {}).get("error", "")
+        return {"field": "body", "message": f"is not valid JSON: {why} (at {error['loc'][-1]})"}
+    return {"field": _field_path(tuple(error["loc"])), "message": _message(error)}
+
+
 async def _invalid(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_path(tuple(e["loc"])), "message": _message(e)} for e in exc.errors()]
+    errors = [_field_error(e) for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return json_answer(
         422, {"accepted": False, "detail": detail, "reason": detail, "errors": errors}
@@ -135,9 +143,18 @@ async def _not_found(_: Request, exc: Exception) -> JSONResponse:
     return json_answer(404, {"detail": f"{exc.what} not found"})
 
 
+# FastAPI's answer to a body it cannot decode (not UTF-8): a malformed body, like bad JSON.
+UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = str(exc.detail)
+    if exc.status_code == 400 and detail == UNPARSABLE_BODY:
+        error = {"field": "body", "message": "must be JSON text encoded in UTF-8"}
+        reason = f"{error['field']}: {error['message']}"
+        body = {"accepted": False, "detail": reason, "reason": reason, "errors": [error]}
+        return json_answer(422, body)
     if exc.status_code == 413:
         limit = request.app.state.max_body_bytes
         detail = f"the request body is larger than {limit} bytes (B2B_MAX_BODY_BYTES)"

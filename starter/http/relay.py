@@ -4,13 +4,12 @@ operator to see and send again (the CLI's `b2b outbox parked` reads the same).""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
-from adapters.postgres.relay_parking import ParkedKind, RelayParking
+from adapters.postgres.relay_parking import ParkedItem, RelayParking
 from starter.http import answers
 from starter.http.context import AppContext
 from starter.http.errors import READ, WRITE, responses
@@ -28,20 +27,12 @@ ParkedId = Annotated[
 ]
 
 
-class ParkedView(BaseModel):
-    id: str
-    kind: ParkedKind
-    workflow_id: str
-    signal: str | None
-    reason: str
-    attempts: int
-    owed_since: datetime
-    parked_at: datetime
-    age_seconds: float
+class ParkedItemAnswer(RootModel[ParkedItem]):
+    """The item unparked, as it was listed."""
 
 
 class ParkedList(BaseModel):
-    parked: list[ParkedView]
+    parked: list[ParkedItem]
 
 
 @router.get("/relay/parked", responses={**answers.ok(ParkedList), **responses(*READ, 403)})
@@ -52,7 +43,7 @@ async def parked(ctx: Operator) -> dict[str, Any]:
 
 @router.post(
     "/relay/parked/{item_id}/retry",
-    responses={**answers.ok(ParkedView), **responses(*WRITE, 404)},
+    responses={**answers.ok(ParkedItemAnswer), **responses(*WRITE, 404)},
 )
 async def retry_parked(item_id: ParkedId, ctx: Admin) -> dict[str, Any]:
     """Unpark an item: the relay tries it again at its next round, with a fresh count."""

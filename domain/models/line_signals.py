@@ -1,0 +1,113 @@
+"""Signals to order and line workflows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from domain.line.ledger import Ledger
+from domain.models.payloads import LineInput
+from domain.statuses import DocumentType
+
+
+class ReceiptSignal(BaseModel):
+    scan_id: str
+    document_type: DocumentType
+    document_number: str
+    document_line: int
+    quantity: Decimal
+    reserved_quantity: Decimal
+    receipt_number: str
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class ApprovalSignal(BaseModel):
+    po_number: str
+    approved_by: str
+
+
+class PickReleaseSignal(BaseModel):
+    wave_number: str
+    quantity: Decimal
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class PickConfirmSignal(BaseModel):
+    scan_id: str
+    picked_quantity: Decimal
+    backordered_quantity: Decimal = Decimal("0")
+    # Backordered and kept open on the line (no Cancel Backorders): supplied again.
+    kept_backordered_quantity: Decimal = Decimal("0")
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class ShipConfirmSignal(BaseModel):
+    scan_id: str
+    shipment_number: str
+    shipped_quantity: Decimal
+    backordered_quantity: Decimal = Decimal("0")
+    kept_backordered_quantity: Decimal = Decimal("0")
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class CancelSignal(BaseModel):
+    request_id: str
+    quantity: Decimal
+    reason: str
+    full: bool
+    # Canceled by shipping (Cancel Backorders / Enforce Single Shipment), not by a person.
+    backorder: bool = False
+    # Cancel Supply When Canceling Backorders at the time of the cancel: when off, the
+    # supply documents stay as they are and are listed for review.
+    reduce_supply: bool = True
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class QuantityIncreasedSignal(BaseModel):
+    """A revision raised the line's quantity; `reserved_quantity` of it was reserved from
+    free stock in the same transaction (lines shipped from stock)."""
+
+    request_id: str
+    quantity: Decimal
+    reserved_quantity: Decimal = Decimal(0)
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class LineStagedSignal(BaseModel):
+    """A line of a shipment set is staged: its order workflow releases the set once every
+    open line of it is."""
+
+    line_number: int
+    shipment_set: str
+    staged_quantity: Decimal
+
+
+class LinesAddedSignal(BaseModel):
+    """A revision booked new lines: the order workflow starts and awaits them."""
+
+    request_id: str
+    lines: list[LineInput]
+
+
+class StockReservedSignal(BaseModel):
+    """Stock arrived and was reserved to a backordered line."""
+
+    reservation_number: str
+    quantity: Decimal
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None
+
+
+class RetrySignal(BaseModel):
+    request_id: str
+
+    # --------------------------------------------------------------------------- views
+    # The line's ledger after this fact, with its version: a reader keeps the highest.
+    ledger: Ledger | None = None

@@ -1,0 +1,70 @@
+"""What a line shows: its supply documents, events and the line view queries answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.models.base import Amount, Quantity
+from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
+
+
+class SupplyView(BaseModel):
+    type: SupplyType
+    status: SupplyStatus
+    document_type: DocumentType
+    document_number: str
+    document_line: int = 1
+    quantity: Quantity
+    supplier: str | None = None
+    organization: str
+    supply_order_number: str | None = None
+    requisition_number: str | None = None
+    need_by_date: date | None = None
+
+
+class LineEvent(BaseModel):
+    at: datetime
+    type: str
+    detail: str = ""
+
+
+class LineView(BaseModel):
+    """The line status of the public contract, as the line workflow sees it."""
+
+    order_number: str
+    line_number: int
+    item_number: str
+    customer_number: str
+    organization: str
+    status: LineStatus
+    ordered_quantity: Quantity
+    canceled_quantity: Quantity = Decimal("0")
+    reserved_quantity: Quantity = Decimal("0")
+    received_quantity: Quantity = Decimal("0")
+    picked_quantity: Quantity = Decimal("0")
+    shipped_quantity: Quantity = Decimal("0")
+    invoiced_quantity: Quantity = Decimal("0")
+    unit_price: Amount
+    line_amount: Amount
+    cancel_reason: str | None = None
+    jeopardy: bool = False
+    back_to_back: bool = True
+    back_to_back_reason: str = ""
+    manual_action_reason: str | None = None
+    waiting_for: str | None = None
+    supply: list[SupplyView] = []
+    invoices: list[dict[str, Any]] = []
+    events: list[LineEvent] = []
+    workflow_id: str = ""
+    # From the line's ledger (lines run by FulfillmentLineWorkflowV2): open = ordered -
+    # canceled; released and not yet shipped or backordered; open and neither shipped nor
+    # reserved; kept open after the warehouse backordered it; the ledger's version.
+    open_quantity: Quantity | None = None
+    released_quantity: Quantity | None = None
+    awaiting_supply_quantity: Quantity | None = None
+    backordered_quantity: Quantity | None = None
+    ledger_version: int | None = None

@@ -20,8 +20,8 @@ from adapters.postgres.common import (
     lock_line,
 )
 from adapters.postgres.credit import reauthorize
+from adapters.postgres.free_stock import release_excess
 from adapters.postgres.input_checks import refuse_imprecise
-from adapters.postgres.inventory import release_excess
 from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.backorders import backorder_reason, is_reserved_reason
 from domain.line import Cancel

@@ -10,8 +10,8 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection
+from adapters.postgres.free_stock import allocate_waiting, lock_waiting_lines
 from adapters.postgres.input_checks import refuse_imprecise
-from adapters.postgres.inventory import allocate_waiting, lock_waiting_lines
 from domain.models import (
     OrderRuleIn,
     OrderRuleSet,

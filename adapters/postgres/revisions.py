@@ -13,8 +13,8 @@ from adapters.postgres import line_ledger
 from adapters.postgres.cancellations import BACK_FROM_BACKORDER, Cancellations
 from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.credit import authorize_revision
+from adapters.postgres.free_stock import record_stock_reservation, take_free_stock
 from adapters.postgres.input_checks import refuse_imprecise, refuse_oversized
-from adapters.postgres.inventory import record_stock_reservation, take_free_stock
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
 from domain.identity import line_workflow_id, order_workflow_id

@@ -22,13 +22,9 @@ from adapters.postgres.common import (
     run_scan,
     supply_to_keep,
 )
+from adapters.postgres.free_stock import take_free_stock
 from adapters.postgres.input_checks import refuse_imprecise
-from adapters.postgres.inventory import (
-    find_peg,
-    refuse_if_canceled,
-    reserve_to_line,
-    take_free_stock,
-)
+from adapters.postgres.inventory import find_peg, refuse_if_canceled, reserve_to_line
 from adapters.postgres.line_ledger import ledger_of
 from domain.models import (
     LineInput,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
 import warnings
@@ -45,6 +46,8 @@ class EmbeddedPostgres:
         self.data_dir = data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.user = _SYSTEM_USER if os.geteuid() == 0 else None
+        if self.user is not None:
+            _let_the_system_user_run_the_binaries()
         self._init_data_dir()
         server = _wheel()
         self.socket_dir: Path = server.find_suitable_socket_dir(
@@ -158,6 +161,17 @@ class EmbeddedPostgres:
                 stop_processes([(psutil.Process(self._proc.pid), STOP_SIGNALS)])
             self._proc.wait()
             self._proc = None
+
+
+def _let_the_system_user_run_the_binaries() -> None:
+    """As root, the server runs as its own user: that user must reach and run the wheel's
+    binaries and libraries, wherever the virtual environment lives (a checkout in a private
+    temporary folder included), as the wheel itself ensures before it starts a server."""
+    server = _wheel()
+    read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
+    server.ensure_prefix_permissions(server.POSTGRES_BIN_PATH)
+    server.ensure_folder_permissions(server.POSTGRES_BIN_PATH, execute | read)
+    server.ensure_folder_permissions(server.POSTGRES_BIN_PATH.parent / "lib", read)
 
 
 def _pid_in_file(data_dir: Path) -> int | None:

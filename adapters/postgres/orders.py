@@ -284,6 +284,22 @@ class Orders:
             )
         return {**dict(order), "lines": [dict(r) for r in lines], "released_sets": released}
 
+    async def lines_after(self, order_number: str, *, after: int, limit: int) -> list[Any]:
+        """The order's line rows after a line number, in line order; NotFound for no order."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number > $2"
+                " ORDER BY line_number LIMIT $3",
+                order_number,
+                after,
+                limit,
+            )
+            if not rows and not await conn.fetchval(
+                "SELECT 1 FROM orders WHERE order_number = $1", order_number
+            ):
+                raise NotFound(f"order {order_number}")
+        return [dict(r) for r in rows]
+
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(

@@ -3,6 +3,8 @@ and from the system of record while its workflow has not started."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from temporalio.client import WorkflowQueryRejectedError
@@ -15,7 +17,7 @@ from domain.identity import line_workflow_id
 from domain.line.view import ledger_fields
 from domain.models import LineView
 from domain.pricing import line_amount
-from domain.statuses import CreditStatus, LineStatus
+from domain.statuses import TERMINAL_LINE_STATUSES, CreditStatus, LineStatus
 from starter.http.context import AppContext
 
 
@@ -102,6 +104,34 @@ async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) ->
         f"{credit['reason']}; raise the credit limit and POST"
         f" /orders/{order_number}/credit/retry, or cancel the order"
     )
+
+
+def line_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A line in its order's answer, from its stored row (status as its one writer set it)."""
+    open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+    return {
+        "line_number": row["line_number"],
+        "item_number": row["item_number"],
+        "status": LineStatus(row["status"]),
+        "ordered_quantity": row["ordered_quantity"],
+        "canceled_quantity": row["canceled_quantity"],
+        "shipped_quantity": row["shipped_quantity"],
+        "line_amount": line_amount(open_quantity, row["unit_price"], row["unit_discount"]),
+        "workflow_id": row["workflow_id"],
+    }
+
+
+def order_status(statuses: Iterable[LineStatus]) -> str:
+    """OPEN while a line is open; CANCELED when every line is canceled, else CLOSED."""
+    seen = set(statuses)
+    if not seen <= TERMINAL_LINE_STATUSES:
+        return "OPEN"
+    return "CANCELED" if seen == {LineStatus.CANCELED} else "CLOSED"
+
+
+def line_counts(statuses: Iterable[LineStatus]) -> dict[str, int]:
+    """How many of the order's lines are in each status (statuses with none left out)."""
+    return dict(sorted(Counter(str(s) for s in statuses).items()))
 
 
 def ui_link(ctx: AppContext, workflow_id: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -17,13 +16,13 @@ from domain.backorders import shipment_sets
 from domain.identity import LINE_WORKFLOW_TYPES_QUERY, line_workflow_id, order_workflow_id
 from domain.models import OrderIn
 from domain.order_hub import OrderHubOrder, OrderHubRejected, to_order
-from domain.statuses import TERMINAL_LINE_STATUSES, LineStatus
+from domain.statuses import LineStatus
 from runtime.orchestration import start_order_workflow
 from starter.http import answers
 from starter.http.context import AppContext
 from starter.http.errors import READ, WRITE, down_dependency, json_answer, responses
-from starter.http.lines import line_view, ui_link
-from starter.http.params import Filter, Limit, LineNumber, OrderNumber
+from starter.http.lines import line_counts, line_summary, line_view, order_status, ui_link
+from starter.http.params import After, Filter, Limit, LineNumber, OrderNumber
 from starter.http.security import OrderDesk, Reader
 
 log = structlog.get_logger("api")
@@ -108,19 +107,19 @@ def _naming_order_hub_fields(refusal: Refusal, payload: OrderHubOrder) -> Refusa
     return Refusal(refusal.status, reason, field=field)
 
 
+# The order answers its first lines; later ones are paged (`GET /orders/{n}/lines`).
+ORDER_LINES_PAGE = 1000
+
+
 @router.get("/orders/{order_number}", responses=responses(*READ, 404))
 async def get_order(order_number: OrderNumber, ctx: Reader) -> dict[str, Any]:
+    """The header and a summary of every line, read from the system of record in one go:
+    the stored status and quantities are the ones each line's workflow and answers wrote
+    (read your writes), so no workflow is asked, whatever the order's size."""
     header = await ctx.orders.header(order_number)
-    views = await asyncio.gather(
-        *(line_view(ctx, order_number, li["line_number"], row=li) for li in header["lines"])
-    )
-    statuses = {v.status for v in views}
-    if statuses <= TERMINAL_LINE_STATUSES:
-        status = "CANCELED" if statuses == {LineStatus.CANCELED} else "CLOSED"
-    else:
-        status = "OPEN"
-    total = sum((v.line_amount for v in views), Decimal("0"))
-    credit = await ctx.credit.authorization(order_number)
+    rows = header["lines"]
+    summaries = [line_summary(row) for row in rows]
+    page = summaries[:ORDER_LINES_PAGE]
     return {
         "order_number": order_number,
         "customer_number": header["customer_number"],
@@ -129,25 +128,31 @@ async def get_order(order_number: OrderNumber, ctx: Reader) -> dict[str, Any]:
         "requested_ship_date": header["requested_ship_date"],
         "organization": header["organization"],
         "booked_at": header["booked_at"],
-        "status": status,
-        "total_amount": str(total),
-        "credit_authorization": credit,
-        "shipment_sets": shipment_sets(header["lines"], header["released_sets"]),
+        "status": order_status([s["status"] for s in summaries]),
+        "total_amount": str(sum((s["line_amount"] for s in summaries), Decimal("0"))),
+        "credit_authorization": await ctx.credit.authorization(order_number),
+        "shipment_sets": shipment_sets(rows, header["released_sets"]),
         "workflow_id": order_workflow_id(order_number),
         "ui_url": ui_link(ctx, order_workflow_id(order_number)),
-        "lines": [
-            {
-                "line_number": v.line_number,
-                "item_number": v.item_number,
-                "status": v.status,
-                "ordered_quantity": v.ordered_quantity,
-                "canceled_quantity": v.canceled_quantity,
-                "shipped_quantity": v.shipped_quantity,
-                "line_amount": v.line_amount,
-                "workflow_id": v.workflow_id,
-            }
-            for v in views
-        ],
+        "line_counts": line_counts(s["status"] for s in summaries),
+        "lines": page,
+        "more_lines_after": page[-1]["line_number"] if len(summaries) > len(page) else None,
+    }
+
+
+@router.get("/orders/{order_number}/lines", responses=responses(*READ, 404))
+async def get_order_lines(
+    order_number: OrderNumber, ctx: Reader, after: After = 0, limit: Limit = 100
+) -> dict[str, Any]:
+    """The order's lines after a line number, in line order, `limit` at most (1-1000);
+    `next_after` pages on, null on the last page."""
+    rows = await ctx.orders.lines_after(order_number, after=after, limit=limit + 1)
+    page = [line_summary(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return {
+        "order_number": order_number,
+        "lines": page,
+        "next_after": page[-1]["line_number"] if more else None,
     }
 
 

@@ -36,3 +36,4 @@ LineNumber = Annotated[int, Path(ge=1, le=INT4_MAX, description="Line number, fr
 Filter = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, pattern=NO_CONTROL_CHARACTERS)]
 Cursor = Annotated[int, Query(ge=0, le=INT8_MAX, description="Answer events after this cursor")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+After = Annotated[int, Query(ge=0, le=INT4_MAX, description="Answer lines after this line number")]

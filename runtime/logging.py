@@ -45,3 +45,16 @@ def configure_logging(level: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(log_level)
+    logging.getLogger("asyncpg.pool").addFilter(outage_without_traceback)
+
+
+def outage_without_traceback(record: logging.LogRecord) -> bool:
+    """The pool's retries to reconnect while PostgreSQL is down (backing off from 1 s to
+    60 s) keep their line, with the error on it, but not a traceback each time: the relay
+    and the API already say that PostgreSQL is unreachable."""
+    if record.exc_info and "connection floor" in record.getMessage():
+        error = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+        record.args = None
+        record.exc_info = None
+    return True

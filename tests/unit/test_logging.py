@@ -38,3 +38,23 @@ def test_logs_are_json_lines_carrying_the_bound_ids(
     assert first["workflow_id"] == "order-SO-1-line-1" and first["line_number"] == 1
     assert first["level"] == "info" and "timestamp" in first
     assert second["order_number"] == "SO-2" and second["status"] == "CLOSED"
+
+
+def test_the_pool_reconnecting_logs_one_line_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("B2B_LOG_FORMAT", "json")
+    configure_logging("INFO")
+    pool_log = logging.getLogger("asyncpg.pool")
+    try:
+        raise ConnectionRefusedError(111, "Connect call failed")
+    except ConnectionRefusedError:
+        pool_log.warning("Failed to restore the pool connection floor; retrying", exc_info=True)
+    try:
+        raise ValueError("a real bug")
+    except ValueError:
+        pool_log.warning("something else", exc_info=True)
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    floor, other = lines
+    assert "ConnectionRefusedError" in floor["event"] and "exception" not in floor
+    assert "Traceback" in other["exception"]

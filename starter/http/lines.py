@@ -48,7 +48,7 @@ async def stored_line_view(ctx: AppContext, order_number: str, line_number: int)
     """Booked, its workflow not started yet: the line from the system of record."""
     row = await ctx.orders.line_row(order_number, line_number)
     header = await ctx.orders.header(order_number)
-    open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+    open_quantity = ledger_of(row).open
     held = await credit_hold_reason(ctx, order_number, row["status"])
     return LineView(
         order_number=order_number,
@@ -108,7 +108,7 @@ async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) ->
 
 def line_summary(row: dict[str, Any]) -> dict[str, Any]:
     """A line in its order's answer, from its stored row (status as its one writer set it)."""
-    open_quantity = row["ordered_quantity"] - row["canceled_quantity"]
+    open_quantity = ledger_of(row).open
     return {
         "line_number": row["line_number"],
         "item_number": row["item_number"],

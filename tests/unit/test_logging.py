@@ -1,5 +1,6 @@
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -15,24 +16,30 @@ def test_workflow_ids_name_their_order_and_line() -> None:
     assert business_ids("something-else") == {}
 
 
-def test_logs_are_json_lines_carrying_the_bound_ids(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """JSON logging, undone afterwards: a handler left on a test's captured stream would
+    fail every later test that logs. Each test calls `configure_logging` itself, once its
+    stderr is captured."""
     monkeypatch.setenv("B2B_LOG_FORMAT", "json")
+    yield
+    structlog.reset_defaults()
+    logging.getLogger().handlers.clear()
+
+
+def test_logs_are_json_lines_carrying_the_bound_ids(
+    json_logs: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     configure_logging("INFO")
-    try:
-        with structlog.contextvars.bound_contextvars(
-            workflow_id="order-SO-1-line-1", order_number="SO-1", line_number=1
-        ):
-            structlog.get_logger("test").info("receipt reserved", quantity=30)
-        # The standard library (the Temporal SDK, workflow.logger) goes the same way.
-        logging.getLogger("temporalio.workflow").info(
-            "line status", extra={"order_number": "SO-2", "status": "CLOSED"}
-        )
-        lines = [json.loads(x) for x in capsys.readouterr().err.strip().splitlines()]
-    finally:
-        structlog.reset_defaults()
-        logging.getLogger().handlers.clear()
+    with structlog.contextvars.bound_contextvars(
+        workflow_id="order-SO-1-line-1", order_number="SO-1", line_number=1
+    ):
+        structlog.get_logger("test").info("receipt reserved", quantity=30)
+    # The standard library (the Temporal SDK, workflow.logger) goes the same way.
+    logging.getLogger("temporalio.workflow").info(
+        "line status", extra={"order_number": "SO-2", "status": "CLOSED"}
+    )
+    lines = [json.loads(x) for x in capsys.readouterr().err.strip().splitlines()]
     first, second = lines
     assert first["event"] == "receipt reserved" and first["quantity"] == 30
     assert first["workflow_id"] == "order-SO-1-line-1" and first["line_number"] == 1
@@ -41,9 +48,8 @@ def test_logs_are_json_lines_carrying_the_bound_ids(
 
 
 def test_the_pool_reconnecting_logs_one_line_without_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    json_logs: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("B2B_LOG_FORMAT", "json")
     configure_logging("INFO")
     pool_log = logging.getLogger("asyncpg.pool")
     try:

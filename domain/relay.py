@@ -27,6 +27,15 @@ class ItemOutcome:
     retry_in: float  # seconds until the next attempt (0 once parked)
 
 
+# How much of a failure's text is kept on the item for an operator.
+MAX_REASON_LENGTH = 1000
+
+
+def failure_reason(err: BaseException) -> str:
+    """What an operator reads on a failed or parked item."""
+    return f"{type(err).__name__}: {err}"[:MAX_REASON_LENGTH]
+
+
 def after_item_failure(
     attempts_before: int, *, permanent: bool, policy: RetryPolicy
 ) -> ItemOutcome:

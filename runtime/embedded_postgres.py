@@ -108,9 +108,8 @@ class EmbeddedPostgres:
         left behind, and remove a `postmaster.pid` whose pid now belongs to another program
         (postgres would refuse to start). Says what it did, if anything."""
         pid_file = self.data_dir / "postmaster.pid"
-        try:
-            pid = int(pid_file.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+        pid = _pid_in_file(self.data_dir)
+        if pid is None:
             return None
         try:
             proc = psutil.Process(pid)

@@ -22,6 +22,7 @@ from runtime.database import Pool, create_pool, migrate
 from runtime.logging import configure_logging
 from runtime.reachability import unreachable_dependency
 from runtime.temporal import connect
+from runtime.waiting import wait_unless_stopped
 from worker.app import build_worker, relay
 from worker.metrics import metrics_port, metrics_runtime, refresh_business_gauges
 
@@ -43,10 +44,8 @@ async def wait_for(
             if not down:
                 log.warning("waiting for a dependency", dependency=dependency, error=str(error))
                 down = True
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
-                delay = min(delay * 2, 30)
+            await wait_unless_stopped(stop, delay)
+            delay = min(delay * 2, 30)
             continue
         if down:
             log.info("dependency reachable", dependency=dependency)

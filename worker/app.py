@@ -33,6 +33,7 @@ from domain.models import OrderInput
 from domain.relay import Notice, RelayState, RetryPolicy, after_round
 from runtime.orchestration import start_order_workflow
 from runtime.reachability import NAMES, unreachable_dependency
+from runtime.waiting import wait_unless_stopped
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
@@ -125,10 +126,7 @@ async def relay(
         elif step.notice is Notice.RESUMED:
             log.info(f"relay resumed: {_name(state.unreachable)} reachable again")
         state = step.state
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=step.wait)
-        except TimeoutError:
-            pass
+        await wait_unless_stopped(stop, step.wait)
 
 
 async def relay_round(

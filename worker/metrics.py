@@ -13,6 +13,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from adapters.postgres.operations import Operations, OperationsFigures
 from runtime.reachability import unreachable_dependency
+from runtime.waiting import wait_unless_stopped
 
 log = structlog.get_logger(__name__)
 
@@ -87,7 +88,4 @@ async def refresh_business_gauges(
         except Exception as err:
             if unreachable_dependency(err) is None:
                 log.exception("business gauges not refreshed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass
+        await wait_unless_stopped(stop, interval)

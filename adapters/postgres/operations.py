@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from adapters.postgres.relay_parking import ParkedKind, RelayParking
-from domain.statuses import EventType, LineStatus
+from domain.statuses import TERMINAL_LINE_STATUSES, EventType, LineStatus
 
 # A line's jeopardy is its latest JEOPARDY_RAISED or JEOPARDY_CLEARED event, while it is open.
 _IN_JEOPARDY = """
@@ -44,7 +44,7 @@ class Operations:
                 _IN_JEOPARDY,
                 EventType.JEOPARDY_RAISED.value,
                 EventType.JEOPARDY_CLEARED.value,
-                [LineStatus.CLOSED.value, LineStatus.CANCELED.value],
+                [status.value for status in TERMINAL_LINE_STATUSES],
             )
             oldest = await conn.fetchval(
                 "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"

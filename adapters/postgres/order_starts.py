@@ -11,7 +11,7 @@ import structlog
 
 from adapters.postgres.orders import Orders
 from domain.models import OrderInput
-from domain.relay import RetryPolicy, after_item_failure
+from domain.relay import RetryPolicy, after_item_failure, failure_reason
 from runtime.orchestration import refused_for_good
 from runtime.reachability import unreachable_dependency
 
@@ -69,13 +69,7 @@ class OrderStarts:
                 if unreachable_dependency(err) is not None:
                     raise
                 return await self._record_failure(conn, order_number, row["attempts"], err)
-            await conn.execute(
-                "UPDATE orders SET workflow_started_at = now() WHERE order_number = $1",
-                order_number,
-            )
-            await conn.execute(
-                "DELETE FROM order_start_failures WHERE order_number = $1", order_number
-            )
+            await self._orders.mark_started_on(conn, order_number)
         log.info("order workflow started by relay", order_number=order_number)
         return "started"
 
@@ -83,7 +77,7 @@ class OrderStarts:
         self, conn: asyncpg.Connection, order_number: str, attempts: int, err: Exception
     ) -> StartOutcome:
         outcome = after_item_failure(attempts, permanent=refused_for_good(err), policy=self._policy)
-        reason = f"{type(err).__name__}: {err}"[:1000]
+        reason = failure_reason(err)
         await conn.execute(
             "INSERT INTO order_start_failures"
             " (order_number, attempts, last_error, next_attempt_at, parked_at)"

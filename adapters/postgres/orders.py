@@ -253,15 +253,18 @@ class Orders:
 
     async def mark_started(self, order_number: str) -> None:
         async with self._pool.acquire() as conn:
-            await conn.execute(
-                "UPDATE orders SET workflow_started_at = now()"
-                " WHERE order_number = $1 AND workflow_started_at IS NULL",
-                order_number,
-            )
-            # A start the relay had failed on is settled by this one.
-            await conn.execute(
-                "DELETE FROM order_start_failures WHERE order_number = $1", order_number
-            )
+            await self.mark_started_on(conn, order_number)
+
+    @staticmethod
+    async def mark_started_on(conn: Connection, order_number: str) -> None:
+        """Temporal took the order's workflow start (the API's or the relay's)."""
+        await conn.execute(
+            "UPDATE orders SET workflow_started_at = now()"
+            " WHERE order_number = $1 AND workflow_started_at IS NULL",
+            order_number,
+        )
+        # A start the relay had failed on is settled by this one.
+        await conn.execute("DELETE FROM order_start_failures WHERE order_number = $1", order_number)
 
     async def header(self, order_number: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
@@ -301,9 +304,12 @@ class Orders:
         return [dict(r) for r in rows]
 
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
+        """A line's stored row, with its order's `customer_number`."""
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(
-                "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number = $2",
+                "SELECT l.*, o.customer_number FROM fulfillment_lines l"
+                " JOIN orders o USING (order_number)"
+                " WHERE l.order_number = $1 AND l.line_number = $2",
                 order_number,
                 line_number,
             )

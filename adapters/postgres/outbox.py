@@ -11,7 +11,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.relay import RetryPolicy, after_item_failure
+from domain.relay import RetryPolicy, after_item_failure, failure_reason
 from runtime.orchestration import RPC_TIMEOUT, refused_for_good
 from runtime.reachability import temporal_unreachable
 
@@ -127,7 +127,7 @@ class SignalOutbox:
         outcome = after_item_failure(
             row["attempts"], permanent=refused_for_good(err), policy=self._policy
         )
-        reason = f"{type(err).__name__}: {err}"[:1000]
+        reason = failure_reason(err)
         await conn.execute(
             "UPDATE signal_outbox SET attempts = $2, last_error = $3,"
             " first_failed_at = coalesce(first_failed_at, now()),"

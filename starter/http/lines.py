@@ -47,14 +47,13 @@ async def line_view(
 async def stored_line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
     """Booked, its workflow not started yet: the line from the system of record."""
     row = await ctx.orders.line_row(order_number, line_number)
-    header = await ctx.orders.header(order_number)
     open_quantity = ledger_of(row).open
     held = await credit_hold_reason(ctx, order_number, row["status"])
     return LineView(
         order_number=order_number,
         line_number=line_number,
         item_number=row["item_number"],
-        customer_number=header["customer_number"],
+        customer_number=row["customer_number"],
         organization=row["organization"],
         status=LineStatus(row["status"]),
         ordered_quantity=row["ordered_quantity"],

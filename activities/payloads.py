@@ -70,3 +70,10 @@ class CreditStep(BaseModel):
 
     key: str
     order_number: str
+
+
+class OrderStep(BaseModel):
+    """A step of an order: the order and the idempotency key of the step."""
+
+    key: str
+    order_number: str

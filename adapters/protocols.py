@@ -22,6 +22,7 @@ from domain.models import (
     TransferOrderResult,
     WorkOrderResult,
 )
+from domain.models.order_run import LineStarts, OrderClosing, ShipmentSetState
 from domain.statuses import EventType, LineStatus
 
 
@@ -147,3 +148,15 @@ class CreditSystem(Protocol):
     async def authorize(self, *, key: str, order_number: str) -> CreditDecision: ...
 
     async def close(self, *, key: str, order_number: str) -> None: ...
+
+
+class OrderLinesStore(Protocol):
+    """An order that starts its lines from their rows (`adapters/postgres/order_lines.py`)."""
+
+    async def to_start(self, batch: LineStarts) -> tuple[list[LineInput], int | None]: ...
+
+    async def release_ready_sets(
+        self, *, key: str, order_number: str
+    ) -> dict[str, ShipmentSetState]: ...
+
+    async def close(self, *, key: str, order_number: str) -> OrderClosing: ...

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from domain.models import json_money
+from domain.quantities import json_money
 from domain.statuses import CreditStatus
 
 ZERO = Decimal("0")

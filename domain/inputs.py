@@ -238,6 +238,8 @@ PoNumber = Annotated[str, Text(240)]
 PoPrefix = Annotated[str, Text(240, min_length=1, strip=False)]
 Description = Annotated[str, Text(240, multiline=True)]
 Reason = Annotated[str, Text(500, min_length=1, multiline=True)]
+# Lines of one order, booked at once or added by revisions (the contract's large orders).
+MAX_ORDER_LINES = 10_000
 UomCode = Annotated[str, Text(25, min_length=1)]
 Currency = Annotated[
     str,

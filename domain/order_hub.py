@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from domain.inputs import (
+    MAX_ORDER_LINES,
     Currency,
     ExternalId,
     Identifier,
@@ -208,7 +209,7 @@ class OrderHubOrder(BaseModel):
     )
     # Only submitted orders are booked; a draft stays in the sending system.
     submitted: YesNo = Field(True, alias="SubmittedFlag")
-    lines: Annotated[list[OrderHubLine], Field(min_length=1, max_length=500)]
+    lines: Annotated[list[OrderHubLine], Field(min_length=1, max_length=MAX_ORDER_LINES)]
     # Accepted and ignored (see IGNORED_HEADER_FIELDS): the customer, its sites and contacts
     # come from setup, pricing and tax from the item.
     source_transaction_system: IgnoredJson = Field(None, alias="SourceTransactionSystem")

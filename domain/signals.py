@@ -16,6 +16,8 @@ CREDIT_REVIEW_REQUESTED = "credit_review_requested"
 QUANTITY_INCREASED = "quantity_increased"
 LINES_ADDED = "lines_added"
 LINE_STAGED = "line_staged"
+# To the order workflow: one of its lines closed or was canceled (a set member, or the last).
+LINE_FINISHED = "line_finished"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

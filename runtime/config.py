@@ -32,7 +32,7 @@ class Settings:
         default_factory=lambda: Path(f) if (f := os.environ.get("B2B_API_TOKENS_FILE")) else None
     )
     max_body_bytes: int = field(
-        default_factory=lambda: int(os.environ.get("B2B_MAX_BODY_BYTES", str(1024 * 1024)))
+        default_factory=lambda: int(os.environ.get("B2B_MAX_BODY_BYTES", str(4 * 1024 * 1024)))
     )
     ui_url: str = field(
         default_factory=lambda: os.environ.get("B2B_TEMPORAL_UI_URL", "http://localhost:8233")

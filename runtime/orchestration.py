@@ -16,9 +16,14 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import search_attributes as sa
-from domain.identity import order_workflow_id
-from domain.models import OrderInput
-from workflows.order import SalesOrderWorkflow
+from domain.identity import line_workflow_id, order_workflow_id
+from domain.models import LineInput, OrderInput
+from workflows.line import FulfillmentLineWorkflowV2
+from workflows.line_state import initial_search_attributes
+from workflows.order import SalesOrderWorkflow, line_summary
+
+# The workflow new lines run on.
+LINE_WORKFLOW = FulfillmentLineWorkflowV2.run
 
 # Seconds one call to Temporal may take: a hanging call must not hold rows for long.
 RPC_TIMEOUT = 10.0
@@ -28,11 +33,17 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
     """Start `order-{n}` once: starting an order that runs, or that ran and closed, is a
     no-op (two relays, or the API and a relay, may both start it)."""
     workflow_id = order_workflow_id(order.order_number)
-    lines = ", ".join(f"{li.quantity} {li.item_number}" for li in order.lines)
+    count = order.line_count or len(order.lines)
+    lines = (
+        ", ".join(f"{li.quantity} {li.item_number}" for li in order.lines)
+        if count <= 10
+        else f"{count} lines"
+    )
     try:
+        # The lines stay in their rows: the workflow starts them from there.
         await client.start_workflow(
             SalesOrderWorkflow.run,
-            order,
+            order.model_copy(update={"lines": [], "line_count": count}),
             id=workflow_id,
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -50,6 +61,27 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
     except WorkflowAlreadyStartedError:
         pass
     return workflow_id
+
+
+async def start_line_workflow(
+    client: Client, line: LineInput, *, task_queue: str, credit_hold: bool = False
+) -> None:
+    """Start `order-{n}-line-{l}` once, like an order: a line that runs or ran is left as it
+    is (a retried batch of starts starts nothing twice)."""
+    try:
+        await client.start_workflow(
+            LINE_WORKFLOW,
+            line.model_copy(update={"credit_hold": credit_hold}) if credit_hold else line,
+            id=line_workflow_id(line.order_number, line.line_number),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=initial_search_attributes(line),
+            static_summary=line_summary(line),
+            rpc_timeout=timedelta(seconds=RPC_TIMEOUT),
+        )
+    except WorkflowAlreadyStartedError:
+        pass
 
 
 def refused_for_good(err: BaseException) -> bool:

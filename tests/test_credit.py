@@ -119,7 +119,7 @@ async def test_over_the_limit_the_order_waits_on_credit_hold_until_the_limit_is_
     credit = await wait_credit(stack, so, "ON_HOLD", "288000.00")
     assert credit["reason"] == reason
     query = await poll(lambda: order_query(stack, so), lambda q: q["status"] == HELD)
-    assert query["reason"] == reason and query["lines"] == {"1": HELD}
+    assert query["reason"] == reason and query["line_count"] == 1
 
     order = await stack.call("GET", f"/orders/{so}")
     assert order["status"] == "OPEN" and [li["status"] for li in order["lines"]] == [HELD]
@@ -246,7 +246,7 @@ async def test_a_held_order_canceled_finishes_canceled_without_starting_lines(
     )
     assert canceled["canceled"][0]["line_status"] == "CANCELED"
     result = await stack.wait_order_closed(so)
-    assert result["status"] == "CANCELED" and result["lines"] == {"1": "CANCELED"}
+    assert result["status"] == "CANCELED" and result["line_count"] == 1
     assert result["credit_authorization"]["status"] == "CANCELED"
     line = await stack.line(so)
     assert line["status"] == "CANCELED" and line["cancel_reason"] == "Over budget"

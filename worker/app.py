@@ -15,6 +15,7 @@ from activities.billing import BillingActivities
 from activities.credit import CreditActivities
 from activities.inventory import InventoryActivities
 from activities.manufacturing import ManufacturingActivities
+from activities.orders import OrderActivities
 from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
@@ -24,6 +25,7 @@ from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
+from adapters.postgres.order_lines import OrderLines
 from adapters.postgres.order_starts import OrderStarts
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
@@ -83,12 +85,20 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     ]
 
 
+def order_activities(
+    pool: asyncpg.Pool, client: Client, *, task_queue: str
+) -> list[Callable[..., Any]]:
+    """An order's own steps; starting its lines' workflows needs the Temporal client."""
+    orders = OrderActivities(OrderLines(pool), client, task_queue=task_queue)
+    return [orders.start_lines, orders.release_ready_shipment_sets, orders.close_order]
+
+
 def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(pool),
+        activities=activities_for(pool) + order_activities(pool, client, task_queue=task_queue),
         interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,
     )

@@ -1,69 +1,53 @@
-"""SalesOrderWorkflow: authorizes the order's credit, books the lines of the order as child
-workflows and closes the order when every line is closed or canceled.
+"""SalesOrderWorkflow: authorizes the order's credit, gets its lines fulfilled and closes
+the order when every line is closed or canceled.
 
-An order over its customer's credit limit waits on credit hold (MANUAL_ACTION_REQUIRED) with
-its lines not started, until a person retries after raising the limit, or a cancel makes it
-fit or leaves nothing open.
+Orders booked from this release run `workflows/order_rows.py` (the lines live in their rows
+and start in batches; the order continues as new before its history grows long). Orders
+booked before run `workflows/order_children.py`, frozen, until they close: the two are told
+apart by the `lines-from-rows` patch.
+
+An order over its customer's credit limit waits on credit hold (MANUAL_ACTION_REQUIRED)
+until a person retries after raising the limit, or a cancel makes it fit or leaves nothing
+open.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payloads import CreditStep, OrderEvent, ShipmentSetRelease
     from domain import signals
     from domain.credit import CreditDecision, CreditReviewSignal
-    from domain.identity import line_workflow_id
-    from domain.models import (
-        LineInput,
-        LinesAddedSignal,
-        LineStagedSignal,
-        LineView,
-        OrderInput,
-    )
-    from domain.statuses import CreditStatus, EventType, LineStatus
-    from workflows.line import FulfillmentLineWorkflowV2
-    from workflows.line_state import initial_search_attributes
-    from workflows.line_v1 import FulfillmentLineWorkflow
+    from domain.models import LineInput, LinesAddedSignal, LineStagedSignal, OrderInput
+    from domain.models.order_run import LineFinishedSignal, OrderCarried
+    from domain.statuses import CreditStatus, LineStatus
+    from workflows.order_children import ChildLines
+    from workflows.order_children import line_summary as line_summary
+    from workflows.order_rows import LinesFromRows
 
-# workflow.patched ids: never reuse or remove while histories with them may replay.
-CREDIT_AUTHORIZATION = "credit-authorization"
-# Lines started from here on run FulfillmentLineWorkflowV2 (on the line's ledger).
-LINE_LEDGER = "line-ledger"
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-ACTIVITY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
-)
-
-
-def line_summary(line: LineInput) -> str:
-    return (
-        f"Order {line.order_number} line {line.line_number}: {line.quantity} "
-        f"{line.item_number} for {line.customer_number} from {line.organization}"
-    )
+# workflow.patched id: orders that start their lines from their rows. Never reuse or remove.
+LINES_FROM_ROWS = "lines-from-rows"
 
 
 @workflow.defn(name="SalesOrderWorkflow")
-class SalesOrderWorkflow:
+class SalesOrderWorkflow(ChildLines, LinesFromRows):
     @workflow.init
     def __init__(self, order: OrderInput) -> None:
         self._order = order
+        # What this path's runs hand on to the next (continue-as-new).
+        self._carried = order.carried or OrderCarried()
+        self._from_rows = order.carried is not None
         self._status = "OPEN"
         self._lines: dict[int, str] = {
             li.line_number: LineStatus.BOOKED.value for li in order.lines
         }
-        self._credit: CreditDecision | None = None
+        self._credit: CreditDecision | None = self._carried.credit
         # Credit reviews asked for by signal, and how many the last authorization covered.
-        self._reviews_requested = 0
-        self._reviews_covered = 0
-        self._seen: set[str] = set()
+        self._reviews_requested = self._carried.reviews_requested
+        self._reviews_covered = self._carried.reviews_covered
+        self._seen: set[str] = set(self._carried.seen)
         # Lines a revision added after booking, started once the credit is decided.
         self._added: list[LineInput] = []
         # Shipment sets: the order holds each until every open line of it is staged.
@@ -80,33 +64,16 @@ class SalesOrderWorkflow:
     @workflow.signal(name=signals.LINE_STAGED)
     def line_staged(self, staged: LineStagedSignal) -> None:
         self._staged.add(staged.line_number)
+        self._carried.sets_to_check = True
 
-    def _ready_sets(self) -> list[str]:
-        """Sets not yet released whose open lines are all staged (or done shipping)."""
-        ready = []
-        for name, members in sorted(self._sets.items()):
-            if name in self._released_sets:
-                continue
-            open_lines = [n for n in members if self._lines.get(n) != LineStatus.CANCELED.value]
-            if open_lines and all(
-                n in self._staged or self._lines.get(n) == LineStatus.CLOSED.value
-                for n in open_lines
-            ):
-                ready.append(name)
-        return ready
-
-    def _held_sets(self) -> dict[str, list[int]]:
-        """Each set still held, with the lines it waits for."""
-        return {
-            name: [
-                n
-                for n in members
-                if n not in self._staged
-                and self._lines.get(n) not in (LineStatus.CANCELED.value, LineStatus.CLOSED.value)
-            ]
-            for name, members in sorted(self._sets.items())
-            if name not in self._released_sets
-        }
+    @workflow.signal(name=signals.LINE_FINISHED)
+    def line_finished(self, finished: LineFinishedSignal) -> None:
+        # Each copy only makes the order look again: delivered twice, it changes nothing.
+        c = self._carried
+        if finished.shipment_set is not None:
+            c.sets_to_check = True
+        if finished.open_lines == 0:
+            c.finished_open_lines = 0
 
     @workflow.signal(name=signals.LINES_ADDED)
     def lines_added(self, added: LinesAddedSignal) -> None:
@@ -117,6 +84,9 @@ class SalesOrderWorkflow:
             self._added.append(line)
             self._lines[line.line_number] = LineStatus.BOOKED.value
             self._join_set(line)
+        self._carried.lines_to_start.extend(
+            added.line_numbers or [line.line_number for line in added.lines]
+        )
 
     @workflow.signal(name=signals.CREDIT_REVIEW_REQUESTED)
     def credit_review_requested(self, review: CreditReviewSignal) -> None:
@@ -127,6 +97,8 @@ class SalesOrderWorkflow:
 
     @workflow.query(name=signals.ORDER_STATUS_QUERY)
     def order_status(self) -> dict[str, Any]:
+        if self._from_rows:
+            return self._rows_status()
         credit = self._credit
         return {
             "order_number": self._order.order_number,
@@ -146,144 +118,23 @@ class SalesOrderWorkflow:
 
     @workflow.run
     async def run(self, order: OrderInput) -> dict[str, Any]:
-        lines = order.lines
-        # Orders started before credit authorization replay without it.
-        credit = workflow.patched(CREDIT_AUTHORIZATION)
-        if credit:
-            lines = await self._authorize_credit(order)
-        workflow.set_current_details(f"{len(lines)} line(s) in fulfillment")
-        results = await self._run_lines(lines)
-        closed = sum(1 for r in results if r.status == LineStatus.CLOSED)
-        # Lines never started were canceled while the order waited for credit.
-        canceled = len(order.lines) + len(self._added) - closed
-        self._status = "CLOSED" if closed else "CANCELED"
-        if credit:
-            await workflow.execute_activity(
-                "close_credit_authorization",
-                CreditStep(
-                    key=f"{workflow.info().workflow_id}:credit-closed",
-                    order_number=order.order_number,
-                ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-                summary="Close the credit authorization",
+        if not self._from_rows and not workflow.patched(LINES_FROM_ROWS):
+            return await self._run_children(order)
+        self._from_rows = True
+        closing = await self._run_from_rows()
+        if closing is None:
+            workflow.continue_as_new(
+                order.model_copy(update={"lines": [], "carried": self._carry()})
             )
-        await workflow.execute_activity(
-            "record_order_event",
-            OrderEvent(
-                key=f"{workflow.info().workflow_id}:closed",
-                order_number=order.order_number,
-                event=EventType.ORDER_CLOSED,
-                data={"closed_lines": closed, "canceled_lines": canceled},
-            ),
-            start_to_close_timeout=timedelta(seconds=30),
-            summary="Record order closed",
-        )
-        workflow.set_current_details(f"{self._status}: {closed} closed, {canceled} canceled")
         return self.order_status()
 
-    async def _authorize_credit(self, order: OrderInput) -> list[LineInput]:
-        """Authorize the order's total; while it is held, wait for a person's retry or a
-        cancel, then authorize again (a new key per attempt). Returns the lines to start:
-        those still open once authorized, none when every line was canceled."""
-        workflow_id = workflow.info().workflow_id
-        attempt = 0
-        while True:
-            self._reviews_covered = self._reviews_requested
-            decision: CreditDecision = await workflow.execute_activity(
-                "authorize_credit",
-                CreditStep(
-                    key=f"{workflow_id}:credit" + (f"-{attempt}" if attempt else ""),
-                    order_number=order.order_number,
-                ),
-                result_type=CreditDecision,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-                summary=f"Authorize credit for {order.customer_number}",
-            )
-            self._credit = decision
-            open_lines = set(decision.open_lines)
-            for number in self._lines:
-                if number not in open_lines:
-                    self._lines[number] = LineStatus.CANCELED.value
-            if decision.status is not CreditStatus.ON_HOLD:
-                self._status = "OPEN"
-                for number in open_lines & self._lines.keys():
-                    self._lines[number] = LineStatus.BOOKED.value
-                return [li for li in order.lines if li.line_number in open_lines]
-            self._status = LineStatus.MANUAL_ACTION_REQUIRED.value
-            for number in open_lines & self._lines.keys():
-                self._lines[number] = LineStatus.MANUAL_ACTION_REQUIRED.value
-            workflow.set_current_details(
-                f"Credit hold: {decision.reason}. Raise the credit limit of"
-                f" {order.customer_number} and POST /orders/{order.order_number}/credit/retry,"
-                " or cancel the order"
-            )
-            await workflow.wait_condition(lambda: self._reviews_requested > self._reviews_covered)
-            attempt += 1
-
-    async def _run_lines(self, lines: list[LineInput]) -> list[LineView]:
-        """Run the lines as children, and the lines revisions add while any still runs."""
-        running = [asyncio.create_task(self._run_line(line)) for line in lines]
-        started = 0
-        staged = 0  # staged lines seen: the details name what each held set waits for
-        while True:
-            await workflow.wait_condition(
-                cast(
-                    "Callable[[], bool]",
-                    lambda started=started, staged=staged: (
-                        all(t.done() for t in running)
-                        or len(self._added) > started
-                        or len(self._staged) > staged
-                        or bool(self._ready_sets())
-                    ),
-                )
-            )
-            staged = len(self._staged)
-            for name in self._ready_sets():
-                await self._release_set(name)
-            if len(self._added) > started:
-                for line in self._added[started:]:
-                    running.append(asyncio.create_task(self._run_line(line)))
-                started = len(self._added)
-            elif all(t.done() for t in running):
-                return [t.result() for t in running]
-            details = f"{len(running)} line(s) in fulfillment"
-            for name, waiting in self._held_sets().items():
-                if waiting:
-                    details += f" · holding shipment set {name} for line(s) {waiting}"
-            workflow.set_current_details(details)
-
-    async def _release_set(self, name: str) -> None:
-        members = self._sets[name]
-        await workflow.execute_activity(
-            "release_shipment_set",
-            ShipmentSetRelease(
-                key=f"{workflow.info().workflow_id}:set-{name}",
-                order_number=self._order.order_number,
-                shipment_set=name,
-                lines=members,
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary=f"Release shipment set {name}: lines {members} staged",
+    def _carry(self) -> OrderCarried:
+        """This run's state for the next one."""
+        return self._carried.model_copy(
+            update={
+                "credit": self._credit,
+                "reviews_requested": self._reviews_requested,
+                "reviews_covered": self._reviews_covered,
+                "seen": sorted(self._seen),
+            }
         )
-        self._released_sets.add(name)
-
-    async def _run_line(self, line: LineInput) -> LineView:
-        # Lines are independent durable units: they outlive their order workflow.
-        run = (
-            FulfillmentLineWorkflowV2.run
-            if workflow.patched(LINE_LEDGER)
-            else FulfillmentLineWorkflow.run
-        )
-        result: LineView = await workflow.execute_child_workflow(
-            run,
-            line,
-            id=line_workflow_id(line.order_number, line.line_number),
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            search_attributes=initial_search_attributes(line),
-            static_summary=line_summary(line),
-        )
-        self._lines[line.line_number] = result.status.value
-        return result

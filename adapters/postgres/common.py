@@ -11,6 +11,9 @@ from pydantic import BaseModel
 
 from adapters.errors import Refusal
 from adapters.postgres import line_ledger
+
+# Re-exported: adapters owe signals through here.
+from adapters.postgres.owed_signals import enqueue_signal as enqueue_signal
 from domain.line import SupplyCreated
 from domain.supply_plan import PeggedDocument, quantities_to_keep
 
@@ -46,18 +49,6 @@ async def append_event(
         order_number,
         line_number,
         data or {},
-    )
-
-
-async def enqueue_signal(
-    conn: Connection, *, workflow_id: str, signal: str, payload: BaseModel
-) -> int:
-    """Owe a workflow a signal; delivered after the transaction commits."""
-    return await conn.fetchval(
-        "INSERT INTO signal_outbox (workflow_id, signal, payload) VALUES ($1, $2, $3) RETURNING id",
-        workflow_id,
-        signal,
-        payload.model_dump(mode="json"),
     )
 
 

@@ -186,6 +186,27 @@ async def _set(
     )
 
 
+async def close_authorization(conn: Connection, *, key: str, order_number: str) -> None:
+    """The order is done: its authorized amount no longer counts as open (what was
+    invoiced is a receivable now, outside this release)."""
+    amount = await conn.fetchval(
+        "UPDATE credit_authorizations SET status = $2, updated_at = now()"
+        " WHERE order_number = $1 AND status = $3 RETURNING amount",
+        order_number,
+        CreditStatus.CLOSED,
+        CreditStatus.AUTHORIZED,
+    )
+    if amount is not None:
+        await append_event(
+            conn,
+            key=key,
+            type=EventType.CREDIT_AUTHORIZATION_CLOSED,
+            order_number=order_number,
+            line_number=None,
+            data={"amount": json_money(amount)},
+        )
+
+
 class Credit:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -294,25 +315,8 @@ class Credit:
                 await record(conn, row, EnterPhase(then))
 
     async def close(self, *, key: str, order_number: str) -> None:
-        """The order is done: its authorized amount no longer counts as open (what was
-        invoiced is a receivable now, outside this release)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            amount = await conn.fetchval(
-                "UPDATE credit_authorizations SET status = $2, updated_at = now()"
-                " WHERE order_number = $1 AND status = $3 RETURNING amount",
-                order_number,
-                CreditStatus.CLOSED,
-                CreditStatus.AUTHORIZED,
-            )
-            if amount is not None:
-                await append_event(
-                    conn,
-                    key=key,
-                    type=EventType.CREDIT_AUTHORIZATION_CLOSED,
-                    order_number=order_number,
-                    line_number=None,
-                    data={"amount": json_money(amount)},
-                )
+            await close_authorization(conn, key=key, order_number=order_number)
 
     async def request_retry(
         self, *, order_number: str, request_id: str

@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adapters.errors import Refusal
+from adapters.postgres.order_progress import tell_order_line_finished
 from domain.backorders import LineFlags
 from domain.identity import line_workflow_id
 from domain.line import Fact, Ledger, Phase, Refused, apply, line_status
 from domain.line.facts import Refusal as RefusalKind
 from domain.models import LineInput
+from domain.statuses import TERMINAL_LINE_STATUSES
 
 if TYPE_CHECKING:
     from adapters.postgres.common import Connection
@@ -108,6 +110,8 @@ async def record(
             f"line {row['line_number']} of order {row['order_number']} changed since version"
             f" {row['version']}: it was written without its row lock"
         )
+    if updated["status"] in TERMINAL_LINE_STATUSES and row["status"] not in TERMINAL_LINE_STATUSES:
+        await tell_order_line_finished(conn, updated)
     return updated
 
 
@@ -122,35 +126,45 @@ async def lock_order_lines(conn: Connection, order_number: str) -> list[Any]:
     )
 
 
-async def insert_line(conn: Connection, li: LineInput) -> None:
-    """Record a booked line (at booking, or added by a revision): version 1 of its ledger.
-    A line booked now runs on a line workflow that ships in parts (`ships_in_parts`)."""
-    ledger = Ledger(ordered=li.quantity, back_to_back=li.back_to_back)
-    await conn.execute(
+async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
+    """Record booked lines (at booking, or added by a revision): version 1 of each ledger,
+    in one round trip however many. A line booked now runs on a line workflow that ships in
+    parts (`ships_in_parts`)."""
+    rows = []
+    for li in lines:
+        ledger = Ledger(ordered=li.quantity, back_to_back=li.back_to_back)
+        rows.append(
+            (
+                li.order_number,
+                li.line_number,
+                line_workflow_id(li.order_number, li.line_number),
+                li.item_number,
+                li.organization,
+                line_status(ledger),
+                ledger.ordered,
+                li.unit_price,
+                li.unit_discount,
+                li.back_to_back,
+                li.cancel_backorders,
+                li.enforce_single_shipment,
+                li.shipment_set,
+                li.applied_rules,
+                li.under_ship_tolerance_pct,
+                li.over_ship_tolerance_pct,
+                ledger.phase,
+                ledger.version,
+                li.back_to_back_reason,
+            )
+        )
+    await conn.executemany(
         "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
         " item_number, organization, status, ordered_quantity, unit_price,"
         " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
         " shipment_set, applied_rules, under_ship_tolerance_pct,"
-        " over_ship_tolerance_pct, phase, version, ships_in_parts) VALUES ($1, $2, $3, $4, $5,"
-        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, true)",
-        li.order_number,
-        li.line_number,
-        line_workflow_id(li.order_number, li.line_number),
-        li.item_number,
-        li.organization,
-        line_status(ledger),
-        ledger.ordered,
-        li.unit_price,
-        li.unit_discount,
-        li.back_to_back,
-        li.cancel_backorders,
-        li.enforce_single_shipment,
-        li.shipment_set,
-        li.applied_rules,
-        li.under_ship_tolerance_pct,
-        li.over_ship_tolerance_pct,
-        ledger.phase,
-        ledger.version,
+        " over_ship_tolerance_pct, phase, version, back_to_back_reason, ships_in_parts)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+        " $18, $19, true)",
+        rows,
     )
 
 

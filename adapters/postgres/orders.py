@@ -8,13 +8,11 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
+from adapters.postgres.booking import Catalog, line_input_of
 from adapters.postgres.common import Connection, append_event
-from adapters.postgres.input_checks import refuse_imprecise_for, refuse_oversized
 from adapters.postgres.master_data import order_rules
-from domain.back_to_back import decide_back_to_back
-from domain.models import LineInput, OrderIn, OrderInput
+from domain.models import OrderIn, OrderInput
 from domain.order_rules import apply_order_rules
-from domain.pricing import volume_unit_discount
 from domain.statuses import EventType
 
 
@@ -45,12 +43,13 @@ class Orders:
                     f"customer_number: unknown customer {order.customer_number!r}",
                     field="customer_number",
                 )
-            organization = await self._organization(conn, order.organization, "organization")
+            catalog = await Catalog.load(conn, order)
+            organization = catalog.organization(order.organization, "organization")
             # Rules set line flags as the order is saved, before anything is recorded; the
             # request is kept as it was sent.
             ruled = apply_order_rules(order, await order_rules(conn))
             lines = [
-                (await self.line_input(conn, ruled.order, i, customer, organization)).model_copy(
+                catalog.line_input(ruled.order, i, customer, organization).model_copy(
                     update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
                 )
                 for i, line in enumerate(ruled.order.lines)
@@ -62,12 +61,13 @@ class Orders:
                 currency=order.currency,
                 requested_ship_date=order.requested_ship_date,
                 lines=lines,
+                line_count=len(lines),
             )
-            refuse_oversized(order_input, what="the order's workflow input", field="lines")
+            # The workflow starts its lines from their rows (starts_lines).
             await conn.execute(
                 "INSERT INTO orders (order_number, customer_number, customer_po_number, currency,"
-                " requested_ship_date, organization, request, ship_complete)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                " requested_ship_date, organization, request, ship_complete, starts_lines)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)",
                 order.order_number,
                 order.customer_number,
                 order.customer_po_number,
@@ -77,8 +77,7 @@ class Orders:
                 order.model_dump(mode="json"),
                 order.ship_complete,
             )
-            for li in lines:
-                await self.insert_line(conn, li)
+            await line_ledger.insert_lines(conn, lines)
             await append_event(
                 conn,
                 key=f"order-{order.order_number}:booked",
@@ -103,110 +102,11 @@ class Orders:
                 )
             return True, False, order_input
 
-    @staticmethod
-    async def insert_line(conn: Connection, li: LineInput) -> None:
-        """Record a booked line (at booking, or added by a revision)."""
-        await line_ledger.insert_line(conn, li)
-
-    async def _organization(self, conn: Connection, code: str | None, path: str) -> str:
-        if code is None:
-            default = await conn.fetchval("SELECT code FROM organizations WHERE is_default")
-            if default is None:
-                raise Refusal(
-                    422, f"{path}: no organization given and none is the default", field=path
-                )
-            return default
-        if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", code):
-            raise Refusal(422, f"{path}: unknown organization {code!r}", field=path)
-        return code
-
-    async def line_input(
-        self,
-        conn: Connection,
-        order: OrderIn,
-        i: int,
-        customer: Any,
-        organization: str,
-        *,
-        checked: bool = True,
-    ) -> LineInput:
-        """Line `i` of an order as booking makes it (item, price, discount, back-to-back),
-        or a refusal naming `lines[i]...`; `checked` False rebuilds a line booked earlier
-        without checking it again."""
-        line = order.lines[i]
-        path = f"lines[{i}]"
-        item = await conn.fetchrow("SELECT * FROM items WHERE number = $1", line.item_number)
-        if item is None:
-            raise Refusal(
-                422,
-                f"{path}.item_number: unknown item {line.item_number!r}",
-                field=f"{path}.item_number",
-            )
-        if line.uom is not None and line.uom != item["uom"]:
-            raise Refusal(
-                422,
-                f"{path}.uom: {line.uom!r} is not the item's unit of measure {item['uom']!r}",
-                field=f"{path}.uom",
-            )
-        if checked:
-            refuse_imprecise_for(item, {f"{path}.quantity": line.quantity})
-        parent = None
-        if item["parent_item"]:
-            parent = await conn.fetchrow(
-                "SELECT * FROM items WHERE number = $1", item["parent_item"]
-            )
-        line_org = organization
-        if line.organization is not None:
-            line_org = await self._organization(conn, line.organization, f"{path}.organization")
-        discount_item = item["parent_item"] or item["number"]
-        tiers = [
-            (r["min_quantity"], r["unit_discount"])
-            for r in await conn.fetch(
-                "SELECT min_quantity, unit_discount FROM volume_discounts WHERE item = $1",
-                discount_item,
-            )
-        ]
-        back_to_back, reason = decide_back_to_back(
-            line_flag=line.back_to_back,
-            customer_flag=customer["back_to_back"],
-            variant_flag=item["back_to_back_enabled"] if parent is not None else None,
-            item_flag=(parent or item)["back_to_back_enabled"],
-        )
-        return LineInput(
-            order_number=order.order_number,
-            line_number=line.line_number,
-            customer_number=order.customer_number,
-            item_number=line.item_number,
-            organization=line_org,
-            quantity=line.quantity,
-            unit_price=line.unit_price if line.unit_price is not None else item["list_price"],
-            unit_discount=volume_unit_discount(line.quantity, tiers),
-            currency=order.currency,
-            back_to_back=back_to_back,
-            back_to_back_reason=reason,
-            cancel_backorders=line.cancel_backorders,
-            enforce_single_shipment=line.enforce_single_shipment,
-            shipment_set=line.shipment_set,
-            requested_ship_date=order.requested_ship_date,
-            under_ship_tolerance_pct=line.under_ship_tolerance_pct,
-            over_ship_tolerance_pct=line.over_ship_tolerance_pct,
-        )
-
     async def _order_input(self, conn: Connection, order_number: str) -> OrderInput:
-        """Rebuild the workflow input of a booked order from what was recorded."""
+        """The booked order as its workflow and its answer name it, from what was recorded."""
         order = await conn.fetchrow("SELECT * FROM orders WHERE order_number = $1", order_number)
         if order is None:
             raise NotFound(f"order {order_number}")
-        reasons = {}
-        request = OrderIn.model_validate(order["request"])
-        customer = await conn.fetchrow(
-            "SELECT * FROM customers WHERE number = $1", order["customer_number"]
-        )
-        for i, _ in enumerate(request.lines):
-            li = await self.line_input(
-                conn, request, i, customer, order["organization"], checked=False
-            )
-            reasons[li.line_number] = li.back_to_back_reason
         rows = await conn.fetch(
             "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
             order_number,
@@ -217,29 +117,8 @@ class Orders:
             customer_po_number=order["customer_po_number"],
             currency=order["currency"],
             requested_ship_date=order["requested_ship_date"],
-            lines=[
-                LineInput(
-                    order_number=order_number,
-                    line_number=r["line_number"],
-                    customer_number=order["customer_number"],
-                    item_number=r["item_number"],
-                    organization=r["organization"],
-                    quantity=r["ordered_quantity"],
-                    unit_price=r["unit_price"],
-                    unit_discount=r["unit_discount"],
-                    currency=order["currency"],
-                    back_to_back=r["back_to_back"],
-                    back_to_back_reason=reasons.get(r["line_number"], ""),
-                    cancel_backorders=r["cancel_backorders"],
-                    enforce_single_shipment=r["enforce_single_shipment"],
-                    shipment_set=r["shipment_set"],
-                    requested_ship_date=order["requested_ship_date"],
-                    applied_rules=r["applied_rules"],
-                    under_ship_tolerance_pct=r["under_ship_tolerance_pct"],
-                    over_ship_tolerance_pct=r["over_ship_tolerance_pct"],
-                )
-                for r in rows
-            ],
+            lines=[line_input_of(r, order) for r in rows],
+            line_count=len(rows),
         )
 
     async def order_input(self, order_number: str) -> OrderInput:

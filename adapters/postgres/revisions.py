@@ -10,6 +10,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
+from adapters.postgres.booking import Catalog
 from adapters.postgres.cancellations import BACK_FROM_BACKORDER, Cancellations
 from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.credit import authorize_revision
@@ -18,6 +19,7 @@ from adapters.postgres.input_checks import refuse_imprecise, refuse_oversized
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
 from domain.identity import line_workflow_id, order_workflow_id
+from domain.inputs import MAX_ORDER_LINES
 from domain.line import Increase
 from domain.models import (
     LineChangeIn,
@@ -101,11 +103,7 @@ class Revisions:
         is kept for later backorder cancels), a higher one is owed supply, new lines are
         booked and started by the order workflow. Nothing changes unless all of it can."""
         async with self._pool.acquire() as conn, conn.transaction():
-            order = await conn.fetchrow(
-                "SELECT * FROM orders WHERE order_number = $1 FOR UPDATE", order_number
-            )
-            if order is None:
-                raise NotFound(f"order {order_number}")
+            # The lines, then the order (the lock order of every path that takes both).
             lines = {
                 r["line_number"]: r
                 for r in await conn.fetch(
@@ -114,6 +112,11 @@ class Revisions:
                     order_number,
                 )
             }
+            order = await conn.fetchrow(
+                "SELECT * FROM orders WHERE order_number = $1 FOR UPDATE", order_number
+            )
+            if order is None:
+                raise NotFound(f"order {order_number}")
             for i, change in enumerate(revision.change_lines):
                 path = f"change_lines[{i}]"
                 line = lines.get(change.line_number)
@@ -152,7 +155,7 @@ class Revisions:
                 changed.append(body)
                 outbox += ids
             if added:
-                outbox += await self._book_lines(conn, order_number, added, request_id)
+                outbox += await self._book_lines(conn, order, added, request_id)
             # More to pay is a new credit check; refused, the whole revision rolls back.
             await authorize_revision(conn, order_number, key=f"revision-{request_id}")
             await append_event(
@@ -187,11 +190,20 @@ class Revisions:
         when a number is taken or the order is done."""
         if not revision.add_lines:
             return []
-        if all(line["status"] in TERMINAL_LINE_STATUSES for line in lines.values()):
+        if order["closed_at"] is not None or all(
+            line["status"] in TERMINAL_LINE_STATUSES for line in lines.values()
+        ):
             raise Refusal(
                 409,
                 f"add_lines: order {order['order_number']} is done (every line closed or"
                 " canceled); book a new order",
+                field="add_lines",
+            )
+        if len(lines) + len(revision.add_lines) > MAX_ORDER_LINES:
+            raise Refusal(
+                422,
+                f"add_lines: an order has at most {MAX_ORDER_LINES} lines; order"
+                f" {order['order_number']} has {len(lines)}",
                 field="add_lines",
             )
         for i, new in enumerate(revision.add_lines):
@@ -214,12 +226,11 @@ class Revisions:
             lines=revision.add_lines,
         )
         ruled = apply_order_rules(request, await order_rules(conn))
+        catalog = await Catalog.load(conn, ruled.order)
         new_lines = []
         for i, line in enumerate(ruled.order.lines):
             try:
-                built = await self._orders.line_input(
-                    conn, ruled.order, i, customer, order["organization"]
-                )
+                built = catalog.line_input(ruled.order, i, customer, order["organization"])
             except Refusal as refusal:
                 raise Refusal(
                     refusal.status,
@@ -233,24 +244,33 @@ class Revisions:
                     update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
                 )
             )
-        refuse_oversized(
-            LinesAddedSignal(request_id="0" * 32, lines=new_lines),
-            what="the signal of the added lines",
-            field="add_lines",
-        )
+        if not order["starts_lines"]:  # its workflow is handed the added lines' inputs
+            refuse_oversized(
+                LinesAddedSignal(request_id="0" * 32, lines=new_lines),
+                what="the signal of the added lines",
+                field="add_lines",
+            )
         return new_lines
 
     async def _book_lines(
-        self, conn: Connection, order_number: str, added: list[Any], request_id: str
+        self, conn: Connection, order: Any, added: list[Any], request_id: str
     ) -> list[int]:
-        for line in added:
-            await self._orders.insert_line(conn, line)
+        """Record the added lines and tell the order's workflow, which starts them: by
+        number when it starts its lines from their rows, else with their inputs."""
+        await line_ledger.insert_lines(conn, added)
+        signal = (
+            LinesAddedSignal(
+                request_id=request_id, lines=[], line_numbers=[li.line_number for li in added]
+            )
+            if order["starts_lines"]
+            else LinesAddedSignal(request_id=request_id, lines=added)
+        )
         return [
             await enqueue_signal(
                 conn,
-                workflow_id=order_workflow_id(order_number),
+                workflow_id=order_workflow_id(order["order_number"]),
                 signal=LINES_ADDED,
-                payload=LinesAddedSignal(request_id=request_id, lines=added),
+                payload=signal,
             )
         ]
 

@@ -90,10 +90,12 @@ class LineStagedSignal(BaseModel):
 
 
 class LinesAddedSignal(BaseModel):
-    """A revision booked new lines: the order workflow starts and awaits them."""
+    """A revision booked new lines: the order workflow starts and awaits them. An order
+    that starts its lines from their rows is sent their numbers only."""
 
     request_id: str
     lines: list[LineInput]
+    line_numbers: list[int] = []
 
 
 class StockReservedSignal(BaseModel):

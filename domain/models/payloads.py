@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from domain.line.ledger import Ledger
+from domain.models.order_run import OrderCarried
 from domain.statuses import SupplyType
 
 
@@ -33,6 +34,8 @@ class LineInput(BaseModel):
     applied_rules: list[str] = []
     under_ship_tolerance_pct: Decimal = Decimal(0)
     over_ship_tolerance_pct: Decimal = Decimal(0)
+    # Started while its order is on credit hold: the line waits for the credit release.
+    credit_hold: bool = False
 
 
 class OrderInput(BaseModel):
@@ -41,7 +44,12 @@ class OrderInput(BaseModel):
     customer_po_number: str | None = None
     currency: str = "USD"
     requested_ship_date: date | None = None
+    # Empty for an order whose workflow starts its lines from their rows (then line_count
+    # says how many were booked).
     lines: list[LineInput]
+    line_count: int = 0
+    # What an earlier run of the order's workflow handed on when it continued as new.
+    carried: OrderCarried | None = None
 
 
 class SourcingDecision(BaseModel):

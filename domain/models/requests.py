@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 # The rules of every request body: domain/inputs.py.
 from domain.inputs import (
+    MAX_ORDER_LINES,
     Currency,
     DocumentLine,
     Identifier,
@@ -58,7 +59,7 @@ class OrderIn(StrictModel):
     organization: Identifier | None = None
     # Each line ships whole: pick waves release a line only once all of it is there.
     ship_complete: bool = False
-    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_ORDER_LINES)]
 
     @model_validator(mode="after")
     def _unique_line_numbers(self) -> OrderIn:
@@ -83,8 +84,8 @@ class LineChangeIn(StrictModel):
 
 
 class RevisionIn(StrictModel):
-    add_lines: Annotated[list[OrderLineIn], Field(max_length=500)] = []
-    change_lines: Annotated[list[LineChangeIn], Field(max_length=500)] = []
+    add_lines: Annotated[list[OrderLineIn], Field(max_length=MAX_ORDER_LINES)] = []
+    change_lines: Annotated[list[LineChangeIn], Field(max_length=MAX_ORDER_LINES)] = []
 
     @model_validator(mode="after")
     def _something_and_each_line_once(self) -> RevisionIn:

@@ -1,0 +1,55 @@
+"""An order's own steps when it starts its lines from their rows: the lines' workflows
+started in batches, shipment sets released, the order closed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+from temporalio.client import Client
+
+from activities.payloads import OrderStep
+from adapters.protocols import OrderLinesStore
+from domain.models.order_run import LinesStarted, LineStarts, OrderClosing, ShipmentSetState
+from runtime.orchestration import start_line_workflow
+
+# Starts in flight at once: enough to keep the frontend busy, few enough not to swamp it.
+STARTS_IN_FLIGHT = 32
+
+
+class OrderActivities:
+    def __init__(self, lines: OrderLinesStore, client: Client, *, task_queue: str) -> None:
+        self._lines = lines
+        self._client = client
+        self._task_queue = task_queue
+
+    @activity.defn(name="start_lines")
+    async def start_lines(self, batch: LineStarts) -> LinesStarted:
+        """Start the workflow of each open line of the batch, once: a line already running
+        or closed is left as it is, so a retried batch starts nothing twice."""
+        activity.heartbeat()
+        inputs, last_line = await self._lines.to_start(batch)
+        slots = asyncio.Semaphore(STARTS_IN_FLIGHT)
+
+        async def start(index: int) -> None:
+            async with slots:
+                await start_line_workflow(
+                    self._client,
+                    inputs[index],
+                    task_queue=self._task_queue,
+                    credit_hold=batch.credit_hold,
+                )
+                activity.heartbeat(index)  # the SDK sends at most one per interval
+
+        await asyncio.gather(*(start(i) for i in range(len(inputs))))
+        return LinesStarted(started=len(inputs), last_line=last_line)
+
+    @activity.defn(name="release_ready_shipment_sets")
+    async def release_ready_shipment_sets(self, step: OrderStep) -> dict[str, ShipmentSetState]:
+        """Release the order's shipment sets whose open lines are all staged."""
+        return await self._lines.release_ready_sets(key=step.key, order_number=step.order_number)
+
+    @activity.defn(name="close_order")
+    async def close_order(self, step: OrderStep) -> OrderClosing:
+        """Close the order if none of its lines is open any more."""
+        return await self._lines.close(key=step.key, order_number=step.order_number)

@@ -73,7 +73,9 @@ async def test_lines_start_in_batches_and_the_order_history_grows_per_batch(
     lines = order_rows.LINES_PER_BATCH + 10  # two batches
     await stack.call("PUT", "/setup", json=stock_setup(lines))
     so = order_number()
-    await stack.call("POST", "/orders", role="orders", json=order_of(so, lines, "BOUQUET"), expect=202)
+    await stack.call(
+        "POST", "/orders", role="orders", json=order_of(so, lines, "BOUQUET"), expect=202
+    )
     await poll(
         lambda: stack.call("GET", f"/orders/{so}"),
         lambda o: o["line_counts"] == {"AWAITING_SHIPPING": lines},
@@ -111,7 +113,9 @@ async def test_a_line_added_as_the_last_line_closes_is_never_lost(stack: Stack) 
     await stack.call("PUT", "/setup", json=stock_setup(100))
 
     async def race(so: str) -> str:
-        await stack.call("POST", "/orders", role="orders", json=order_of(so, 1, "BOUQUET"), expect=202)
+        await stack.call(
+            "POST", "/orders", role="orders", json=order_of(so, 1, "BOUQUET"), expect=202
+        )
         await stack.wait_status(so, "AWAITING_SHIPPING")
         await wave(stack, so)
         await pick(stack, so, 1)

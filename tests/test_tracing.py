@@ -48,7 +48,7 @@ async def test_one_trace_from_the_booking_to_the_line_activities(
     trace = {s.name for s in finished if s.context and s.context.trace_id == start.context.trace_id}
     assert {
         "RunWorkflow:SalesOrderWorkflow",
-        "StartChildWorkflow:FulfillmentLineWorkflowV2",
-        "RunWorkflow:FulfillmentLineWorkflowV2",
-        "RunActivity:create_purchase_order",
+        "StartChildWorkflow:FulfillmentLineWorkflowV3",
+        "RunWorkflow:FulfillmentLineWorkflowV3",
+        "RunActivity:source_line",
     } <= trace

@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.billing import BillingActivities
 from activities.credit import CreditActivities
 from activities.inventory import InventoryActivities
+from activities.lines import LineActivities
 from activities.manufacturing import ManufacturingActivities
 from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
@@ -22,6 +23,7 @@ from activities.transfers import TransferActivities
 from adapters.postgres.billing import Billing
 from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.line_steps import LineSteps
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.order_starts import OrderStarts
@@ -37,12 +39,19 @@ from runtime.waiting import wait_unless_stopped
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
+from workflows.line_v3 import FulfillmentLineWorkflowV3
 from workflows.order import SalesOrderWorkflow
 
 log = structlog.get_logger(__name__)
 
-# FulfillmentLineWorkflow runs the lines started before the line ledger until they finish.
-WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflowV2, FulfillmentLineWorkflow)
+# New lines run FulfillmentLineWorkflowV3; the older types run the lines started before it
+# until they finish (V1: before the line ledger).
+WORKFLOWS: Sequence[type] = (
+    SalesOrderWorkflow,
+    FulfillmentLineWorkflowV3,
+    FulfillmentLineWorkflowV2,
+    FulfillmentLineWorkflow,
+)
 
 
 def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
@@ -55,7 +64,10 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     shipping = ShippingActivities(Shipping(pool))
     billing = BillingActivities(Billing(pool))
     credit = CreditActivities(Credit(pool))
+    lines = LineActivities(LineSteps(pool))
     return [
+        lines.source_line,
+        lines.bill_and_close,
         planning.schedule_line,
         procurement.create_supply_order,
         procurement.create_requisition,

@@ -32,11 +32,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.line import FulfillmentLineWorkflowV2
     from workflows.line_state import initial_search_attributes
     from workflows.line_v1 import FulfillmentLineWorkflow
+    from workflows.line_v3 import FulfillmentLineWorkflowV3
+    from workflows.line_v3_state import LineCarry
 
 # workflow.patched ids: never reuse or remove while histories with them may replay.
 CREDIT_AUTHORIZATION = "credit-authorization"
 # Lines started from here on run FulfillmentLineWorkflowV2 (on the line's ledger).
 LINE_LEDGER = "line-ledger"
+# Lines started from here on run FulfillmentLineWorkflowV3 (merged steps, continue-as-new).
+LINE_V3 = "line-v3"
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
@@ -272,18 +276,23 @@ class SalesOrderWorkflow:
 
     async def _run_line(self, line: LineInput) -> LineView:
         # Lines are independent durable units: they outlive their order workflow.
-        run = (
-            FulfillmentLineWorkflowV2.run
-            if workflow.patched(LINE_LEDGER)
-            else FulfillmentLineWorkflow.run
-        )
-        result: LineView = await workflow.execute_child_workflow(
-            run,
-            line,
-            id=line_workflow_id(line.order_number, line.line_number),
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            search_attributes=initial_search_attributes(line),
-            static_summary=line_summary(line),
-        )
+        options: dict[str, Any] = {
+            "id": line_workflow_id(line.order_number, line.line_number),
+            "parent_close_policy": workflow.ParentClosePolicy.ABANDON,
+            "search_attributes": initial_search_attributes(line),
+            "static_summary": line_summary(line),
+        }
+        if workflow.patched(LINE_V3):
+            # V3 takes its carry (empty for a new line) as a second argument.
+            result: LineView = await workflow.execute_child_workflow(
+                FulfillmentLineWorkflowV3.run, args=[line, LineCarry()], **options
+            )
+        else:
+            run = (
+                FulfillmentLineWorkflowV2.run
+                if workflow.patched(LINE_LEDGER)
+                else FulfillmentLineWorkflow.run
+            )
+            result = await workflow.execute_child_workflow(run, line, **options)
         self._lines[line.line_number] = result.status.value
         return result

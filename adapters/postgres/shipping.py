@@ -162,6 +162,33 @@ def _reason(line: Any, fact: Pick | Ship) -> str | None:
     return backorder_reason(line["person_cancel_reason"])
 
 
+async def enter_phase_in(
+    conn: Connection,
+    *,
+    key: str,
+    order_number: str,
+    line_number: int,
+    status: LineStatus,
+    event: EventType | None = None,
+    data: dict[str, Any] | None = None,
+) -> Ledger:
+    """Record a status the workflow reached on its own (manual action, billing, closed);
+    answers the line's ledger after it."""
+    line = await lock_line(conn, order_number, line_number)
+    if line["status"] != LineStatus.CANCELED:
+        line = await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
+    if event is not None:
+        await append_event(
+            conn,
+            key=key,
+            type=event,
+            order_number=order_number,
+            line_number=line_number,
+            data=data,
+        )
+    return ledger_of(line)
+
+
 class Shipping:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -393,19 +420,15 @@ class Shipping:
         """Record a status the workflow reached on its own (manual action, billing, closed);
         answers the line's ledger after it."""
         async with self._pool.acquire() as conn, conn.transaction():
-            line = await lock_line(conn, order_number, line_number)
-            if line["status"] != LineStatus.CANCELED:
-                line = await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
-            if event is not None:
-                await append_event(
-                    conn,
-                    key=key,
-                    type=event,
-                    order_number=order_number,
-                    line_number=line_number,
-                    data=data,
-                )
-            return ledger_of(line)
+            return await enter_phase_in(
+                conn,
+                key=key,
+                order_number=order_number,
+                line_number=line_number,
+                status=status,
+                event=event,
+                data=data,
+            )
 
     async def order_event(
         self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]

@@ -5,6 +5,8 @@ with signals arriving while the line switches runs."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
@@ -30,6 +32,7 @@ from domain.models import (
 from domain.statuses import DocumentType, SupplyType
 from tests.conftest import poll
 from tests.test_line_workflow import Line, Record, a_line
+from tests.test_replay import RECORD_INTO
 from workflows.line_v3 import FulfillmentLineWorkflowV3
 from workflows.line_v3_state import LineCarry
 
@@ -82,6 +85,7 @@ class LineV3(Line):
     its latest run. `first_run_id` is the run it started with."""
 
     first_run_id: str | None = None
+    client: Client | None = None
 
     async def view(self, until: Callable[[LineView], bool]) -> LineView:
         async def query() -> LineView:
@@ -112,7 +116,8 @@ async def start(client: Client) -> AsyncIterator[Callable[..., Awaitable[LineV3]
             task_queue=task_queue,
         )
         running = LineV3(client.get_workflow_handle(handle.id, result_type=LineView), stub)
-        running.first_run_id = handle.run_id
+        running.first_run_id = handle.result_run_id
+        running.client = client
         return running
 
     yield go
@@ -208,3 +213,20 @@ async def test_a_long_line_continues_as_new_and_loses_no_scan(
     assert len([e for e in view.events if e.type == "RECEIPT_RECORDED"]) == scans
     assert (await line.handle.result()).status == "CLOSED"
     assert line.record.calls.count("source") == 1  # the next runs did not source again
+    if os.environ.get("B2B_RECORD_HISTORIES"):
+        await record(line, "continued-as-new-first-run", line.first_run_id)
+        await record(line, "continued-as-new-closed", None)
+
+
+async def record(line: LineV3, name: str, run_id: str | None) -> None:
+    """Save a run's history for tests/test_replay.py (the first run ends continued as new;
+    the last one starts from the snapshot)."""
+    assert line.client is not None
+    handle = line.client.get_workflow_handle(line.handle.id, run_id=run_id)
+    history = await handle.fetch_history()
+    RECORD_INTO.mkdir(parents=True, exist_ok=True)
+    (RECORD_INTO / f"{name}.json").write_text(
+        json.dumps(
+            {"workflow_id": line.handle.id, "history": json.loads(history.to_json())}, indent=1
+        )
+    )

@@ -10,6 +10,7 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.billing import BillingActivities
 from activities.credit import CreditActivities
@@ -95,11 +96,19 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     ]
 
 
+# Deterministic modules without state that every workflow run imports: the sandbox passes
+# them through instead of executing them again for each new run.
+PASSTHROUGH_MODULES = ("workflows", "domain", "activities")
+
+
 def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
         activities=activities_for(pool),
         interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,

@@ -18,11 +18,11 @@ from activities.payloads import PurchaseOrderRef
 from adapters.postgres.billing import ap_invoice_in, ar_invoice_in
 from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.manufacturing import close_work_orders_in, work_order_in
 from adapters.postgres.master_data import sourcing_inputs_in
 from adapters.postgres.procurement import close_purchase_orders_in
 from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
-from adapters.postgres.shipping import enter_phase_in
 from adapters.postgres.transfers import close_transfer_orders_in, transfer_order_in
 from domain.models import LineInput, SourcingDecision
 from domain.sourcing import choose_source

@@ -14,16 +14,24 @@ from activities.outcomes import LineBilled
 from activities.payloads import CloseStep, PurchaseOrderRef, SourceStep
 from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.inventory import Inventory
-from adapters.postgres.line_steps import LineSteps
+from adapters.postgres.line_steps import LineSteps, make_parts_in
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from adapters.postgres.shipping import Shipping
 from domain.line import line_status
-from domain.models import OrderIn, PickScanIn, ReceiptScanIn, SetupDocument, ShipScanIn
+from domain.models import (
+    OrderIn,
+    PickScanIn,
+    ReceiptScanIn,
+    SetupDocument,
+    ShipScanIn,
+    SourcingDecision,
+)
 from domain.statuses import SupplyType
 from tests.conftest import order_number
 from tests.fixtures import demo_setup, laptop_order
 from tests.test_idempotency import count, twice
+from tests.test_transfer_flow import transfer_setup
 
 TODAY = date(2026, 11, 23)
 
@@ -103,3 +111,29 @@ async def test_a_line_canceled_first_gets_no_document(pool: asyncpg.Pool) -> Non
     )
     assert [(p.canceled_first, p.supply_order_number) for p in sourced.parts] == [(True, None)]
     assert await count(pool, "supply_orders") == before  # the savepoint took it back
+
+
+async def test_a_transfer_short_of_free_stock_leaves_nothing_behind(pool: asyncpg.Pool) -> None:
+    """The source's free stock was taken after the decision read it: nothing is made, not
+    even the supply order, and the source's stock is as it was."""
+    await MasterData(pool).apply_setup(SetupDocument.model_validate(transfer_setup(3)))
+    so = order_number()
+    order_in = laptop_order(so, 4)
+    order_in["lines"][0]["item_number"] = "UPS-3KVA"
+    _, _, order = await Orders(pool).book(OrderIn.model_validate(order_in))
+    line, wf = order.lines[0], f"order-{so}-line-1"
+    transfer = SourcingDecision(
+        supply_type=SupplyType.TRANSFER, source_organization="M2", lead_time_days=2
+    )
+    before = await count(pool, "supply_orders")
+    async with pool.acquire() as conn, conn.transaction():
+        made = await make_parts_in(
+            conn, key=f"{wf}:source-0-0", line=line, parts=[transfer], workflow_id=wf, today=TODAY
+        )
+    assert [(p.short, p.supply_order_number) for p in made] == [(True, None)]
+    assert await count(pool, "supply_orders") == before
+    async with pool.acquire() as conn:
+        assert await conn.fetchval(
+            "SELECT array[quantity, reserved]::int[] FROM on_hand WHERE item = 'UPS-3KVA'"
+            " AND organization = 'M2'"
+        ) == [3, 0]

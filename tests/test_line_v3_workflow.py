@@ -28,6 +28,7 @@ from domain.models import (
     LineView,
     ReceiptSignal,
     RetrySignal,
+    SourcingDecision,
 )
 from domain.statuses import DocumentType, SupplyType
 from tests.conftest import poll
@@ -42,10 +43,20 @@ D = Decimal
 class RecordV3(Record):
     """The record answering the merged steps."""
 
+    def __init__(self, line: LineInput, *, transfer_short: bool = False, **record: Any) -> None:
+        super().__init__(line, **record)
+        # The next sourcing finds the transfer source's free stock taken.
+        self.transfer_short = transfer_short
+
     @activity.defn(name="source_line")
     async def source_line(self, step: SourceStep) -> SourcingOutcome:
         decision = await self.schedule_line(step)  # type: ignore[arg-type]
         self.calls.append("source")
+        if self.transfer_short:
+            self.transfer_short = False
+            short = SourcedPart(supply_type=SupplyType.TRANSFER, short=True)
+            transfer = SourcingDecision(supply_type=SupplyType.TRANSFER, source_organization="M2")
+            return SourcingOutcome(decision=transfer, parts=[short], ledger=self.ledger)
         if decision.supply_type is None:
             return SourcingOutcome(decision=decision, ledger=self.ledger)
         po = await self.create_purchase_order(
@@ -168,6 +179,20 @@ async def test_manual_action_and_a_full_cancel(
         CancelSignal(request_id="c1", quantity=D(4), reason="Dup", full=True, ledger=ledger),
     )
     assert (await line.handle.result()).status == "CANCELED"
+
+
+async def test_a_transfer_short_of_stock_parks_the_line_until_a_retry(
+    start: Callable[..., Awaitable[LineV3]],
+) -> None:
+    line = await start(a_line(3), transfer_short=True)
+    view = await line.status("MANUAL_ACTION_REQUIRED")
+    assert view.manual_action_reason is not None
+    assert view.manual_action_reason.startswith("the free stock at M2 was taken")
+    assert view.supply == []
+    ledger = line.record.apply(EnterPhase(Phase.BOOKED))
+    await line.signal(signals.RETRY_REQUESTED, RetrySignal(request_id="t1", ledger=ledger))
+    view = await line.status("AWAITING_SUPPLY")
+    assert [s.document_number for s in view.supply] == ["PO-1"]
 
 
 def receipt(line: LineV3, scan: str, ledger: Any) -> ReceiptSignal:

@@ -122,10 +122,28 @@ async def source_line_in(
         if decision.supply_type is not None
         else []
     )
+    made = await make_parts_in(
+        conn, key=key, line=line, parts=parts, workflow_id=workflow_id, today=today
+    )
+    row = await lock_line(conn, line.order_number, line.line_number)
+    return SourcingOutcome(decision=decision, parts=made, ledger=ledger_of(row))
+
+
+async def make_parts_in(
+    conn: Connection,
+    *,
+    key: str,
+    line: LineInput,
+    parts: list[SourcingDecision],
+    workflow_id: str,
+    today: date,
+) -> list[SourcedPart]:
+    """Each part's documents under a savepoint of its own; a part that makes no document
+    rolls its savepoint back. After a part canceled first, no other part is tried."""
     made: list[SourcedPart] = []
     for index, part in enumerate(parts, start=1):
         try:
-            async with conn.transaction():  # a savepoint per part
+            async with conn.transaction():
                 made.append(
                     await _make_documents(
                         conn,
@@ -140,8 +158,7 @@ async def source_line_in(
             made.append(nothing.part)
             if nothing.part.canceled_first:
                 break  # nothing is open for the parts after it either
-    row = await lock_line(conn, line.order_number, line.line_number)
-    return SourcingOutcome(decision=decision, parts=made, ledger=ledger_of(row))
+    return made
 
 
 async def bill_and_close_in(

@@ -35,9 +35,9 @@ class OrderActivities:
             async with slots:
                 await start_line_workflow(
                     self._client,
-                    inputs[index],
+                    inputs[index].line,
                     task_queue=self._task_queue,
-                    credit_hold=batch.credit_hold,
+                    held_ledger=inputs[index].held_ledger,
                 )
                 activity.heartbeat(index)  # the SDK sends at most one per interval
 

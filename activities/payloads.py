@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.models import LineInput, SourcingDecision
-from domain.statuses import EventType, LineStatus
+from domain.statuses import EventType, LineStatus, SupplyType
 
 
 class LineStep(BaseModel):
@@ -77,3 +77,28 @@ class OrderStep(BaseModel):
 
     key: str
     order_number: str
+
+
+class SourceStep(BaseModel):
+    """Source `line.quantity` of a line: the sourcing rules, then the documents they ask
+    for, pegged (one transaction)."""
+
+    key: str
+    line: LineInput
+    workflow_id: str
+    today: date
+
+
+class PurchaseOrderRef(BaseModel):
+    po_number: str
+    po_line: int
+
+
+class CloseStep(BaseModel):
+    """Bill and close a shipped line (one transaction): the AR invoice for what is not
+    invoiced, an AP invoice per purchase order named, the supply documents closed."""
+
+    key: str
+    line: LineInput
+    purchase_orders: list[PurchaseOrderRef] = []
+    supply_types: list[SupplyType] = []

@@ -23,6 +23,7 @@ from domain.models import (
     WorkOrderResult,
 )
 from domain.models.order_run import LineStarts, OrderClosing, ShipmentSetState
+from domain.models.payloads import LineToStart
 from domain.statuses import EventType, LineStatus
 
 
@@ -153,7 +154,7 @@ class CreditSystem(Protocol):
 class OrderLinesStore(Protocol):
     """An order that starts its lines from their rows (`adapters/postgres/order_lines.py`)."""
 
-    async def to_start(self, batch: LineStarts) -> tuple[list[LineInput], int | None]: ...
+    async def to_start(self, batch: LineStarts) -> tuple[list[LineToStart], int | None]: ...
 
     async def release_ready_sets(
         self, *, key: str, order_number: str

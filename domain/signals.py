@@ -18,6 +18,8 @@ LINES_ADDED = "lines_added"
 LINE_STAGED = "line_staged"
 # To the order workflow: one of its lines closed or was canceled (a set member, or the last).
 LINE_FINISHED = "line_finished"
+# To a line started while its order was on credit hold: the credit is authorized now.
+CREDIT_RELEASED = "credit_released"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

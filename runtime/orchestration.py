@@ -17,13 +17,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain import search_attributes as sa
 from domain.identity import line_workflow_id, order_workflow_id
+from domain.line import Ledger
 from domain.models import LineInput, OrderInput
-from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_state import initial_search_attributes
+from workflows.line_v3 import FulfillmentLineWorkflowV3
+from workflows.line_v3_state import LineCarry
 from workflows.order import SalesOrderWorkflow, line_summary
-
-# The workflow new lines run on.
-LINE_WORKFLOW = FulfillmentLineWorkflowV2.run
 
 # Seconds one call to Temporal may take: a hanging call must not hold rows for long.
 RPC_TIMEOUT = 10.0
@@ -64,14 +63,18 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
 
 
 async def start_line_workflow(
-    client: Client, line: LineInput, *, task_queue: str, credit_hold: bool = False
+    client: Client, line: LineInput, *, task_queue: str, held_ledger: Ledger | None = None
 ) -> None:
     """Start `order-{n}-line-{l}` once, like an order: a line that runs or ran is left as it
     is (a retried batch of starts starts nothing twice)."""
     try:
+        # The workflow new lines run on; it takes its carry (none at the start) as well.
         await client.start_workflow(
-            LINE_WORKFLOW,
-            line.model_copy(update={"credit_hold": credit_hold}) if credit_hold else line,
+            FulfillmentLineWorkflowV3.run,
+            args=[
+                line.model_copy(update={"credit_hold": True}) if held_ledger else line,
+                LineCarry(held_ledger=held_ledger),
+            ],
             id=line_workflow_id(line.order_number, line.line_number),
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -126,7 +126,13 @@ async def test_over_the_limit_the_order_waits_on_credit_hold_until_the_limit_is_
     line = await stack.line(so)
     assert line["status"] == HELD and line["manual_action_reason"].startswith(reason)
     assert f"POST /orders/{so}/credit/retry" in line["waiting_for"]
-    assert not await line_workflow_exists(stack, so)
+    # The held line runs already, waiting for the release: the line search lists it.
+    assert await line_workflow_exists(stack, so)
+    listed = await poll(
+        lambda: stack.call("GET", f"/lines?status={HELD}&order_number={so}"),
+        lambda found: len(found["lines"]) == 1,
+    )
+    assert listed["lines"][0]["workflow_id"] == f"order-{so}-line-1"
     assert await stack.scalar("SELECT count(*) FROM purchase_orders") == 0
     # The line retry is for setup problems; it cannot release a credit hold.
     refused = await stack.call("POST", f"/orders/{so}/lines/1/retry", role="orders", expect=409)
@@ -139,7 +145,7 @@ async def test_over_the_limit_the_order_waits_on_credit_hold_until_the_limit_is_
         lambda events: [e["type"] for e in events].count("CREDIT_HOLD") == 2,
     )
     await wait_credit(stack, so, "ON_HOLD", "288000.00")
-    assert not await line_workflow_exists(stack, so)
+    assert (await stack.line(so))["status"] == HELD
 
     await stack.call("PUT", "/setup", json=setup_with_limit("300000.00"))
     retried = await stack.call("POST", f"/orders/{so}/credit/retry", role="orders")
@@ -235,7 +241,7 @@ async def test_shipping_backorder_cancel_reauthorizes(stack: Stack) -> None:
     assert (await credit_events(stack, so))[-1]["type"] == "CREDIT_REAUTHORIZED"
 
 
-async def test_a_held_order_canceled_finishes_canceled_without_starting_lines(
+async def test_a_held_order_canceled_finishes_canceled_without_supply(
     stack: Stack,
 ) -> None:
     await stack.call("PUT", "/setup", json=demo_setup())
@@ -250,11 +256,10 @@ async def test_a_held_order_canceled_finishes_canceled_without_starting_lines(
     assert result["credit_authorization"]["status"] == "CANCELED"
     line = await stack.line(so)
     assert line["status"] == "CANCELED" and line["cancel_reason"] == "Over budget"
-    assert not await line_workflow_exists(stack, so)
     credit = await credit_of(stack, so)
     assert credit is not None and (credit["status"], credit["amount"]) == ("CANCELED", "0.00")
     assert await stack.scalar("SELECT count(*) FROM purchase_orders") == 0
-    # The cancel owed to the line that never started is not kept pending forever.
+    # Nothing owed stays pending.
     pending = "SELECT count(*) FROM signal_outbox WHERE delivered_at IS NULL"
     assert await poll(lambda: stack.scalar(pending), lambda n: n == 0) == 0
     order = await stack.call("GET", f"/orders/{so}")

@@ -29,9 +29,11 @@ from tests.test_transfer_flow import transfer_setup
 from worker.app import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-# New recordings go here: the histories of lines on the ledger (FulfillmentLineWorkflowV2)
-# and of the order workflows that start them. The files above it are the first release's.
-RECORD_INTO = HISTORIES / "ledger"
+# New recordings go here: the histories of FulfillmentLineWorkflowV3 lines and of the order
+# workflows that start them. `ledger/` holds FulfillmentLineWorkflowV2's, the files above it
+# the first release's; both stay as they are.
+LEDGER = HISTORIES / "ledger"
+RECORD_INTO = HISTORIES / "v3"
 
 
 def recorded() -> list[Path]:
@@ -47,7 +49,7 @@ async def test_recorded_history_replays(path: Path) -> None:
     assert result.replay_failure is None
 
 
-@pytest.mark.parametrize("folder", [HISTORIES, RECORD_INTO], ids=["first-release", "ledger"])
+@pytest.mark.parametrize("folder", [HISTORIES, LEDGER], ids=["first-release", "ledger"])
 def test_histories_cover_the_flows(folder: Path) -> None:
     # manual-action-canceled: a stock line parked for a person, a first-release path only.
     names = {p.stem for p in folder.glob("*.json")}
@@ -74,7 +76,22 @@ def test_histories_cover_the_flows(folder: Path) -> None:
         "credit-hold-released-order",
         "credit-hold-released-line",
         "credit-hold-canceled-order",
-    } - ({"manual-action-canceled"} if folder == RECORD_INTO else set()) <= names
+    } - ({"manual-action-canceled"} if folder == LEDGER else set()) <= names
+
+
+def test_v3_histories_cover_the_flows() -> None:
+    names = {p.stem for p in RECORD_INTO.glob("*.json")}
+    assert {
+        "buy-flow-closed-line",
+        "buy-flow-closed-order",
+        "approval-then-cancel",
+        "manual-action-retried",
+        "make-flow-closed",
+        "transfer-flow-closed",
+        "split-buy-make-reduced-closed",
+        "continued-as-new-first-run",
+        "continued-as-new-closed",
+    } <= names
 
 
 async def save(stack: Stack, name: str, workflow_id: str) -> None:

@@ -49,7 +49,7 @@ async def test_one_trace_from_the_booking_to_the_line_activities(
     assert {
         "RunWorkflow:SalesOrderWorkflow",
         "RunActivity:start_lines",
-        "StartWorkflow:FulfillmentLineWorkflowV2",
-        "RunWorkflow:FulfillmentLineWorkflowV2",
-        "RunActivity:create_purchase_order",
+        "StartWorkflow:FulfillmentLineWorkflowV3",
+        "RunWorkflow:FulfillmentLineWorkflowV3",
+        "RunActivity:source_line",
     } <= trace

@@ -10,10 +10,12 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.billing import BillingActivities
 from activities.credit import CreditActivities
 from activities.inventory import InventoryActivities
+from activities.lines import LineActivities
 from activities.manufacturing import ManufacturingActivities
 from activities.orders import OrderActivities
 from activities.planning import PlanningActivities
@@ -23,6 +25,7 @@ from activities.transfers import TransferActivities
 from adapters.postgres.billing import Billing
 from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.line_steps import LineSteps
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.order_lines import OrderLines
@@ -39,12 +42,19 @@ from runtime.waiting import wait_unless_stopped
 from worker.interceptors import LoggingInterceptor
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
+from workflows.line_v3 import FulfillmentLineWorkflowV3
 from workflows.order import SalesOrderWorkflow
 
 log = structlog.get_logger(__name__)
 
-# FulfillmentLineWorkflow runs the lines started before the line ledger until they finish.
-WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflowV2, FulfillmentLineWorkflow)
+# New lines run FulfillmentLineWorkflowV3; the older types run the lines started before it
+# until they finish (V1: before the line ledger).
+WORKFLOWS: Sequence[type] = (
+    SalesOrderWorkflow,
+    FulfillmentLineWorkflowV3,
+    FulfillmentLineWorkflowV2,
+    FulfillmentLineWorkflow,
+)
 
 
 def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
@@ -57,7 +67,10 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     shipping = ShippingActivities(Shipping(pool))
     billing = BillingActivities(Billing(pool))
     credit = CreditActivities(Credit(pool))
+    lines = LineActivities(LineSteps(pool))
     return [
+        lines.source_line,
+        lines.bill_and_close,
         planning.schedule_line,
         procurement.create_supply_order,
         procurement.create_requisition,
@@ -93,11 +106,19 @@ def order_activities(
     return [orders.start_lines, orders.release_ready_shipment_sets, orders.close_order]
 
 
+# Deterministic modules without state that every workflow run imports: the sandbox passes
+# them through instead of executing them again for each new run.
+PASSTHROUGH_MODULES = ("workflows", "domain", "activities")
+
+
 def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
         activities=activities_for(pool) + order_activities(pool, client, task_queue=task_queue),
         interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,

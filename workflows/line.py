@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import (
         ApprovalSignal,
         CancelSignal,
+        InvoiceResult,
         LineInput,
         LineStagedSignal,
         LineView,
@@ -290,7 +291,10 @@ class FulfillmentLineWorkflowV2(SupplySteps):
         s.adopt(ar.ledger)
         if not ar.invoice_number:
             return  # billed already
-        s.invoices.append(
+        self._record_ar_invoice(ar)
+
+    def _record_ar_invoice(self, ar: InvoiceResult) -> None:
+        self._s.invoices.append(
             {
                 "kind": "AR",
                 "invoice_number": ar.invoice_number,

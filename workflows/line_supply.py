@@ -15,7 +15,16 @@ with workflow.unsafe.imports_passed_through():
     from activities.payloads import ApInvoiceStep, LineStep, SupplyStep
     from activities.procurement import ProcurementActivities
     from activities.transfers import TransferActivities
-    from domain.models import SourcingDecision, SupplyChange, SupplyView, json_money
+    from domain.models import (
+        InvoiceResult,
+        PurchaseOrderResult,
+        SourcingDecision,
+        SupplyChange,
+        SupplyView,
+        TransferOrderResult,
+        WorkOrderResult,
+        json_money,
+    )
     from domain.models import json_quantity as _q
     from domain.statuses import DocumentType, EventType, SupplyStatus, SupplyType
     from workflows.line_steps import LineSteps
@@ -121,6 +130,19 @@ class SupplySteps(LineSteps):
         if po is None:  # canceled first: the cancel's signal is on its way
             await self._wait_until_canceled("Canceled before the purchase order was made")
             return
+        self._record_purchase_order(
+            po,
+            supply_order_number=step.supply_order_number,
+            requisition_number=requisition.requisition_number,
+        )
+
+    def _record_purchase_order(
+        self,
+        po: PurchaseOrderResult,
+        *,
+        supply_order_number: str | None,
+        requisition_number: str | None,
+    ) -> None:
         self._s.adopt(po.ledger)
         if po.status == "OPEN":
             self._s.approved.add(po.po_number)
@@ -136,9 +158,9 @@ class SupplySteps(LineSteps):
                 document_line=po.po_line,
                 quantity=po.quantity,
                 supplier=po.supplier,
-                organization=step.line.organization,
-                supply_order_number=step.supply_order_number,
-                requisition_number=requisition.requisition_number,
+                organization=self._s.line.organization,
+                supply_order_number=supply_order_number,
+                requisition_number=requisition_number,
                 need_by_date=po.need_by_date,
             )
         )
@@ -157,6 +179,11 @@ class SupplySteps(LineSteps):
         if work_order is None:
             await self._wait_until_canceled("Canceled before the work order was made")
             return
+        self._record_work_order(work_order, supply_order_number=step.supply_order_number)
+
+    def _record_work_order(
+        self, work_order: WorkOrderResult, *, supply_order_number: str | None
+    ) -> None:
         self._s.adopt(work_order.ledger)
         self._s.supply.append(
             SupplyView(
@@ -166,7 +193,7 @@ class SupplySteps(LineSteps):
                 document_number=work_order.work_order_number,
                 quantity=work_order.quantity,
                 organization=work_order.organization,
-                supply_order_number=step.supply_order_number,
+                supply_order_number=supply_order_number,
                 need_by_date=work_order.need_by_date,
             )
         )
@@ -188,8 +215,14 @@ class SupplySteps(LineSteps):
             return True
         if transfer.short:
             return False
+        self._record_transfer_order(transfer, supply_order_number=step.supply_order_number)
+        return True
+
+    def _record_transfer_order(
+        self, transfer: TransferOrderResult, *, supply_order_number: str | None
+    ) -> None:
         self._s.adopt(transfer.ledger)
-        self._event(EventType.SUPPLY_ORDER_CREATED, step.supply_order_number or "")
+        self._event(EventType.SUPPLY_ORDER_CREATED, supply_order_number or "")
         self._s.supply.append(
             SupplyView(
                 type=SupplyType.TRANSFER,
@@ -198,7 +231,7 @@ class SupplySteps(LineSteps):
                 document_number=transfer.transfer_order_number,
                 quantity=transfer.quantity,
                 organization=transfer.from_organization,
-                supply_order_number=step.supply_order_number,
+                supply_order_number=supply_order_number,
                 need_by_date=transfer.expected_arrival,
             )
         )
@@ -208,7 +241,6 @@ class SupplySteps(LineSteps):
             f"{transfer.from_organization} at {json_money(transfer.transfer_price)} each, "
             f"due {transfer.expected_arrival}",
         )
-        return True
 
     async def _reduce_supply(self, key: str) -> None:
         """Bring every pegged document down to what the line still needs."""
@@ -242,6 +274,9 @@ class SupplySteps(LineSteps):
             ),
             summary=f"AP invoice from {po.supplier}",
         )
+        self._record_ap_invoice(ap)
+
+    def _record_ap_invoice(self, ap: InvoiceResult) -> None:
         self._s.invoices.append(
             {
                 "kind": "AP",

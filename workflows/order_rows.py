@@ -115,9 +115,9 @@ class LinesFromRows:
             self._credit = c.credit = decision
             held = decision.status is CreditStatus.ON_HOLD
             self._status = LineStatus.MANUAL_ACTION_REQUIRED.value if held else "OPEN"
+            if not c.lines_started:  # held lines start too: listed, waiting for the release
+                await self._start_all_lines(credit_hold=held)
             if not held:
-                if not c.lines_started:
-                    await self._start_all_lines(credit_hold=False)
                 return
             workflow.set_current_details(
                 f"Credit hold: {decision.reason}. Raise the credit limit of"

@@ -7,12 +7,165 @@ from decimal import Decimal
 import asyncpg
 
 from adapters.postgres import line_ledger
-from adapters.postgres.common import append_event, lock_line, next_document_number
+from adapters.postgres.common import Connection, append_event, lock_line, next_document_number
 from domain.invoicing import match_ap_invoice
 from domain.line import Invoice
 from domain.models import InvoiceResult, LineInput, json_money, json_quantity
 from domain.pricing import line_amount
 from domain.statuses import ApInvoiceStatus, EventType
+
+
+async def ar_invoice_in(conn: Connection, *, key: str, line: LineInput) -> InvoiceResult:
+    """Bill the customer for what shipped and is not invoiced yet, at the booked net
+    price."""
+    existing = await conn.fetchrow(
+        "SELECT invoice_number, amount FROM ar_invoices WHERE idempotency_key = $1", key
+    )
+    row = await lock_line(conn, line.order_number, line.line_number)
+    if existing:
+        return InvoiceResult(
+            invoice_number=existing["invoice_number"],
+            amount=existing["amount"],
+            ledger=line_ledger.ledger_of(row),
+        )
+    quantity = row["shipped_quantity"] - row["invoiced_quantity"]
+    if quantity <= 0:  # an earlier invoice billed it: nothing to make
+        return InvoiceResult(
+            invoice_number="", amount=Decimal(0), ledger=line_ledger.ledger_of(row)
+        )
+    invoiced = await line_ledger.record(conn, row, Invoice(quantity))
+    amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
+    number = await next_document_number(conn, "AR")
+    await conn.execute(
+        "INSERT INTO ar_invoices (invoice_number, idempotency_key, customer_number,"
+        " order_number, line_number, item, quantity, unit_price, amount, currency)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        number,
+        key,
+        line.customer_number,
+        line.order_number,
+        line.line_number,
+        line.item_number,
+        quantity,
+        row["unit_price"] - row["unit_discount"],
+        amount,
+        line.currency,
+    )
+    await append_event(
+        conn,
+        key=f"{key}:event",
+        type=EventType.AR_INVOICE_CREATED,
+        order_number=line.order_number,
+        line_number=line.line_number,
+        data={
+            "invoice_number": number,
+            "customer_number": line.customer_number,
+            "quantity": json_quantity(quantity),
+            "amount": json_money(amount),
+        },
+    )
+    return InvoiceResult(
+        invoice_number=number, amount=amount, ledger=line_ledger.ledger_of(invoiced)
+    )
+
+
+async def ap_invoice_in(
+    conn: Connection, *, key: str, order_number: str, line_number: int, po_number: str, po_line: int
+) -> InvoiceResult:
+    """The supplier bills what it delivered at its agreement's current price; the
+    invoice is matched to the PO line and its receipts and held on any mismatch."""
+    existing = await conn.fetchrow(
+        "SELECT invoice_number, amount, status, hold_reason FROM ap_invoices"
+        " WHERE idempotency_key = $1",
+        key,
+    )
+    if existing:
+        return InvoiceResult(
+            invoice_number=existing["invoice_number"],
+            amount=existing["amount"],
+            status=existing["status"],
+            hold_reason=existing["hold_reason"],
+        )
+    po = await conn.fetchrow(
+        "SELECT p.supplier, p.agreement, l.quantity, l.canceled_quantity,"
+        " l.received_quantity, l.unit_price FROM purchase_orders p"
+        " JOIN purchase_order_lines l USING (po_number)"
+        " WHERE p.po_number = $1 AND l.po_line = $2",
+        po_number,
+        po_line,
+    )
+    received = await conn.fetchval(
+        "SELECT coalesce(sum(quantity), 0) FROM receipts WHERE document_number = $1"
+        " AND document_line = $2",
+        po_number,
+        po_line,
+    )
+    price = po["unit_price"]
+    if po["agreement"]:
+        price = (
+            await conn.fetchval(
+                "SELECT unit_price FROM blanket_agreements WHERE number = $1",
+                po["agreement"],
+            )
+            or price
+        )
+    billed = po["received_quantity"]
+    match = match_ap_invoice(
+        invoice_quantity=billed,
+        invoice_unit_price=price,
+        ordered_quantity=po["quantity"] - po["canceled_quantity"],
+        po_unit_price=po["unit_price"],
+        received_quantity=Decimal(received),
+    )
+    amount = (billed * price).quantize(Decimal("0.01"))
+    number = await next_document_number(conn, "AP")
+    await conn.execute(
+        "INSERT INTO ap_invoices (invoice_number, idempotency_key, supplier, po_number,"
+        " po_line, quantity, unit_price, amount, status, hold_reason)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        number,
+        key,
+        po["supplier"],
+        po_number,
+        po_line,
+        billed,
+        price,
+        amount,
+        match.status,
+        match.hold_reason,
+    )
+    data = {
+        "invoice_number": number,
+        "supplier": po["supplier"],
+        "po_number": po_number,
+        "quantity": json_quantity(billed),
+        "amount": json_money(amount),
+        "status": match.status,
+        "hold_reason": match.hold_reason,
+    }
+    await append_event(
+        conn,
+        key=f"{key}:event",
+        type=EventType.AP_INVOICE_CREATED,
+        order_number=order_number,
+        line_number=line_number,
+        data=data,
+    )
+    if match.status == ApInvoiceStatus.ON_HOLD:
+        await append_event(
+            conn,
+            key=f"{key}:hold",
+            type=EventType.AP_INVOICE_ON_HOLD,
+            order_number=order_number,
+            line_number=line_number,
+            data=data,
+        )
+    return InvoiceResult(
+        invoice_number=number,
+        amount=amount,
+        status=match.status,
+        hold_reason=match.hold_reason,
+    )
 
 
 class Billing:
@@ -23,55 +176,7 @@ class Billing:
         """Bill the customer for what shipped and is not invoiced yet, at the booked net
         price."""
         async with self._pool.acquire() as conn, conn.transaction():
-            existing = await conn.fetchrow(
-                "SELECT invoice_number, amount FROM ar_invoices WHERE idempotency_key = $1", key
-            )
-            row = await lock_line(conn, line.order_number, line.line_number)
-            if existing:
-                return InvoiceResult(
-                    invoice_number=existing["invoice_number"],
-                    amount=existing["amount"],
-                    ledger=line_ledger.ledger_of(row),
-                )
-            quantity = row["shipped_quantity"] - row["invoiced_quantity"]
-            if quantity <= 0:  # an earlier invoice billed it: nothing to make
-                return InvoiceResult(
-                    invoice_number="", amount=Decimal(0), ledger=line_ledger.ledger_of(row)
-                )
-            invoiced = await line_ledger.record(conn, row, Invoice(quantity))
-            amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
-            number = await next_document_number(conn, "AR")
-            await conn.execute(
-                "INSERT INTO ar_invoices (invoice_number, idempotency_key, customer_number,"
-                " order_number, line_number, item, quantity, unit_price, amount, currency)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                number,
-                key,
-                line.customer_number,
-                line.order_number,
-                line.line_number,
-                line.item_number,
-                quantity,
-                row["unit_price"] - row["unit_discount"],
-                amount,
-                line.currency,
-            )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.AR_INVOICE_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={
-                    "invoice_number": number,
-                    "customer_number": line.customer_number,
-                    "quantity": json_quantity(quantity),
-                    "amount": json_money(amount),
-                },
-            )
-            return InvoiceResult(
-                invoice_number=number, amount=amount, ledger=line_ledger.ledger_of(invoiced)
-            )
+            return await ar_invoice_in(conn, key=key, line=line)
 
     async def create_ap_invoice(
         self, *, key: str, order_number: str, line_number: int, po_number: str, po_line: int
@@ -79,95 +184,11 @@ class Billing:
         """The supplier bills what it delivered at its agreement's current price; the
         invoice is matched to the PO line and its receipts and held on any mismatch."""
         async with self._pool.acquire() as conn, conn.transaction():
-            existing = await conn.fetchrow(
-                "SELECT invoice_number, amount, status, hold_reason FROM ap_invoices"
-                " WHERE idempotency_key = $1",
-                key,
-            )
-            if existing:
-                return InvoiceResult(
-                    invoice_number=existing["invoice_number"],
-                    amount=existing["amount"],
-                    status=existing["status"],
-                    hold_reason=existing["hold_reason"],
-                )
-            po = await conn.fetchrow(
-                "SELECT p.supplier, p.agreement, l.quantity, l.canceled_quantity,"
-                " l.received_quantity, l.unit_price FROM purchase_orders p"
-                " JOIN purchase_order_lines l USING (po_number)"
-                " WHERE p.po_number = $1 AND l.po_line = $2",
-                po_number,
-                po_line,
-            )
-            received = await conn.fetchval(
-                "SELECT coalesce(sum(quantity), 0) FROM receipts WHERE document_number = $1"
-                " AND document_line = $2",
-                po_number,
-                po_line,
-            )
-            price = po["unit_price"]
-            if po["agreement"]:
-                price = (
-                    await conn.fetchval(
-                        "SELECT unit_price FROM blanket_agreements WHERE number = $1",
-                        po["agreement"],
-                    )
-                    or price
-                )
-            billed = po["received_quantity"]
-            match = match_ap_invoice(
-                invoice_quantity=billed,
-                invoice_unit_price=price,
-                ordered_quantity=po["quantity"] - po["canceled_quantity"],
-                po_unit_price=po["unit_price"],
-                received_quantity=Decimal(received),
-            )
-            amount = (billed * price).quantize(Decimal("0.01"))
-            number = await next_document_number(conn, "AP")
-            await conn.execute(
-                "INSERT INTO ap_invoices (invoice_number, idempotency_key, supplier, po_number,"
-                " po_line, quantity, unit_price, amount, status, hold_reason)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                number,
-                key,
-                po["supplier"],
-                po_number,
-                po_line,
-                billed,
-                price,
-                amount,
-                match.status,
-                match.hold_reason,
-            )
-            data = {
-                "invoice_number": number,
-                "supplier": po["supplier"],
-                "po_number": po_number,
-                "quantity": json_quantity(billed),
-                "amount": json_money(amount),
-                "status": match.status,
-                "hold_reason": match.hold_reason,
-            }
-            await append_event(
+            return await ap_invoice_in(
                 conn,
-                key=f"{key}:event",
-                type=EventType.AP_INVOICE_CREATED,
+                key=key,
                 order_number=order_number,
                 line_number=line_number,
-                data=data,
-            )
-            if match.status == ApInvoiceStatus.ON_HOLD:
-                await append_event(
-                    conn,
-                    key=f"{key}:hold",
-                    type=EventType.AP_INVOICE_ON_HOLD,
-                    order_number=order_number,
-                    line_number=line_number,
-                    data=data,
-                )
-            return InvoiceResult(
-                invoice_number=number,
-                amount=amount,
-                status=match.status,
-                hold_reason=match.hold_reason,
+                po_number=po_number,
+                po_line=po_line,
             )

@@ -14,13 +14,13 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event, enqueue_signal
-from adapters.postgres.line_ledger import lock_order_lines, record
+from adapters.postgres.line_ledger import ledger_of, lock_order_lines, record
 from domain.credit import CreditDecision, CreditReviewSignal, check_credit
 from domain.identity import order_workflow_id
 from domain.line import EnterPhase, Phase
-from domain.models import json_money
+from domain.models import CreditReleasedSignal, json_money
 from domain.pricing import line_amount
-from domain.signals import CREDIT_REVIEW_REQUESTED
+from domain.signals import CREDIT_RELEASED, CREDIT_REVIEW_REQUESTED
 from domain.statuses import CreditStatus, EventType, LineStatus
 
 ZERO = Decimal("0")
@@ -207,6 +207,25 @@ async def close_authorization(conn: Connection, *, key: str, order_number: str) 
         )
 
 
+async def _release_started_lines(
+    conn: Connection, order_number: str, released: list[Any], *, key: str
+) -> None:
+    """Lines of an order that starts its lines from their rows were started held: each one
+    released is told, with its ledger. Orders whose workflow holds its lines start them
+    once authorized instead."""
+    if not released or not await conn.fetchval(
+        "SELECT starts_lines FROM orders WHERE order_number = $1", order_number
+    ):
+        return
+    for row in released:
+        await enqueue_signal(
+            conn,
+            workflow_id=row["workflow_id"],
+            signal=CREDIT_RELEASED,
+            payload=CreditReleasedSignal(request_id=key, ledger=ledger_of(row)),
+        )
+
+
 class Credit:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -275,7 +294,8 @@ class Credit:
                 check.reason,
                 open_lines,
             )
-            await self._show_on_lines(conn, order_number, check.status)
+            released = await self._show_on_lines(conn, order_number, check.status)
+            await _release_started_lines(conn, order_number, released, key=key)
             if check.status is not CreditStatus.ON_HOLD:
                 # Lines with nothing open are never started: the signals owed to them (their
                 # cancels) have no workflow to reach.
@@ -305,14 +325,16 @@ class Credit:
 
     async def _show_on_lines(
         self, conn: Connection, order_number: str, status: CreditStatus
-    ) -> None:
+    ) -> list[Any]:
         """A held order's lines wait for a person like any line in manual action; released,
-        they are booked and their workflows start."""
+        they are booked again (the rows it released are answered)."""
         held = status is CreditStatus.ON_HOLD
         waiting, then = (Phase.BOOKED, Phase.MANUAL) if held else (Phase.MANUAL, Phase.BOOKED)
+        moved = []
         for row in await lock_order_lines(conn, order_number):
             if row["phase"] == waiting and row["status"] != LineStatus.CANCELED:
-                await record(conn, row, EnterPhase(then))
+                moved.append(await record(conn, row, EnterPhase(then)))
+        return [] if held else moved
 
     async def close(self, *, key: str, order_number: str) -> None:
         async with self._pool.acquire() as conn, conn.transaction():

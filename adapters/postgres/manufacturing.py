@@ -46,6 +46,78 @@ def _result(row: Any, sales_line: Any) -> WorkOrderResult:
     )
 
 
+async def work_order_in(
+    conn: Connection,
+    *,
+    key: str,
+    line: LineInput,
+    lead_time_days: int,
+    supply_order_number: str,
+    workflow_id: str,
+    today: date,
+    quantity: Decimal | None = None,
+) -> WorkOrderResult | None:
+    """Release a work order for the line's open quantity (or the given share of a split
+    line) at its organization and peg
+    it. Returns None when the line was canceled before the work order could be made."""
+    row = await lock_line(conn, line.order_number, line.line_number)
+    existing = await conn.fetchrow("SELECT * FROM work_orders WHERE idempotency_key = $1", key)
+    if existing:
+        return _result(existing, row)
+    open_quantity = quantity_to_supply(row, quantity)
+    if open_quantity <= 0:
+        return None
+    number = await next_document_number(conn, "WO")
+    need_by = today + timedelta(days=lead_time_days)
+    work_order = await conn.fetchrow(
+        "INSERT INTO work_orders (work_order_number, idempotency_key,"
+        " supply_order_number, item, organization, quantity, status, need_by_date)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        number,
+        key,
+        supply_order_number,
+        line.item_number,
+        line.organization,
+        open_quantity,
+        WorkOrderStatus.IN_PRODUCTION,
+        need_by,
+    )
+    row = await peg_to_line(
+        conn,
+        document_type=DocumentType.WORK_ORDER,
+        document_number=number,
+        supply_order_number=supply_order_number,
+        order_number=line.order_number,
+        line_number=line.line_number,
+        workflow_id=workflow_id,
+        supply_status=SupplyStatus.IN_PRODUCTION,
+    )
+    await append_event(
+        conn,
+        key=f"{key}:event",
+        type=EventType.WORK_ORDER_CREATED,
+        order_number=line.order_number,
+        line_number=line.line_number,
+        data={
+            "work_order_number": number,
+            "organization": line.organization,
+            "quantity": json_quantity(open_quantity),
+            "need_by_date": need_by.isoformat(),
+        },
+    )
+    return _result(work_order, row)
+
+
+async def close_work_orders_in(
+    conn: Connection, *, key: str, order_number: str, line_number: int
+) -> None:
+    """The line has shipped: its work orders and supply orders are done."""
+    for peg in await pegs_of_line(conn, order_number, line_number, DocumentType.WORK_ORDER):
+        await close_pegged_document(
+            conn, key=key, peg=peg, table="work_orders", number_column="work_order_number"
+        )
+
+
 class Manufacturing:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -65,54 +137,16 @@ class Manufacturing:
         line) at its organization and peg
         it. Returns None when the line was canceled before the work order could be made."""
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, line.order_number, line.line_number)
-            existing = await conn.fetchrow(
-                "SELECT * FROM work_orders WHERE idempotency_key = $1", key
-            )
-            if existing:
-                return _result(existing, row)
-            open_quantity = quantity_to_supply(row, quantity)
-            if open_quantity <= 0:
-                return None
-            number = await next_document_number(conn, "WO")
-            need_by = today + timedelta(days=lead_time_days)
-            work_order = await conn.fetchrow(
-                "INSERT INTO work_orders (work_order_number, idempotency_key,"
-                " supply_order_number, item, organization, quantity, status, need_by_date)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-                number,
-                key,
-                supply_order_number,
-                line.item_number,
-                line.organization,
-                open_quantity,
-                WorkOrderStatus.IN_PRODUCTION,
-                need_by,
-            )
-            row = await peg_to_line(
+            return await work_order_in(
                 conn,
-                document_type=DocumentType.WORK_ORDER,
-                document_number=number,
+                key=key,
+                line=line,
+                lead_time_days=lead_time_days,
                 supply_order_number=supply_order_number,
-                order_number=line.order_number,
-                line_number=line.line_number,
                 workflow_id=workflow_id,
-                supply_status=SupplyStatus.IN_PRODUCTION,
+                today=today,
+                quantity=quantity,
             )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.WORK_ORDER_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={
-                    "work_order_number": number,
-                    "organization": line.organization,
-                    "quantity": json_quantity(open_quantity),
-                    "need_by_date": need_by.isoformat(),
-                },
-            )
-            return _result(work_order, row)
 
     async def complete(self, scan: WorkOrderCompletionIn) -> ScanOutcome:
         """Production reports finished goods: they are reserved to the pegged line."""
@@ -236,7 +270,6 @@ class Manufacturing:
     async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None:
         """The line has shipped: its work orders and supply orders are done."""
         async with self._pool.acquire() as conn, conn.transaction():
-            for peg in await pegs_of_line(conn, order_number, line_number, DocumentType.WORK_ORDER):
-                await close_pegged_document(
-                    conn, key=key, peg=peg, table="work_orders", number_column="work_order_number"
-                )
+            return await close_work_orders_in(
+                conn, key=key, order_number=order_number, line_number=line_number
+            )

@@ -35,6 +35,81 @@ async def order_rules(conn: Connection) -> list[OrderRuleIn]:
     ]
 
 
+async def sourcing_inputs_in(
+    conn: Connection, item_number: str, organization: str
+) -> dict[str, Any]:
+    """What the sourcing rule needs; a variant falls back to its item's rules and
+    agreements when it has none of its own."""
+    parent = await conn.fetchval("SELECT parent_item FROM items WHERE number = $1", item_number)
+    candidates = [item_number] + ([parent] if parent else [])
+    rules = await conn.fetch(
+        "SELECT item, organization, sources FROM sourcing_rules"
+        " WHERE item = ANY($1::text[]) AND organization IN ('', $2)",
+        candidates,
+        organization,
+    )
+    agreements = await conn.fetch(
+        "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
+    )
+    suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
+    transfer_rows = await conn.fetch(
+        "SELECT t.from_organization, t.transit_days, t.transfer_price_markup_pct,"
+        " coalesce(h.quantity - h.reserved, 0) AS free FROM transfer_parameters t"
+        " LEFT JOIN on_hand h ON h.organization = t.from_organization AND h.item = $2"
+        " WHERE t.to_organization = $1",
+        organization,
+        item_number,
+    )
+    definitions = await conn.fetch(
+        "SELECT item, organization, lead_time_days, use_in_planning"
+        " FROM work_definitions WHERE item = ANY($1::text[])",
+        candidates,
+    )
+    work_definitions: dict[str, tuple[int, bool]] = {}
+    for candidate in candidates:  # the variant's own definition first
+        for d in definitions:
+            if d["item"] == candidate:
+                work_definitions.setdefault(
+                    d["organization"], (d["lead_time_days"], d["use_in_planning"])
+                )
+    local = global_ = None
+    for candidate in candidates:  # the variant's own rule first
+        for r in rules:
+            if r["item"] != candidate:
+                continue
+            if r["organization"] == organization and local is None:
+                local = r["sources"]
+            elif r["organization"] == "" and global_ is None:
+                global_ = r["sources"]
+    return {
+        "local_sources": local,
+        "global_sources": global_,
+        "agreements": [
+            AgreementTerms(
+                number=a["number"],
+                supplier=a["supplier"],
+                item=item_number,
+                unit_price=a["unit_price"],
+                lead_time_days=a["lead_time_days"],
+                automatically_generate_orders=a["automatically_generate_orders"],
+                automatically_submit_for_approval=a["automatically_submit_for_approval"],
+                active=a["active"],
+            )
+            for a in agreements
+        ],
+        "active_suppliers": {s["number"] for s in suppliers},
+        "work_definitions": work_definitions,
+        "transfers": {
+            t["from_organization"]: TransferTerms(
+                transit_days=t["transit_days"],
+                markup_pct=t["transfer_price_markup_pct"],
+                free_stock=t["free"],
+            )
+            for t in transfer_rows
+        },
+    }
+
+
 class MasterData:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -47,79 +122,9 @@ class MasterData:
             return await write_setup(conn, doc)
 
     async def sourcing_inputs(self, item_number: str, organization: str) -> dict[str, Any]:
-        """What the sourcing rule needs; a variant falls back to its item's rules and
-        agreements when it has none of its own."""
+        """What the sourcing rule needs (see `sourcing_inputs_in`)."""
         async with self._pool.acquire() as conn:
-            parent = await conn.fetchval(
-                "SELECT parent_item FROM items WHERE number = $1", item_number
-            )
-            candidates = [item_number] + ([parent] if parent else [])
-            rules = await conn.fetch(
-                "SELECT item, organization, sources FROM sourcing_rules"
-                " WHERE item = ANY($1::text[]) AND organization IN ('', $2)",
-                candidates,
-                organization,
-            )
-            agreements = await conn.fetch(
-                "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
-            )
-            suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
-            transfer_rows = await conn.fetch(
-                "SELECT t.from_organization, t.transit_days, t.transfer_price_markup_pct,"
-                " coalesce(h.quantity - h.reserved, 0) AS free FROM transfer_parameters t"
-                " LEFT JOIN on_hand h ON h.organization = t.from_organization AND h.item = $2"
-                " WHERE t.to_organization = $1",
-                organization,
-                item_number,
-            )
-            definitions = await conn.fetch(
-                "SELECT item, organization, lead_time_days, use_in_planning"
-                " FROM work_definitions WHERE item = ANY($1::text[])",
-                candidates,
-            )
-        work_definitions: dict[str, tuple[int, bool]] = {}
-        for candidate in candidates:  # the variant's own definition first
-            for d in definitions:
-                if d["item"] == candidate:
-                    work_definitions.setdefault(
-                        d["organization"], (d["lead_time_days"], d["use_in_planning"])
-                    )
-        local = global_ = None
-        for candidate in candidates:  # the variant's own rule first
-            for r in rules:
-                if r["item"] != candidate:
-                    continue
-                if r["organization"] == organization and local is None:
-                    local = r["sources"]
-                elif r["organization"] == "" and global_ is None:
-                    global_ = r["sources"]
-        return {
-            "local_sources": local,
-            "global_sources": global_,
-            "agreements": [
-                AgreementTerms(
-                    number=a["number"],
-                    supplier=a["supplier"],
-                    item=item_number,
-                    unit_price=a["unit_price"],
-                    lead_time_days=a["lead_time_days"],
-                    automatically_generate_orders=a["automatically_generate_orders"],
-                    automatically_submit_for_approval=a["automatically_submit_for_approval"],
-                    active=a["active"],
-                )
-                for a in agreements
-            ],
-            "active_suppliers": {s["number"] for s in suppliers},
-            "work_definitions": work_definitions,
-            "transfers": {
-                t["from_organization"]: TransferTerms(
-                    transit_days=t["transit_days"],
-                    markup_pct=t["transfer_price_markup_pct"],
-                    free_stock=t["free"],
-                )
-                for t in transfer_rows
-            },
-        }
+            return await sourcing_inputs_in(conn, item_number, organization)
 
     async def customer_of_party(self, party_id: int) -> str | None:
         """The customer number whose `party_id` (the buying party of Order Hub) matches."""

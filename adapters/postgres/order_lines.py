@@ -12,10 +12,11 @@ from adapters.errors import NotFound
 from adapters.postgres.booking import line_input_of
 from adapters.postgres.common import append_event
 from adapters.postgres.credit import close_authorization
+from adapters.postgres.line_ledger import ledger_of
 from adapters.postgres.order_progress import OPEN, lock_order
 from domain.backorders import shipment_sets
-from domain.models import LineInput
 from domain.models.order_run import LineStarts, OrderClosing, ShipmentSetState
+from domain.models.payloads import LineToStart
 from domain.statuses import TERMINAL_LINE_STATUSES, EventType, LineStatus
 
 
@@ -23,10 +24,11 @@ class OrderLines:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def to_start(self, batch: LineStarts) -> tuple[list[LineInput], int | None]:
+    async def to_start(self, batch: LineStarts) -> tuple[list[LineToStart], int | None]:
         """The open lines of the batch as workflow inputs, and the batch's last line number.
         Lines canceled before their workflow started get none: what they were owed has no
-        workflow to reach, and is settled."""
+        workflow to reach, and is settled. On credit hold, a line still held starts with
+        its stored ledger (a line released meanwhile starts as booked)."""
         async with self._pool.acquire() as conn, conn.transaction():
             order = await conn.fetchrow(
                 "UPDATE orders SET starts_lines = true WHERE order_number = $1 RETURNING *",
@@ -57,7 +59,14 @@ class OrderLines:
                     finished,
                 )
         inputs = [
-            line_input_of(r, order) for r in rows if r["status"] not in TERMINAL_LINE_STATUSES
+            LineToStart(
+                line=line_input_of(r, order),
+                held_ledger=ledger_of(r)
+                if batch.credit_hold and r["status"] == LineStatus.MANUAL_ACTION_REQUIRED
+                else None,
+            )
+            for r in rows
+            if r["status"] not in TERMINAL_LINE_STATUSES
         ]
         return inputs, (rows[-1]["line_number"] if rows else None)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +14,9 @@ from adapters.postgres.common import (
     append_event,
     enqueue_signal,
     lock_line,
-    next_document_number,
-    peg_to_line,
-    quantity_to_supply,
     supply_to_keep,
 )
-from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
 from domain.models import (
     ApprovalSignal,
     LineInput,
@@ -28,7 +25,6 @@ from domain.models import (
     SourcingDecision,
     SupplyChange,
     SupplyOrderResult,
-    json_money,
     json_quantity,
 )
 from domain.signals import PURCHASE_ORDER_APPROVED
@@ -40,16 +36,58 @@ from domain.statuses import (
 )
 
 
-def _po_result(po: Any, line: Any, sales_line: Any) -> PurchaseOrderResult:
-    return PurchaseOrderResult(
-        po_number=po["po_number"],
-        po_line=line["po_line"],
-        status=po["status"],
-        supplier=po["supplier"],
-        quantity=line["quantity"] - line["canceled_quantity"],
-        unit_price=line["unit_price"],
-        need_by_date=line["need_by_date"],
-        ledger=ledger_of(sales_line),
+async def close_purchase_orders_in(
+    conn: Connection, *, key: str, order_number: str, line_number: int
+) -> None:
+    """The line has shipped: its PO lines and supply orders are done."""
+    for peg in await conn.fetch(
+        "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2 AND document_type = $3",
+        order_number,
+        line_number,
+        DocumentType.PURCHASE_ORDER,
+    ):
+        await conn.execute(
+            "UPDATE purchase_order_lines SET status = 'CLOSED'"
+            " WHERE po_number = $1 AND po_line = $2 AND status = 'OPEN'",
+            peg["document_number"],
+            peg["document_line"],
+        )
+        await roll_up_header(conn, peg["document_number"])
+        await conn.execute(
+            "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1 AND status <> $3",
+            peg["supply_order_number"],
+            SupplyStatus.CLOSED,
+            SupplyStatus.CANCELED,
+        )
+        await append_event(
+            conn,
+            key=f"{key}:{peg['document_number']}",
+            type=EventType.SUPPLY_CLOSED,
+            order_number=order_number,
+            line_number=line_number,
+            data={
+                "po_number": peg["document_number"],
+                "supply_order_number": peg["supply_order_number"],
+            },
+        )
+
+
+async def roll_up_header(conn: Connection, po_number: str) -> None:
+    """A PO whose lines are all canceled is canceled; all done, it is closed."""
+    statuses = {
+        r["status"]
+        for r in await conn.fetch(
+            "SELECT status FROM purchase_order_lines WHERE po_number = $1", po_number
+        )
+    }
+    if statuses == {"CANCELED"}:
+        header = PurchaseOrderStatus.CANCELED
+    elif statuses <= {"CANCELED", "CLOSED"}:
+        header = PurchaseOrderStatus.CLOSED
+    else:
+        return
+    await conn.execute(
+        "UPDATE purchase_orders SET status = $2 WHERE po_number = $1", po_number, header
     )
 
 
@@ -61,76 +99,15 @@ class Procurement:
         self, *, key: str, line: LineInput, decision: SourcingDecision
     ) -> SupplyOrderResult:
         async with self._pool.acquire() as conn, conn.transaction():
-            existing = await conn.fetchval(
-                "SELECT supply_order_number FROM supply_orders WHERE idempotency_key = $1", key
-            )
-            if existing:
-                return SupplyOrderResult(supply_order_number=existing)
-            row = await lock_line(conn, line.order_number, line.line_number)
-            number = await next_document_number(conn, "SUP")
-            await conn.execute(
-                "INSERT INTO supply_orders (supply_order_number, idempotency_key, order_number,"
-                " line_number, supply_type, item, organization, quantity, status)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                number,
-                key,
-                line.order_number,
-                line.line_number,
-                decision.supply_type,
-                line.item_number,
-                line.organization,
-                quantity_to_supply(row, decision.quantity),
-                SupplyStatus.IN_PURCHASING,
-            )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.SUPPLY_ORDER_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={
-                    "supply_order_number": number,
-                    "supply_type": decision.supply_type,
-                    "supplier": decision.supplier,
-                },
-            )
-            return SupplyOrderResult(supply_order_number=number)
+            return await supply_order_in(conn, key=key, line=line, decision=decision)
 
     async def create_requisition(
         self, *, key: str, supply_order_number: str, line: LineInput, decision: SourcingDecision
     ) -> RequisitionResult:
         async with self._pool.acquire() as conn, conn.transaction():
-            existing = await conn.fetchval(
-                "SELECT requisition_number FROM requisitions WHERE idempotency_key = $1", key
+            return await requisition_in(
+                conn, key=key, supply_order_number=supply_order_number, line=line, decision=decision
             )
-            if existing:
-                return RequisitionResult(requisition_number=existing)
-            quantity = await conn.fetchval(
-                "SELECT quantity FROM supply_orders WHERE supply_order_number = $1",
-                supply_order_number,
-            )
-            number = await next_document_number(conn, "REQ")
-            await conn.execute(
-                "INSERT INTO requisitions (requisition_number, idempotency_key,"
-                " supply_order_number, item, organization, supplier, quantity)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                number,
-                key,
-                supply_order_number,
-                line.item_number,
-                line.organization,
-                decision.supplier,
-                quantity,
-            )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.REQUISITION_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={"requisition_number": number, "supply_order_number": supply_order_number},
-            )
-            return RequisitionResult(requisition_number=number)
 
     async def create_purchase_order(
         self,
@@ -146,83 +123,16 @@ class Procurement:
         """Create the PO from the blanket agreement for the line's open quantity and peg
         it. Returns None when the line was canceled before the PO could be made."""
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, line.order_number, line.line_number)
-            existing = await conn.fetchrow(
-                "SELECT * FROM purchase_orders WHERE idempotency_key = $1", key
-            )
-            if existing:
-                po_line = await conn.fetchrow(
-                    "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = 1",
-                    existing["po_number"],
-                )
-                return _po_result(existing, po_line, row)
-            open_quantity = quantity_to_supply(row, decision.quantity)
-            if open_quantity <= 0:
-                return None
-            status = (
-                PurchaseOrderStatus.OPEN
-                if decision.automatic_submission
-                else PurchaseOrderStatus.AWAITING_APPROVAL
-            )
-            number = await next_document_number(conn, "PO")
-            need_by = today + timedelta(days=decision.lead_time_days)
-            po = await conn.fetchrow(
-                "INSERT INTO purchase_orders (po_number, idempotency_key, supplier, agreement,"
-                " organization, currency, status, approved_at, approved_by)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                " CASE WHEN $7 = 'OPEN' THEN now() END, CASE WHEN $7 = 'OPEN' THEN 'auto' END)"
-                " RETURNING *",
-                number,
-                key,
-                decision.supplier,
-                decision.agreement,
-                line.organization,
-                line.currency,
-                status,
-            )
-            po_line = await conn.fetchrow(
-                "INSERT INTO purchase_order_lines (po_number, po_line, requisition_number, item,"
-                " quantity, unit_price, need_by_date, status)"
-                " VALUES ($1, 1, $2, $3, $4, $5, $6, 'OPEN') RETURNING *",
-                number,
-                requisition_number,
-                line.item_number,
-                open_quantity,
-                decision.unit_price,
-                need_by,
-            )
-            supply_status = (
-                SupplyStatus.AWAITING_RECEIPT
-                if status == PurchaseOrderStatus.OPEN
-                else SupplyStatus.AWAITING_APPROVAL
-            )
-            row = await peg_to_line(
+            return await purchase_order_in(
                 conn,
-                document_type=DocumentType.PURCHASE_ORDER,
-                document_number=number,
+                key=key,
+                line=line,
+                decision=decision,
                 supply_order_number=supply_order_number,
-                order_number=line.order_number,
-                line_number=line.line_number,
+                requisition_number=requisition_number,
                 workflow_id=workflow_id,
-                supply_status=supply_status,
+                today=today,
             )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.PURCHASE_ORDER_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={
-                    "po_number": number,
-                    "po_line": 1,
-                    "supplier": decision.supplier,
-                    "quantity": json_quantity(open_quantity),
-                    "unit_price": json_money(decision.unit_price or Decimal(0)),
-                    "status": status,
-                    "need_by_date": need_by.isoformat(),
-                },
-            )
-            return _po_result(po, po_line, row)
 
     async def approve(
         self, po_number: str, *, approved_by: str
@@ -344,7 +254,7 @@ class Procurement:
                         canceled,
                         status,
                     )
-                    await self._roll_up_header(conn, pol["po_number"])
+                    await roll_up_header(conn, pol["po_number"])
                     if status == "CANCELED":
                         await conn.execute(
                             "UPDATE supply_orders SET status = $2, quantity = 0"
@@ -386,54 +296,6 @@ class Procurement:
     async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None:
         """The line has shipped: its PO lines and supply orders are done."""
         async with self._pool.acquire() as conn, conn.transaction():
-            for peg in await conn.fetch(
-                "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
-                " AND document_type = $3",
-                order_number,
-                line_number,
-                DocumentType.PURCHASE_ORDER,
-            ):
-                await conn.execute(
-                    "UPDATE purchase_order_lines SET status = 'CLOSED'"
-                    " WHERE po_number = $1 AND po_line = $2 AND status = 'OPEN'",
-                    peg["document_number"],
-                    peg["document_line"],
-                )
-                await self._roll_up_header(conn, peg["document_number"])
-                await conn.execute(
-                    "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1"
-                    " AND status <> $3",
-                    peg["supply_order_number"],
-                    SupplyStatus.CLOSED,
-                    SupplyStatus.CANCELED,
-                )
-                await append_event(
-                    conn,
-                    key=f"{key}:{peg['document_number']}",
-                    type=EventType.SUPPLY_CLOSED,
-                    order_number=order_number,
-                    line_number=line_number,
-                    data={
-                        "po_number": peg["document_number"],
-                        "supply_order_number": peg["supply_order_number"],
-                    },
-                )
-
-    @staticmethod
-    async def _roll_up_header(conn: Connection, po_number: str) -> None:
-        """A PO whose lines are all canceled is canceled; all done, it is closed."""
-        statuses = {
-            r["status"]
-            for r in await conn.fetch(
-                "SELECT status FROM purchase_order_lines WHERE po_number = $1", po_number
+            return await close_purchase_orders_in(
+                conn, key=key, order_number=order_number, line_number=line_number
             )
-        }
-        if statuses == {"CANCELED"}:
-            header = PurchaseOrderStatus.CANCELED
-        elif statuses <= {"CANCELED", "CLOSED"}:
-            header = PurchaseOrderStatus.CLOSED
-        else:
-            return
-        await conn.execute(
-            "UPDATE purchase_orders SET status = $2 WHERE po_number = $1", po_number, header
-        )

@@ -22,6 +22,7 @@ from adapters.postgres.common import (
 )
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
+from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.pick_waves import release_pick_wave
 from domain.backorders import (
     after_shipment,
@@ -45,13 +46,6 @@ from domain.signals import (
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
 
 SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
-# The phase a status the workflow reaches on its own puts the line's ledger in.
-_PHASE_OF = {
-    LineStatus.MANUAL_ACTION_REQUIRED: Phase.MANUAL,
-    LineStatus.AWAITING_BILLING: Phase.BILLING,
-    LineStatus.CLOSED: Phase.CLOSED,
-    LineStatus.BOOKED: Phase.BOOKED,
-}
 
 
 ZERO = Decimal(0)
@@ -393,19 +387,15 @@ class Shipping:
         """Record a status the workflow reached on its own (manual action, billing, closed);
         answers the line's ledger after it."""
         async with self._pool.acquire() as conn, conn.transaction():
-            line = await lock_line(conn, order_number, line_number)
-            if line["status"] != LineStatus.CANCELED:
-                line = await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
-            if event is not None:
-                await append_event(
-                    conn,
-                    key=key,
-                    type=event,
-                    order_number=order_number,
-                    line_number=line_number,
-                    data=data,
-                )
-            return ledger_of(line)
+            return await enter_phase_in(
+                conn,
+                key=key,
+                order_number=order_number,
+                line_number=line_number,
+                status=status,
+                event=event,
+                data=data,
+            )
 
     async def order_event(
         self, *, key: str, order_number: str, event: EventType, data: dict[str, Any]

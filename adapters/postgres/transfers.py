@@ -57,6 +57,119 @@ def transfer_price(cost: Decimal | None, markup_pct: Decimal) -> Decimal:
     return price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+async def transfer_order_in(
+    conn: Connection,
+    *,
+    key: str,
+    line: LineInput,
+    decision: SourcingDecision,
+    supply_order_number: str,
+    workflow_id: str,
+    today: date,
+) -> TransferOrderResult | None:
+    """Take the line's open quantity from the source's free stock, ship it and peg the
+    transfer order to the line, in one transaction. None when the line was canceled
+    first; `short` set (and nothing changed) when the source's free stock was taken by
+    others since the line was scheduled."""
+    source = decision.source_organization or ""
+    row = await lock_line(conn, line.order_number, line.line_number)
+    existing = await conn.fetchrow("SELECT * FROM transfer_orders WHERE idempotency_key = $1", key)
+    if existing:
+        return _result(existing, row)
+    quantity = quantity_to_supply(row, decision.quantity)
+    if quantity <= 0:
+        return None
+    got = await take_free_stock(conn, item=line.item_number, organization=source, wanted=quantity)
+    if got < quantity:
+        await conn.execute(
+            "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1 AND organization = $2",
+            line.item_number,
+            source,
+            got,
+        )
+        return TransferOrderResult(
+            transfer_order_number="",
+            status="SHORT",
+            from_organization=source,
+            to_organization=line.organization,
+            quantity=got,
+            transfer_price=Decimal("0"),
+            short=True,
+        )
+    # Shipped at once: the goods leave the source's on-hand with their reservation.
+    await conn.execute(
+        "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
+        " WHERE item = $1 AND organization = $2",
+        line.item_number,
+        source,
+        quantity,
+    )
+    cost = await conn.fetchval(
+        "SELECT coalesce(i.cost, p.cost) FROM items i"
+        " LEFT JOIN items p ON p.number = i.parent_item WHERE i.number = $1",
+        line.item_number,
+    )
+    price = transfer_price(cost, decision.transfer_price_markup_pct)
+    number = await next_document_number(conn, "TO")
+    arrival = today + timedelta(days=decision.lead_time_days)
+    order = await conn.fetchrow(
+        "INSERT INTO transfer_orders (transfer_order_number, idempotency_key,"
+        " supply_order_number, item, from_organization, to_organization, quantity,"
+        " transfer_price, status, expected_arrival)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+        number,
+        key,
+        supply_order_number,
+        line.item_number,
+        source,
+        line.organization,
+        quantity,
+        price,
+        TransferOrderStatus.IN_TRANSIT,
+        arrival,
+    )
+    row = await peg_to_line(
+        conn,
+        document_type=DocumentType.TRANSFER_ORDER,
+        document_number=number,
+        supply_order_number=supply_order_number,
+        order_number=line.order_number,
+        line_number=line.line_number,
+        workflow_id=workflow_id,
+        supply_status=SupplyStatus.IN_TRANSIT,
+    )
+    await append_event(
+        conn,
+        key=f"{key}:event",
+        type=EventType.TRANSFER_ORDER_CREATED,
+        order_number=line.order_number,
+        line_number=line.line_number,
+        data={
+            "transfer_order_number": number,
+            "from_organization": source,
+            "to_organization": line.organization,
+            "quantity": json_quantity(quantity),
+            "transfer_price": json_money(price),
+            "expected_arrival": arrival.isoformat(),
+        },
+    )
+    return _result(order, row)
+
+
+async def close_transfer_orders_in(
+    conn: Connection, *, key: str, order_number: str, line_number: int
+) -> None:
+    """The line has shipped: its transfer orders and supply orders are done."""
+    for peg in await pegs_of_line(conn, order_number, line_number, DocumentType.TRANSFER_ORDER):
+        await close_pegged_document(
+            conn,
+            key=key,
+            peg=peg,
+            table="transfer_orders",
+            number_column="transfer_order_number",
+        )
+
+
 class Transfers:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -75,95 +188,16 @@ class Transfers:
         transfer order to the line, in one transaction. None when the line was canceled
         first; `short` set (and nothing changed) when the source's free stock was taken by
         others since the line was scheduled."""
-        source = decision.source_organization or ""
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await lock_line(conn, line.order_number, line.line_number)
-            existing = await conn.fetchrow(
-                "SELECT * FROM transfer_orders WHERE idempotency_key = $1", key
-            )
-            if existing:
-                return _result(existing, row)
-            quantity = quantity_to_supply(row, decision.quantity)
-            if quantity <= 0:
-                return None
-            got = await take_free_stock(
-                conn, item=line.item_number, organization=source, wanted=quantity
-            )
-            if got < quantity:
-                await conn.execute(
-                    "UPDATE on_hand SET reserved = reserved - $3 WHERE item = $1"
-                    " AND organization = $2",
-                    line.item_number,
-                    source,
-                    got,
-                )
-                return TransferOrderResult(
-                    transfer_order_number="",
-                    status="SHORT",
-                    from_organization=source,
-                    to_organization=line.organization,
-                    quantity=got,
-                    transfer_price=Decimal("0"),
-                    short=True,
-                )
-            # Shipped at once: the goods leave the source's on-hand with their reservation.
-            await conn.execute(
-                "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
-                " WHERE item = $1 AND organization = $2",
-                line.item_number,
-                source,
-                quantity,
-            )
-            cost = await conn.fetchval(
-                "SELECT coalesce(i.cost, p.cost) FROM items i"
-                " LEFT JOIN items p ON p.number = i.parent_item WHERE i.number = $1",
-                line.item_number,
-            )
-            price = transfer_price(cost, decision.transfer_price_markup_pct)
-            number = await next_document_number(conn, "TO")
-            arrival = today + timedelta(days=decision.lead_time_days)
-            order = await conn.fetchrow(
-                "INSERT INTO transfer_orders (transfer_order_number, idempotency_key,"
-                " supply_order_number, item, from_organization, to_organization, quantity,"
-                " transfer_price, status, expected_arrival)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
-                number,
-                key,
-                supply_order_number,
-                line.item_number,
-                source,
-                line.organization,
-                quantity,
-                price,
-                TransferOrderStatus.IN_TRANSIT,
-                arrival,
-            )
-            row = await peg_to_line(
+            return await transfer_order_in(
                 conn,
-                document_type=DocumentType.TRANSFER_ORDER,
-                document_number=number,
+                key=key,
+                line=line,
+                decision=decision,
                 supply_order_number=supply_order_number,
-                order_number=line.order_number,
-                line_number=line.line_number,
                 workflow_id=workflow_id,
-                supply_status=SupplyStatus.IN_TRANSIT,
+                today=today,
             )
-            await append_event(
-                conn,
-                key=f"{key}:event",
-                type=EventType.TRANSFER_ORDER_CREATED,
-                order_number=line.order_number,
-                line_number=line.line_number,
-                data={
-                    "transfer_order_number": number,
-                    "from_organization": source,
-                    "to_organization": line.organization,
-                    "quantity": json_quantity(quantity),
-                    "transfer_price": json_money(price),
-                    "expected_arrival": arrival.isoformat(),
-                },
-            )
-            return _result(order, row)
 
     async def receive(self, scan: ReceiptScanIn) -> ScanOutcome:
         """The transfer arrives at the line's organization and is reserved to the line."""
@@ -285,13 +319,6 @@ class Transfers:
     async def close_for_line(self, *, key: str, order_number: str, line_number: int) -> None:
         """The line has shipped: its transfer orders and supply orders are done."""
         async with self._pool.acquire() as conn, conn.transaction():
-            for peg in await pegs_of_line(
-                conn, order_number, line_number, DocumentType.TRANSFER_ORDER
-            ):
-                await close_pegged_document(
-                    conn,
-                    key=key,
-                    peg=peg,
-                    table="transfer_orders",
-                    number_column="transfer_order_number",
-                )
+            return await close_transfer_orders_in(
+                conn, key=key, order_number=order_number, line_number=line_number
+            )

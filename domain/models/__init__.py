@@ -22,6 +22,9 @@ from domain.models.line_signals import (
     CancelSignal as CancelSignal,
 )
 from domain.models.line_signals import (
+    CreditReleasedSignal as CreditReleasedSignal,
+)
+from domain.models.line_signals import (
     LinesAddedSignal as LinesAddedSignal,
 )
 from domain.models.line_signals import (

@@ -113,3 +113,11 @@ class RetrySignal(BaseModel):
     # --------------------------------------------------------------------------- views
     # The line's ledger after this fact, with its version: a reader keeps the highest.
     ledger: Ledger | None = None
+
+
+class CreditReleasedSignal(BaseModel):
+    """The order of a line that waits on credit hold is authorized: the line goes on."""
+
+    request_id: str
+    # The line's ledger after the release (BOOKED again), with its version.
+    ledger: Ledger | None = None

@@ -38,6 +38,12 @@ class LineInput(BaseModel):
     credit_hold: bool = False
 
 
+class LineToStart(BaseModel):
+    line: LineInput
+    # Its stored ledger when the line starts held on credit (it waits for the release).
+    held_ledger: Ledger | None = None
+
+
 class OrderInput(BaseModel):
     order_number: str
     customer_number: str

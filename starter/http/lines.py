@@ -33,7 +33,7 @@ async def line_view(
             result_type=LineView,
             reject_condition=QueryRejectCondition.NOT_OPEN,
         )
-        return await with_stored_ledger(ctx, view, row)
+        return await with_credit_hold(ctx, await with_stored_ledger(ctx, view, row))
     except WorkflowQueryRejectedError:
         # Closed: its result is the final status, read from history without a worker.
         result = await handle.result()
@@ -92,8 +92,18 @@ async def with_stored_ledger(
     )
 
 
+async def with_credit_hold(ctx: AppContext, view: LineView) -> LineView:
+    """A line waiting with its order on credit hold says why, as its order's credit does."""
+    held = await credit_hold_reason(ctx, view.order_number, view.status)
+    if held is None:
+        return view
+    return view.model_copy(
+        update={"manual_action_reason": held, "waiting_for": f"Waiting for credit: {held}"}
+    )
+
+
 async def credit_hold_reason(ctx: AppContext, order_number: str, status: str) -> str | None:
-    """Why a line not started yet waits: its order's credit hold, if it is on one."""
+    """Why a line in manual action waits: its order's credit hold, if it is on one."""
     if status != LineStatus.MANUAL_ACTION_REQUIRED:
         return None
     credit = await ctx.credit.authorization(order_number)

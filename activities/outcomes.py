@@ -1,0 +1,47 @@
+"""What the merged steps of a line answer (serialized into workflow histories: only add
+fields)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from domain.line import Ledger
+from domain.models import (
+    InvoiceResult,
+    PurchaseOrderResult,
+    SourcingDecision,
+    TransferOrderResult,
+    WorkOrderResult,
+)
+from domain.statuses import SupplyType
+
+
+class SourcedPart(BaseModel):
+    """One source of a sourced line: the documents made for it, or why none were
+    (`canceled_first`: nothing was open; `short`: the transfer's source had no free stock
+    left). A part that makes no document leaves nothing behind."""
+
+    supply_type: SupplyType
+    supply_order_number: str | None = None
+    requisition_number: str | None = None
+    purchase_order: PurchaseOrderResult | None = None
+    work_order: WorkOrderResult | None = None
+    transfer_order: TransferOrderResult | None = None
+    canceled_first: bool = False
+    short: bool = False
+
+
+class SourcingOutcome(BaseModel):
+    """The sourcing decision and, per part of it, what was made; the line's ledger after."""
+
+    decision: SourcingDecision
+    parts: list[SourcedPart] = []
+    ledger: Ledger
+
+
+class LineBilled(BaseModel):
+    """The invoices a shipped line got and its ledger after them."""
+
+    ar_invoice: InvoiceResult | None = None
+    ap_invoices: list[InvoiceResult] = []
+    ledger: Ledger

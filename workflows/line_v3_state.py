@@ -1,0 +1,89 @@
+"""What a `FulfillmentLineWorkflowV3` carries into its next run when it continues as new:
+its whole `LineState` (without the line, which is the run's input) and what its search
+attributes hold. Deterministic and free of I/O."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.line import Ledger
+from domain.models import CancelSignal, LineEvent, LineInput, SupplyView
+from workflows.line_state import LineState
+
+# A line continues as new once its history is this long (or the server suggests it): a
+# line with thousands of partial scans keeps each run's history small.
+HISTORY_BOUND = 2_000
+
+
+class LineSnapshot(BaseModel):
+    ledger: Ledger
+    supply: list[SupplyView] = []
+    arrived: dict[str, Decimal] = {}
+    approved: list[str] = []
+    events: list[LineEvent] = []
+    invoices: list[dict[str, Any]] = []
+    seen: list[str] = []
+    cancels: list[CancelSignal] = []
+    retries: int = 0
+    sourcing_rounds: int = 0
+    supplied_once: bool = False
+    told_staged: bool = False
+    jeopardy: bool = False
+    cancel_reason: str | None = None
+    manual_reason: str | None = None
+    published: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, state: LineState, published: dict[str, Any]) -> LineSnapshot:
+        return cls(
+            ledger=state.ledger,
+            supply=state.supply,
+            arrived=state.arrived,
+            approved=sorted(state.approved),
+            events=state.events,
+            invoices=state.invoices,
+            seen=sorted(state.seen),
+            cancels=state.cancels,
+            retries=state.retries,
+            sourcing_rounds=state.sourcing_rounds,
+            supplied_once=state.supplied_once,
+            told_staged=state.told_staged,
+            jeopardy=state.jeopardy,
+            cancel_reason=state.cancel_reason,
+            manual_reason=state.manual_reason,
+            published=published,
+        )
+
+    def state(self, line: LineInput) -> LineState:
+        return LineState(
+            line=line,
+            ledger=self.ledger,
+            supply=list(self.supply),
+            arrived=dict(self.arrived),
+            approved=set(self.approved),
+            events=list(self.events),
+            invoices=list(self.invoices),
+            seen=set(self.seen),
+            cancels=list(self.cancels),
+            retries=self.retries,
+            sourcing_rounds=self.sourcing_rounds,
+            supplied_once=self.supplied_once,
+            told_staged=self.told_staged,
+            jeopardy=self.jeopardy,
+            cancel_reason=self.cancel_reason,
+            manual_reason=self.manual_reason,
+        )
+
+
+class LineCarry(BaseModel):
+    """The second input of a line's run: none for a new line; the snapshot of the run
+    before for a line that continued as new."""
+
+    snapshot: LineSnapshot | None = None
+    history_bound: int = HISTORY_BOUND
+    runs: int = 1
+    # A line started while its order is on credit hold: its stored ledger then (held).
+    held_ledger: Ledger | None = None

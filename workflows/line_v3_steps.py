@@ -1,0 +1,138 @@
+"""How a `FulfillmentLineWorkflowV3` differs from V2 in its steps: the sourcing decision
+and every document it asks for are one activity (`source_line`), and billing through the
+supply documents' closing is one activity (`bill_and_close`); each is one transaction of
+the system of record. The CLOSED phase follows as a local activity. What the line shows
+(documents, invoices, narrative) is recorded as V2 does."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.lines import LineActivities
+    from activities.outcomes import SourcedPart
+    from activities.payloads import CloseStep, LineStatusChange, PurchaseOrderRef, SourceStep
+    from activities.shipping import ShippingActivities
+    from domain.line import ZERO
+    from domain.models import json_quantity as _q
+    from domain.statuses import EventType, LineStatus, SupplyStatus, SupplyType
+    from workflows.line import FulfillmentLineWorkflowV2
+    from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+
+CANCELED_FIRST = {
+    SupplyType.BUY: "Canceled before the purchase order was made",
+    SupplyType.MAKE: "Canceled before the work order was made",
+    SupplyType.TRANSFER: "Canceled before the transfer order was made",
+}
+
+
+class MergedSteps(FulfillmentLineWorkflowV2):
+    """V2's cycle with its short steps merged (the workflow type is `line_v3.py`)."""
+
+    async def _source(self, quantity: Decimal) -> None:
+        """Apply the sourcing rules to `quantity` and peg one document per source; a setup
+        that cannot supply it parks the line for a person, who fixes it and retries."""
+        s, line = self._s, self._s.line
+        round_ = s.sourcing_rounds
+        s.sourcing_rounds += 1
+        attempt = 0
+        while True:
+            outcome = await self._run(
+                LineActivities.source_line,
+                SourceStep(
+                    key=self._key(f"source-{round_}-{attempt}"),
+                    line=line.model_copy(update={"quantity": quantity}),
+                    workflow_id=workflow.info().workflow_id,
+                    today=workflow.now().date(),
+                ),
+                summary=f"Source {_q(quantity)} {line.item_number}",
+            )
+            decision = outcome.decision
+            for reason in decision.explanation:
+                self._event(EventType.LINE_SCHEDULED, reason)
+            s.adopt(outcome.ledger)
+            for part in outcome.parts:
+                if part.canceled_first:  # the cancel's signal is on its way
+                    await self._wait_until_canceled(CANCELED_FIRST[part.supply_type])
+                self._record_part(part)
+            made = [not part.short for part in outcome.parts]
+            if made and all(made):
+                return
+            reason = decision.manual_action_reason or "no supply source"
+            if made:
+                reason = (
+                    f"the free stock at {decision.source_organization} was taken before the"
+                    " transfer could ship; retry to source the line again"
+                )
+            await self._manual_action(reason, attempt=f"{round_}-{attempt}")
+            attempt += 1
+            if any(made):  # what was made stays; source the rest
+                quantity = s.progress().need
+                if quantity <= 0:
+                    return
+
+    def _record_part(self, part: SourcedPart) -> None:
+        """The documents of one source, in the line's narrative and supply."""
+        number = part.supply_order_number
+        if part.purchase_order is not None:
+            self._event(EventType.SUPPLY_ORDER_CREATED, number or "")
+            self._event(EventType.REQUISITION_CREATED, part.requisition_number or "")
+            self._record_purchase_order(
+                part.purchase_order,
+                supply_order_number=number,
+                requisition_number=part.requisition_number,
+            )
+        elif part.work_order is not None:
+            self._event(EventType.SUPPLY_ORDER_CREATED, number or "")
+            self._record_work_order(part.work_order, supply_order_number=number)
+        elif part.transfer_order is not None:
+            self._record_transfer_order(part.transfer_order, supply_order_number=number)
+
+    async def _bill_and_close(self) -> None:
+        """AR invoice for what is not invoiced, AP invoice per purchase order (a later PO
+        canceled before anything arrived has nothing to bill), supply closed; then the
+        line is closed."""
+        s = self._s
+        orders = [
+            po
+            for index, po in enumerate(d for d in s.documents if d.type is SupplyType.BUY)
+            if index == 0 or s.arrived.get(po.document_number, ZERO) > 0
+        ]
+        closed = await self._run(
+            LineActivities.bill_and_close,
+            CloseStep(
+                key=self._key("close"),
+                line=s.line,
+                purchase_orders=[
+                    PurchaseOrderRef(po_number=po.document_number, po_line=po.document_line)
+                    for po in orders
+                ],
+                supply_types=list(dict.fromkeys(d.type for d in s.documents)),
+            ),
+            summary="Bill and close the line",
+        )
+        s.adopt(closed.ledger)
+        if closed.ar_invoice is not None:
+            self._record_ar_invoice(closed.ar_invoice)
+        for ap in closed.ap_invoices:
+            self._record_ap_invoice(ap)
+        if s.supply:  # the documents are done, or the stock reservation shipped
+            s.set_supply_status(SupplyStatus.CLOSED)
+        # Closed once the invoices show: a local activity, one marker in the history.
+        self._publish()
+        ledger = await workflow.execute_local_activity_method(
+            ShippingActivities.enter_line_phase,
+            LineStatusChange(
+                key=self._key("closed"),
+                order_number=s.line.order_number,
+                line_number=s.line.line_number,
+                status=LineStatus.CLOSED,
+                event=EventType.LINE_CLOSED,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        s.adopt(ledger)
+        self._event(EventType.LINE_CLOSED, "shipped, invoiced and closed")

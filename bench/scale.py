@@ -4,6 +4,7 @@ on a stack of its own (a fresh temporary folder), stopped at the end whatever ha
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import uuid
@@ -62,6 +63,8 @@ async def scale(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"mode": f"scale:{args.scale}", "workers": args.workers}
     for name in names:
         figures |= await scenario(name, args)
+        # The machine may be shared: its load says how much the figures are worth.
+        figures[f"load_average_1m_after_{name.replace('-', '_')}"] = round(os.getloadavg()[0], 2)
     return figures
 
 

@@ -24,6 +24,8 @@ from bench.stack import (
 SCALE_CUSTOMER_NUMBER = str(SCALE_CUSTOMER["number"])
 AWAITING_SUPPLY = "AWAITING_SUPPLY"
 PROGRESS_EVERY_S = 10.0
+# Statuses a line waiting for its PO does not leave by itself: waiting on would be in vain.
+STUCK = frozenset({"MANUAL_ACTION_REQUIRED", "CANCELED"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ async def wait_orders_awaiting(
         )
         last: dict[str, int] = {}
         for (so, expected), order in zip(list(pending.items()), counts, strict=True):
+            stuck = {s: n for s, n in order["line_counts"].items() if s in STUCK}
+            if stuck:
+                raise RuntimeError(f"{so}: lines that will not get a PO: {stuck}")
             last[so] = awaiting_supply(order)
             if last[so] >= expected:
                 del pending[so]

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench lint format clean bytecode
+.PHONY: run test demo bench bench-scale lint format clean bytecode
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ test: bytecode
 demo: bytecode
 	$(BIN)/python -m starter.demo
 
+# The bench's own modules too: the bare yardstick's workflow is re-imported per run.
 bench: bytecode
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m compileall -q bench > /dev/null
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Figures at size (docs/scaling.md): SCALE=large-order|open-lines|all, sizes in BENCH_ARGS,
+# e.g. make bench-scale SCALE=open-lines BENCH_ARGS="--open-lines 1000 --workers 2".
+SCALE ?= all
+bench-scale: bytecode
+	$(BIN)/python -m compileall -q bench > /dev/null
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -150,7 +150,8 @@ async def relay(
         await start_order_workflow(client, order, task_queue=task_queue)
 
     while not stop.is_set():
-        step = after_round(state, await relay_round(starts, outbox, start), interval=interval)
+        found = await relay_round(starts, outbox, start, settle=interval)
+        step = after_round(state, found, interval=interval)
         if step.notice is Notice.PAUSED:
             name = _name(step.state.unreachable)
             log.warning(f"relay paused: {name} unreachable", retry_in=step.wait)
@@ -164,12 +165,16 @@ async def relay_round(
     starts: OrderStarts,
     outbox: SignalOutbox,
     start: Callable[[OrderInput], Awaitable[None]],
+    *,
+    settle: float = 1.0,
 ) -> str | None:
-    """One round; returns the dependency it could not reach, if any."""
+    """One round; returns the dependency it could not reach, if any. A signal is left to
+    whoever owed it for `settle` seconds (the API sends its own at once); those owed by a
+    step of a workflow (a line finishing tells its order) are sent by the relay only."""
     try:
         for order_number in await starts.due(older_than_seconds=5):
             await starts.start(order_number, start)
-        await outbox.deliver(older_than_seconds=2)
+        await outbox.deliver(older_than_seconds=settle)
     except Exception as err:
         dependency = unreachable_dependency(err)
         if dependency is None:  # items fail on their own: this is the relay's own fault

@@ -23,6 +23,7 @@ from adapters.postgres.common import (
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from adapters.postgres.line_phases import enter_phase_in
+from adapters.postgres.order_lines import record_set_release
 from adapters.postgres.pick_waves import release_pick_wave
 from domain.backorders import (
     after_shipment,
@@ -320,20 +321,8 @@ class Shipping:
         self, *, key: str, order_number: str, shipment_set: str, lines: list[int]
     ) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "INSERT INTO shipment_set_releases (order_number, shipment_set, lines)"
-                " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                order_number,
-                shipment_set,
-                lines,
-            )
-            await append_event(
-                conn,
-                key=key,
-                type=EventType.SHIPMENT_SET_RELEASED,
-                order_number=order_number,
-                line_number=None,
-                data={"shipment_set": shipment_set, "lines": lines},
+            await record_set_release(
+                conn, key=key, order_number=order_number, name=shipment_set, lines=lines
             )
 
     async def retry_line(

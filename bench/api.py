@@ -103,6 +103,17 @@ class Api:
             interval=self.interval,
         )
 
+    async def wait_stored_status(self, order_number: str, status: str) -> dict[str, Any]:
+        """Wait for line 1's stored status in `GET /orders/{n}`: the system of record, as an
+        integrator would watch it, with no workflow asked."""
+        return await poll(
+            lambda: self.call("GET", f"/orders/{order_number}", role="viewer"),
+            lambda order: order["lines"][0]["status"] == status,
+            what=f"{order_number} line 1 stored {status}",
+            timeout=self.timeout,
+            interval=self.interval,
+        )
+
     async def receipt(self, scan_id: str, po: dict[str, Any]) -> dict[str, Any]:
         """Receive a line's whole PO quantity (`po` is the line's `supply[0]`)."""
         return await self.call(

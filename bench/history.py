@@ -31,7 +31,11 @@ async def history_stats(client: Client, workflow_id: str) -> HistoryStats:
     description = await handle.describe()
     activities = signals = pre = 0
     for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        local = (
+            event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+        )
+        if local or event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             activities += 1
             if signals == 0:
                 pre += 1

@@ -51,8 +51,9 @@ class ScaleOptions:
             order_concurrency=args.order_concurrency,
             sample=args.sample,
             workers=args.workers,
-            # An order's answer holds up to 1,000 lines: no need to ask more often.
-            interval=max(args.poll_interval, 0.5),
+            # An order's answer reads all its lines (0.15 s of the API's CPU at 5,000): asked
+            # once a second, the figure is a second coarse at most and the stack keeps the CPU.
+            interval=max(args.poll_interval, 1.0),
             line_interval=args.poll_interval,
             deadline=args.scale_timeout,
         )

@@ -56,6 +56,9 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
             ),
             static_summary=f"Sales order {order.order_number} for {order.customer_number}: {lines}",
             rpc_timeout=timedelta(seconds=RPC_TIMEOUT),
+            # Started from a worker's own client (the order's `start_lines`), the first
+            # workflow task comes back with the start: no task queue round trip.
+            request_eager_start=True,
         )
     except WorkflowAlreadyStartedError:
         pass
@@ -82,6 +85,9 @@ async def start_line_workflow(
             search_attributes=initial_search_attributes(line),
             static_summary=line_summary(line),
             rpc_timeout=timedelta(seconds=RPC_TIMEOUT),
+            # Started from a worker's own client (the order's `start_lines`), the first
+            # workflow task comes back with the start: no task queue round trip.
+            request_eager_start=True,
         )
     except WorkflowAlreadyStartedError:
         pass

@@ -5,6 +5,9 @@ not in its input or its history.
     release) -> release shipment sets as their lines are staged -> close once the last
     line's own write says nothing is open -> close the credit authorization
 
+Credit, set releases and the close are short transactions, run as local activities; the
+start batches stay activities, heartbeating while they start up to 100 workflows.
+
 Lines are not child workflows: each is started once by id (a retried batch starts nothing
 twice) and tells its order only what the order needs: a shipment-set member staged or
 finished, the last open line finished. The order's history thus grows by a few events per
@@ -100,16 +103,14 @@ class LinesFromRows:
         c = self._carried
         while True:
             self._reviews_covered = self._reviews_requested
-            decision: CreditDecision = await workflow.execute_activity(
+            decision: CreditDecision = await self._step(
                 "authorize_credit",
                 CreditStep(
                     key=self._key("credit")
                     + (f"-{c.credit_attempts}" if c.credit_attempts else ""),
                     order_number=self._order.order_number,
                 ),
-                result_type=CreditDecision,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
+                CreditDecision,
                 summary=f"Authorize credit for {self._order.customer_number}",
             )
             self._credit = c.credit = decision
@@ -175,17 +176,27 @@ class LinesFromRows:
         )
         return started
 
+    async def _step(self, name: str, arg: Any, result_type: Any, *, summary: str) -> Any:
+        """One short step of the order, one transaction idempotent by its key: a local
+        activity (no task queue round trip, one marker in the history)."""
+        return await workflow.execute_local_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=summary,
+        )
+
     # ------------------------------------------------------------------ sets and close
 
     async def _release_ready_sets(self) -> None:
         c = self._carried
         c.sets_to_check = False
-        c.shipment_sets = await workflow.execute_activity(
+        c.shipment_sets = await self._step(
             "release_ready_shipment_sets",
             OrderStep(key=self._key("set"), order_number=self._order.order_number),
-            result_type=dict[str, ShipmentSetState],
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+            dict[str, ShipmentSetState],
             summary="Release the shipment sets whose lines are all staged",
         )
         details = f"{c.started_lines} line(s) in fulfillment"
@@ -195,12 +206,10 @@ class LinesFromRows:
         workflow.set_current_details(details)
 
     async def _close(self) -> OrderClosing:
-        closing: OrderClosing = await workflow.execute_activity(
+        closing: OrderClosing = await self._step(
             "close_order",
             OrderStep(key=self._key("closed"), order_number=self._order.order_number),
-            result_type=OrderClosing,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
+            OrderClosing,
             summary="Close the order: no line is open",
         )
         if closing.closed:

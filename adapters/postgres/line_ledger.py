@@ -10,6 +10,7 @@ too, so no other path can store a line that breaks them.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from adapters.errors import Refusal
@@ -130,41 +131,40 @@ async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
     """Record booked lines (at booking, or added by a revision): version 1 of each ledger,
     in one round trip however many. A line booked now runs on a line workflow that ships in
     parts (`ships_in_parts`)."""
-    rows = []
-    for li in lines:
-        ledger = Ledger(ordered=li.quantity, back_to_back=li.back_to_back)
-        rows.append(
-            (
-                li.order_number,
-                li.line_number,
-                line_workflow_id(li.order_number, li.line_number),
-                li.item_number,
-                li.organization,
-                line_status(ledger),
-                ledger.ordered,
-                li.unit_price,
-                li.unit_discount,
-                li.back_to_back,
-                li.cancel_backorders,
-                li.enforce_single_shipment,
-                li.shipment_set,
-                li.applied_rules,
-                li.under_ship_tolerance_pct,
-                li.over_ship_tolerance_pct,
-                ledger.phase,
-                ledger.version,
-                li.back_to_back_reason,
-            )
-        )
-    await conn.executemany(
+    ledgers = [Ledger(ordered=li.quantity, back_to_back=li.back_to_back) for li in lines]
+    # One statement over arrays, one per column: 10,000 lines in one execution, where an
+    # INSERT per row took most of a second. The primary key still refuses a line twice.
+    await conn.execute(
         "INSERT INTO fulfillment_lines (order_number, line_number, workflow_id,"
         " item_number, organization, status, ordered_quantity, unit_price,"
         " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
         " shipment_set, applied_rules, under_ship_tolerance_pct,"
         " over_ship_tolerance_pct, phase, version, back_to_back_reason, ships_in_parts)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, true)",
-        rows,
+        " SELECT o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r::jsonb, ut, ot, ph, v, why,"
+        " true FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],"
+        " $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::bool[], $11::bool[],"
+        " $12::bool[], $13::text[], $14::text[], $15::numeric[], $16::numeric[], $17::text[],"
+        " $18::int[], $19::text[])"
+        " AS t(o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r, ut, ot, ph, v, why)",
+        [li.order_number for li in lines],
+        [li.line_number for li in lines],
+        [line_workflow_id(li.order_number, li.line_number) for li in lines],
+        [li.item_number for li in lines],
+        [li.organization for li in lines],
+        [line_status(ledger) for ledger in ledgers],
+        [ledger.ordered for ledger in ledgers],
+        [li.unit_price for li in lines],
+        [li.unit_discount for li in lines],
+        [li.back_to_back for li in lines],
+        [li.cancel_backorders for li in lines],
+        [li.enforce_single_shipment for li in lines],
+        [li.shipment_set for li in lines],
+        [json.dumps(li.applied_rules) for li in lines],
+        [li.under_ship_tolerance_pct for li in lines],
+        [li.over_ship_tolerance_pct for li in lines],
+        [ledger.phase for ledger in ledgers],
+        [ledger.version for ledger in ledgers],
+        [li.back_to_back_reason for li in lines],
     )
 
 

@@ -68,7 +68,9 @@ class OrderLines:
             for r in rows
             if r["status"] not in TERMINAL_LINE_STATUSES
         ]
-        return inputs, (rows[-1]["line_number"] if rows else None)
+        # A batch shorter than its limit is the order's last: no empty batch is asked for.
+        last = bool(batch.line_numbers) or len(rows) >= batch.limit
+        return inputs, (rows[-1]["line_number"] if rows and last else None)
 
     async def release_ready_sets(
         self, *, key: str, order_number: str

@@ -36,7 +36,8 @@ class LineStarts(BaseModel):
 
 class LinesStarted(BaseModel):
     started: int
-    # The last line number of the batch; None when there was nothing after `after`.
+    # The last line number of the batch; None when no line follows it (the batch was
+    # shorter than its limit, or there was nothing after `after`).
     last_line: int | None = None
 
 

@@ -125,6 +125,7 @@ async def receipts_after_restart(
         await wait_reserved(api, so, n, float(po["quantity"]))
         answers.append(answered - scan_began)
         reserved.append(time.monotonic() - answered)
+    print(f"open-lines: reserved after the answer, in turn (s): {[round(r, 2) for r in reserved]}")
     return {
         "open_lines_sample": len(pos),
         "open_lines_receipt_answer_p50_s": round(percentile(answers, 0.5), 3),

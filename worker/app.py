@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -111,6 +112,9 @@ def order_activities(
 PASSTHROUGH_MODULES = ("workflows", "domain", "activities")
 
 
+STICKY_TIMEOUT = timedelta(seconds=1)
+
+
 def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
     return Worker(
         client,
@@ -122,6 +126,10 @@ def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Work
         activities=activities_for(pool) + order_activities(pool, client, task_queue=task_queue),
         interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,
+        # A line's next workflow task waits this long on the sticky queue of the worker that
+        # ran it before going to any worker. After a restart that worker is gone: a receipt
+        # on a line then waits this long to be applied (10 s by default), not a second.
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
     )
 
 

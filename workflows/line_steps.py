@@ -26,6 +26,10 @@ ACTIVITY_TIMEOUT = timedelta(seconds=10)
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=60)
 )
+# A local activity retries inside its workflow task while its backoff stays below this;
+# beyond it, a timer waits and the task completes. A system of record that is down then
+# holds no workflow task open, and a worker told to stop is not kept by retries.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=1.5)
 T = TypeVar("T")
 
 

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import json_quantity as _q
     from domain.statuses import EventType, LineStatus, SupplyStatus, SupplyType
     from workflows.line import FulfillmentLineWorkflowV2
-    from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, LOCAL_RETRY_THRESHOLD
 
 T = TypeVar("T")
 
@@ -50,6 +50,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
             arg,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             summary=summary,
         )
 
@@ -155,6 +156,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
         )
         s.adopt(ledger)
         self._event(EventType.LINE_CLOSED, "shipped, invoiced and closed")

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentSetState,
     )
     from domain.statuses import CreditStatus, LineStatus
+    from workflows.line_steps import LOCAL_RETRY_THRESHOLD
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 ACTIVITY_RETRY = RetryPolicy(
@@ -185,6 +186,7 @@ class LinesFromRows:
             result_type=result_type,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             summary=summary,
         )
 

@@ -198,6 +198,10 @@ async def test_two_relays_share_a_backlog_and_one_killed_mid_batch_loses_nothing
             await stack.wait_status(so, "AWAITING_SHIPPING")
         for so in lost:
             await stack.wait_status(so, "AWAITING_SUPPLY")
+        # A receipt shows in the line's row as it is scanned, before its signal reaches the
+        # workflow: the surviving relay drains what is owed, then stops.
+        pending = "SELECT count(*) FROM signal_outbox WHERE delivered_at IS NULL"
+        await poll(lambda: stack.scalar(pending), lambda n: n == 0)
         stops[1].set()
         await relays[1]
         await assert_each_once(stack, running, lost)

@@ -94,15 +94,6 @@ class Api:
     async def line(self, order_number: str, line_number: int = 1) -> dict[str, Any]:
         return await self.call("GET", f"/orders/{order_number}/lines/{line_number}", role="viewer")
 
-    async def wait_status(self, order_number: str, status: str) -> dict[str, Any]:
-        return await poll(
-            lambda: self.line(order_number),
-            lambda v: v["status"] == status,
-            what=f"{order_number} line 1 {status}",
-            timeout=self.timeout,
-            interval=self.interval,
-        )
-
     async def wait_stored_status(self, order_number: str, status: str) -> dict[str, Any]:
         """Wait for line 1's stored status in `GET /orders/{n}`: the system of record, as an
         integrator would watch it, with no workflow asked."""

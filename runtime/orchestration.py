@@ -56,9 +56,6 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
             ),
             static_summary=f"Sales order {order.order_number} for {order.customer_number}: {lines}",
             rpc_timeout=timedelta(seconds=RPC_TIMEOUT),
-            # Started from a worker's own client (the order's `start_lines`), the first
-            # workflow task comes back with the start: no task queue round trip.
-            request_eager_start=True,
         )
     except WorkflowAlreadyStartedError:
         pass

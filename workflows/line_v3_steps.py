@@ -145,7 +145,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
             s.set_supply_status(SupplyStatus.CLOSED)
         # Closed once the invoices show: a local activity, one marker in the history.
         self._publish()
-        ledger = await workflow.execute_local_activity_method(
+        ledger = await self._run_local(
             ShippingActivities.enter_line_phase,
             LineStatusChange(
                 key=self._key("closed"),
@@ -154,9 +154,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
                 status=LineStatus.CLOSED,
                 event=EventType.LINE_CLOSED,
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            summary="Close the line",
         )
         s.adopt(ledger)
         self._event(EventType.LINE_CLOSED, "shipped, invoiced and closed")

@@ -20,6 +20,8 @@ from bench.report import mean, percentile, throughput
 from bench.stack import (
     Parts,
     WorkerProcess,
+    cpu_ms_per_line,
+    cpu_sample,
     start_product_workers,
     start_worker_process,
     wait_for_pollers,
@@ -37,6 +39,7 @@ class Side:
     timings: list[Timing]
     stats: list[HistoryStats]
     peak_rss_mib: float | None
+    cpu_ms: dict[str, float]
     order_stats: list[HistoryStats] = field(default_factory=list)
 
 
@@ -70,6 +73,7 @@ async def product_side(
         f"(worker pids {[w.pid for w in product_workers]}) ...",
         flush=True,
     )
+    cpu_before = cpu_sample(parts, product_workers)
     orders, timings = await product_run(
         parts,
         product_workers,
@@ -81,6 +85,7 @@ async def product_side(
         timeout=args.timeout,
         run_id=run_id,
     )
+    cpu = cpu_ms_per_line(cpu_before, cpu_sample(parts, product_workers), args.lines)
     client = parts.client
     await asyncio.gather(
         *(
@@ -94,6 +99,7 @@ async def product_side(
         stats=await all_stats(client, [f"order-{so}-line-1" for so in orders]),
         order_stats=await all_stats(client, [f"order-{so}" for so in orders]),
         peak_rss_mib=None if None in rss else sum(r or 0 for r in rss),
+        cpu_ms=cpu,
     )
 
 
@@ -111,6 +117,7 @@ async def bare_side(
         f"(worker pid {worker.pid}) ...",
         flush=True,
     )
+    cpu_before = cpu_sample(parts, [worker])
     try:
         ids, timings = await bare_run(
             parts.client,
@@ -125,8 +132,9 @@ async def bare_side(
     except Exception:
         print(f"--- bare-worker log (tail) ---\n{worker.log_tail()}", file=sys.stderr)
         raise
+    cpu = cpu_ms_per_line(cpu_before, cpu_sample(parts, [worker]), args.lines)
     stats = await all_stats(parts.client, ids)
-    return Side(timings=timings, stats=stats, peak_rss_mib=worker.peak_rss_mib())
+    return Side(timings=timings, stats=stats, peak_rss_mib=worker.peak_rss_mib(), cpu_ms=cpu)
 
 
 async def stop_everything(parts: Parts, workers: list[WorkerProcess]) -> None:
@@ -181,6 +189,10 @@ def figures(args: argparse.Namespace, product: Side, bare: Side) -> dict[str, An
         "bare_state_transitions_per_line": rounded([s.state_transitions for s in bare_stats]),
         "worker_peak_rss_mib": rss_figure(product.peak_rss_mib),
         "bare_worker_peak_rss_mib": rss_figure(bare.peak_rss_mib),
+        # From booking (or start) to the last line closed; "driver" is this process: the
+        # bench's calls, and on the product side the API it serves in-process.
+        "cpu_ms_per_line": product.cpu_ms,
+        "bare_cpu_ms_per_line": bare.cpu_ms,
     }
 
 

@@ -50,6 +50,15 @@ def print_json(figures: dict[str, Any]) -> None:
     print("BENCH_JSON " + json.dumps(figures, sort_keys=True))
 
 
+CPU_PARTS = (
+    ("temporal", "dev server"),
+    ("workers", "worker"),
+    ("driver", "API and driver"),
+    ("postgresql", "PostgreSQL"),
+    ("total", "all"),
+)
+
+
 def report(f: dict[str, Any]) -> None:
     """The default mode: the product line against the bare yardstick."""
     print()
@@ -77,6 +86,14 @@ def report(f: dict[str, Any]) -> None:
             ),
             ("state transitions per order wf", f["order_state_transitions"], None),
             ("worker peak RSS (MiB)", f["worker_peak_rss_mib"], f["bare_worker_peak_rss_mib"]),
+            *(
+                (
+                    f"CPU ms per line: {name}",
+                    f["cpu_ms_per_line"][part],
+                    f["bare_cpu_ms_per_line"][part],
+                )
+                for part, name in CPU_PARTS
+            ),
         ],
     )
     print_json(f)

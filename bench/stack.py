@@ -72,6 +72,23 @@ def cpu_seconds(pids: Sequence[int], *, reaped: bool = False) -> float:
     return total
 
 
+def cpu_sample(parts: Parts, workers: Sequence[WorkerProcess]) -> dict[str, float]:
+    """CPU seconds so far of each part: the dev server, PostgreSQL, the workers, and this
+    process (the driver, and the API it serves in-process on the product side)."""
+    return {
+        **parts.cpu(),
+        "workers": cpu_seconds([w.pid for w in workers]),
+        "driver": time.process_time(),
+    }
+
+
+def cpu_ms_per_line(
+    before: dict[str, float], after: dict[str, float], lines: int
+) -> dict[str, float]:
+    spent = {part: (after[part] - before[part]) * 1000 / lines for part in before}
+    return {**{p: round(v, 1) for p, v in spent.items()}, "total": round(sum(spent.values()), 1)}
+
+
 async def database_bytes(url: str) -> int:
     import asyncpg
 

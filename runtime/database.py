@@ -30,9 +30,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is, after asyncpg's own rollback of any open
+    transaction: the product keeps no session state (no LISTEN, no SET, advisory locks only
+    per transaction, the migration's aside), so the default `RESET ALL; UNLISTEN *; ...`
+    would be one more round trip per query for nothing."""
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
+        command_timeout=60,
     )
     assert pool is not None
     return pool
@@ -68,6 +80,12 @@ async def migrate(url_or_pool: str | Pool) -> list[str]:
             applied.append(name)
             log.info("migration applied", version=name)
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+    except BaseException:
+        # A pooled session goes back as it is (`_keep_session`): one that failed here may
+        # still hold the migration lock, so it is closed instead.
+        if not isinstance(url_or_pool, str):
+            conn.terminate()
+        raise
     finally:
         if isinstance(url_or_pool, str):
             await conn.close()

@@ -19,6 +19,7 @@ from domain import search_attributes as sa
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.line import Ledger
 from domain.models import LineInput, OrderInput
+from domain.models.order_run import OrderCarried
 from workflows.line_state import initial_search_attributes
 from workflows.line_v3 import FulfillmentLineWorkflowV3
 from workflows.line_v3_state import LineCarry
@@ -42,7 +43,15 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
         # The lines stay in their rows: the workflow starts them from there.
         await client.start_workflow(
             SalesOrderWorkflow.run,
-            order.model_copy(update={"lines": [], "line_count": count}),
+            # Carried from the start: the order runs from its rows, its lines started by
+            # local activities (see OrderCarried.local_starts).
+            order.model_copy(
+                update={
+                    "lines": [],
+                    "line_count": count,
+                    "carried": order.carried or OrderCarried(local_starts=True),
+                }
+            ),
             id=workflow_id,
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

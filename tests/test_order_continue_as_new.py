@@ -25,6 +25,7 @@ from domain.models.order_run import (
     LineFinishedSignal,
     LinesStarted,
     LineStarts,
+    OrderCarried,
     OrderClosing,
     ShipmentSetState,
 )
@@ -85,8 +86,13 @@ async def runs(handle: WorkflowHandle[Any, Any]) -> int:
     return count
 
 
+@pytest.mark.parametrize(
+    "carried",
+    [None, OrderCarried(local_starts=True)],
+    ids=["started-before-local-starts", "local-starts"],
+)
 async def test_the_order_continues_as_new_and_keeps_its_guarantees(
-    client: Client, short_histories: None
+    client: Client, short_histories: None, carried: OrderCarried | None
 ) -> None:
     record = Record()
     task_queue = f"tq-{uuid.uuid4()}"
@@ -100,7 +106,13 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
     ):
         handle = await client.start_workflow(
             SalesOrderWorkflow.run,
-            OrderInput(order_number=so, customer_number="CUST-100", lines=[], line_count=2),
+            OrderInput(
+                order_number=so,
+                customer_number="CUST-100",
+                lines=[],
+                line_count=2,
+                carried=carried,
+            ),
             id=f"order-{so}",
             task_queue=task_queue,
         )
@@ -131,7 +143,7 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
     assert record.started == [1, 2, 3]  # line 3 once, whatever the copies of its signal
     assert record.set_checks >= 2
     replayer = Replayer(workflows=[SalesOrderWorkflow], data_converter=pydantic_data_converter)
-    continued = 0
+    continued = scheduled = 0
     async for execution in client.list_workflows(f"WorkflowId = 'order-{so}'"):
         history = await client.get_workflow_handle(
             execution.id, run_id=execution.run_id
@@ -140,4 +152,9 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
         last = history.events[-1].event_type
         continued += last == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
         assert len(history.events) < 80
+        scheduled += any(
+            e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED for e in history.events
+        )
     assert continued >= 1
+    # Every run keeps the way its order began: start batches local, or activities.
+    assert (scheduled > 0) == (carried is None)

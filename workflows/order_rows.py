@@ -5,8 +5,11 @@ not in its input or its history.
     release) -> release shipment sets as their lines are staged -> close once the last
     line's own write says nothing is open -> close the credit authorization
 
-Credit, set releases and the close are short transactions, run as local activities; the
-start batches stay activities, heartbeating while they start up to 100 workflows.
+Credit, set releases and the close are short transactions, run as local activities. So are
+the start batches of orders started from this release on (`OrderCarried.local_starts`: one
+marker per batch, no task queue round trip; a worker lost mid-batch fails the workflow task
+and the batch runs again, starting nothing twice); orders started before keep their batches
+as activities, heartbeating while they start up to 100 workflows.
 
 Lines are not child workflows: each is started once by id (a retried batch starts nothing
 twice) and tells its order only what the order needs: a shipment-set member staged or
@@ -166,6 +169,17 @@ class LinesFromRows:
         c.started_lines += batch.started
 
     async def _start_lines(self, batch: LineStarts, *, summary: str) -> LinesStarted:
+        if self._carried.local_starts:
+            local: LinesStarted = await workflow.execute_local_activity(
+                "start_lines",
+                batch,
+                result_type=LinesStarted,
+                start_to_close_timeout=START_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+                summary=summary,
+            )
+            return local
         started: LinesStarted = await workflow.execute_activity(
             "start_lines",
             batch,

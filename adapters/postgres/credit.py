@@ -392,11 +392,15 @@ class Credit:
     async def authorization(self, order_number: str) -> dict[str, Any] | None:
         """The order's credit authorization as the API shows it; None when it has none."""
         async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(
-                "SELECT status, amount, currency, reason, updated_at FROM credit_authorizations"
-                " WHERE order_number = $1",
-                order_number,
-            )
+            return await self.authorization_on(conn, order_number)
+
+    @staticmethod
+    async def authorization_on(conn: Connection, order_number: str) -> dict[str, Any] | None:
+        row = await conn.fetchrow(
+            "SELECT status, amount, currency, reason, updated_at FROM credit_authorizations"
+            " WHERE order_number = $1",
+            order_number,
+        )
         if row is None:
             return None
         return {

@@ -147,24 +147,27 @@ class Orders:
 
     async def header(self, order_number: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            order = await conn.fetchrow(
-                "SELECT order_number, customer_number, customer_po_number, currency,"
-                " requested_ship_date, organization, booked_at FROM orders"
-                " WHERE order_number = $1",
-                order_number,
-            )
-            if order is None:
-                raise NotFound(f"order {order_number}")
-            lines = await conn.fetch(
-                "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
-                order_number,
-            )
-            released = await conn.fetchval(
-                "SELECT coalesce(array_agg(shipment_set), '{}') FROM shipment_set_releases"
-                " WHERE order_number = $1",
-                order_number,
-            )
-        return {**dict(order), "lines": [dict(r) for r in lines], "released_sets": released}
+            return await self.header_on(conn, order_number)
+
+    @staticmethod
+    async def header_on(conn: Connection, order_number: str) -> dict[str, Any]:
+        """The order's header, its line rows and its released shipment sets, in two round
+        trips (the order is polled by integrators waiting on a status)."""
+        order = await conn.fetchrow(
+            "SELECT order_number, customer_number, customer_po_number, currency,"
+            " requested_ship_date, organization, booked_at,"
+            " (SELECT coalesce(array_agg(r.shipment_set), '{}') FROM shipment_set_releases r"
+            "  WHERE r.order_number = o.order_number) AS released_sets"
+            " FROM orders o WHERE order_number = $1",
+            order_number,
+        )
+        if order is None:
+            raise NotFound(f"order {order_number}")
+        lines = await conn.fetch(
+            "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
+            order_number,
+        )
+        return {**dict(order), "lines": [dict(r) for r in lines]}
 
     async def lines_after(self, order_number: str, *, after: int, limit: int) -> list[Any]:
         """The order's line rows after a line number, in line order; NotFound for no order."""

@@ -72,3 +72,8 @@ class OrderCarried(BaseModel):
     sets_to_check: bool = False
     finished_open_lines: int | None = None
     shipment_sets: dict[str, ShipmentSetState] = {}
+    # Start batches run as local activities: true for orders started from this release on
+    # (their first input says so, and every later run carries it), false for orders that
+    # run on as they began. The input tells, not a patch marker: a marker and its search
+    # attribute upsert would cost every new order two events.
+    local_starts: bool = False

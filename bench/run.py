@@ -6,7 +6,7 @@
 
 Starts its own embedded PostgreSQL, Temporal dev server and worker processes in a temporary
 folder and stops them at the end (on failure and Ctrl-C too). The default mode drives N
-one-line orders through the HTTP API (in-process, over httpx's ASGI transport) with at most
+one-line orders through the HTTP API (in-process, its ASGI app called directly) with at most
 C in flight, then N `BareLineWorkflow`s (9 no-op activities, 4 signals) on a second worker
 process. Prints figures and a `BENCH_JSON` line; it asserts nothing about speed.
 """

@@ -82,7 +82,7 @@ async def start_line_workflow(
             FulfillmentLineWorkflowV3.run,
             args=[
                 line.model_copy(update={"credit_hold": True}) if held_ledger else line,
-                LineCarry(held_ledger=held_ledger),
+                LineCarry(held_ledger=held_ledger, one_upsert_at_close=True),
             ],
             id=line_workflow_id(line.order_number, line.line_number),
             task_queue=task_queue,

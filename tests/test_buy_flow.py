@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from temporalio.api.enums.v1 import EventType
+
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
 
@@ -109,6 +111,24 @@ async def test_full_buy_flow_closes_with_invoices(stack: Stack) -> None:
         assert expected in types, expected
     order = await stack.wait_order_closed(so)
     assert order["status"] == "CLOSED"
+
+    # Billing and the CLOSED step run in the line's last workflow task: one upsert there,
+    # showing CLOSED with its supply closed.
+    history = await stack.client.get_workflow_handle(f"order-{so}-line-1").fetch_history()
+    events = history.events
+    last_task = max(
+        i
+        for i, e in enumerate(events)
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    )
+    upserts = [
+        e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        for e in events[last_task:]
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    ]
+    assert len(upserts) == 1
+    assert {"LineStatus", "SupplyStatus"} <= set(upserts[0].keys())
+    assert b"CLOSED" in upserts[0]["LineStatus"].data
 
 
 async def test_supplier_billing_a_new_price_holds_the_ap_invoice(stack: Stack) -> None:

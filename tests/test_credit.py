@@ -16,7 +16,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.credit import CreditActivities
 from activities.payloads import CreditStep
 from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.credit import Credit, reauthorize
+from adapters.postgres.credit import Credit, _limit_taking_turns, reauthorize
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from domain.models import OrderIn, SetupDocument
@@ -357,3 +357,59 @@ async def test_a_reauthorization_run_again_changes_nothing(pool: asyncpg.Pool) -
             )
             == 1
         )
+
+
+async def waiting_on_a_lock(pool: asyncpg.Pool, statement: str) -> bool:
+    async with pool.acquire() as conn:
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE $1",
+            statement + "%",
+        )
+    return bool(waiting)
+
+
+async def test_authorizations_without_a_limit_run_side_by_side_and_a_new_limit_waits(
+    pool: asyncpg.Pool,
+) -> None:
+    """Two authorizations of a customer without a limit do not wait on each other, nor does
+    a booking's foreign key check; a setup giving the customer a limit waits for both, so the
+    next authorization counts them. With a limit, authorizations take turns."""
+    await MasterData(pool).apply_setup(SetupDocument.model_validate(setup_with_limit(None)))
+    first, second, booking = [await pool.acquire() for _ in range(3)]
+    try:
+        await first.execute("BEGIN")
+        await second.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
+        assert await _limit_taking_turns(first, "CUST-100") is None
+        assert await _limit_taking_turns(second, "CUST-100") is None  # not held up
+        await booking.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
+        await booking.execute("SELECT 1 FROM customers WHERE number = 'CUST-100' FOR KEY SHARE")
+        await booking.execute("COMMIT")
+
+        update = "UPDATE customers SET credit_limit = 1000"
+        setup = asyncio.create_task(pool.execute(update + " WHERE number = 'CUST-100'"))
+        await poll(lambda: waiting_on_a_lock(pool, update), lambda waiting: waiting)
+        assert not setup.done()
+        await first.execute("COMMIT")
+        await second.execute("COMMIT")
+        await asyncio.wait_for(setup, 10)
+
+        # Now limited: a second authorization waits for the first's turn to end.
+        await first.execute("BEGIN")
+        assert await _limit_taking_turns(first, "CUST-100") == Decimal("1000")
+        await booking.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
+        await booking.execute("SELECT 1 FROM customers WHERE number = 'CUST-100' FOR KEY SHARE")
+        await booking.execute("COMMIT")
+        await second.execute("BEGIN")
+        turn = asyncio.create_task(_limit_taking_turns(second, "CUST-100"))
+        await poll(
+            lambda: waiting_on_a_lock(pool, "SELECT credit_limit FROM customers"),
+            lambda waiting: waiting,
+        )
+        assert not turn.done()
+        await first.execute("COMMIT")
+        assert await asyncio.wait_for(turn, 10) == Decimal("1000")
+        await second.execute("COMMIT")
+    finally:
+        for conn in (first, second, booking):
+            await pool.release(conn)

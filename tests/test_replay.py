@@ -31,8 +31,8 @@ from worker.app import WORKFLOWS
 HISTORIES = Path(__file__).parent / "histories"
 # New recordings go here: the histories of FulfillmentLineWorkflowV3 lines and of the order
 # workflows that start them. `ledger/` holds FulfillmentLineWorkflowV2's, the files above it
-# the first release's, `v3-activity-starts/` those of orders that began before their start
-# batches were local activities; all stay as they are.
+# the first release's, `v3-as-released/` V3 lines and orders as V3 was first released (their
+# runs began without `one_upsert_at_close` and `local_starts`); all stay as they are.
 LEDGER = HISTORIES / "ledger"
 RECORD_INTO = HISTORIES / "v3"
 
@@ -80,9 +80,11 @@ def test_histories_cover_the_flows(folder: Path) -> None:
     } - ({"manual-action-canceled"} if folder == LEDGER else set()) <= names
 
 
-def test_orders_begun_before_local_starts_keep_replaying() -> None:
-    names = {p.stem for p in (HISTORIES / "v3-activity-starts").glob("*.json")}
+def test_v3_as_first_released_keeps_replaying() -> None:
+    names = {p.stem for p in (HISTORIES / "v3-as-released").glob("*.json")}
     assert {
+        "buy-flow-closed-line",
+        "continued-as-new-closed",
         "buy-flow-closed-order",
         "credit-hold-released-order",
         "credit-hold-canceled-order",

@@ -39,6 +39,7 @@ class FulfillmentLineWorkflowV3(MergedSteps):
     def __init__(self, line: LineInput, carry: LineCarry | None = None) -> None:
         super().__init__(line)
         self._carry = carry or LineCarry()
+        self._one_upsert_at_close = self._carry.one_upsert_at_close
         snapshot = self._carry.snapshot
         if snapshot is not None:
             self._s = snapshot.state(line)

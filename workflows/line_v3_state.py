@@ -87,3 +87,8 @@ class LineCarry(BaseModel):
     runs: int = 1
     # A line started while its order is on credit hold: its stored ledger then (held).
     held_ledger: Ledger | None = None
+    # Lines started from this release on publish once when they close: billing and the
+    # CLOSED step run in one workflow task, so the status between them is not upserted on
+    # its own. The input tells, not a patch marker (a marker and its search attribute
+    # upsert would add two events to every line); lines started before keep both upserts.
+    one_upsert_at_close: bool = False

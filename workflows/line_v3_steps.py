@@ -40,6 +40,9 @@ CANCELED_FIRST = {
 class MergedSteps(FulfillmentLineWorkflowV2):
     """V2's cycle with its short steps merged (the workflow type is `line_v3.py`)."""
 
+    # Set from the line's carry (`LineCarry.one_upsert_at_close`).
+    _one_upsert_at_close: bool = False
+
     async def _run_local(
         self, activity: Callable[[Any, Any], Awaitable[T]], arg: Any, *, summary: str
     ) -> T:
@@ -144,7 +147,8 @@ class MergedSteps(FulfillmentLineWorkflowV2):
         if s.supply:  # the documents are done, or the stock reservation shipped
             s.set_supply_status(SupplyStatus.CLOSED)
         # Closed once the invoices show: a local activity, one marker in the history.
-        self._publish()
+        if not self._one_upsert_at_close:
+            self._publish()
         ledger = await self._run_local(
             ShippingActivities.enter_line_phase,
             LineStatusChange(

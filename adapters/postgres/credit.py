@@ -14,6 +14,7 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.credit_view import authorization_on
 from adapters.postgres.line_ledger import ledger_of, lock_order_lines, record
 from domain.credit import CreditDecision, CreditReviewSignal, check_credit
 from domain.identity import order_workflow_id
@@ -121,10 +122,7 @@ async def authorize_revision(conn: Connection, order_number: str, *, key: str) -
     open_lines, total = _open_total(await _order_lines(conn, order_number, lock=False))
     if total <= auth["amount"]:
         return
-    credit_limit = await conn.fetchval(
-        "SELECT credit_limit FROM customers WHERE number = $1 FOR UPDATE",
-        auth["customer_number"],
-    )
+    credit_limit = await _limit_taking_turns(conn, auth["customer_number"])
     elsewhere: Decimal = await _authorized_elsewhere(conn, auth["customer_number"], order_number)
     check = check_credit(
         customer_number=auth["customer_number"],
@@ -160,6 +158,23 @@ async def _reauthorized(
             "reason": reason,
         },
     )
+
+
+async def _limit_taking_turns(conn: Connection, customer_number: str) -> Decimal | None:
+    """The customer's credit limit, locked until the transaction ends. Authorizations of a
+    customer with a limit take turns (FOR NO KEY UPDATE): two orders cannot each fit under a
+    limit that together they exceed. Without a limit there is nothing to share: they hold the
+    row FOR SHARE, side by side, and a setup that gives the customer a limit waits for them
+    (so the next authorization counts them). Neither lock holds up a booking's foreign key
+    check (FOR KEY SHARE)."""
+    query = "SELECT credit_limit FROM customers WHERE number = $1"
+    if await conn.fetchval(query, customer_number) is None:
+        limit: Decimal | None = await conn.fetchval(query + " FOR SHARE", customer_number)
+        if limit is None:
+            return None
+    # A limit, or one set since the read above: the exclusive turn, read again under it.
+    limited: Decimal | None = await conn.fetchval(query + " FOR NO KEY UPDATE", customer_number)
+    return limited
 
 
 async def _authorized_elsewhere(conn: Connection, customer_number: str, order_number: str) -> Any:
@@ -244,12 +259,7 @@ class Credit:
             if order is None:
                 raise NotFound(f"order {order_number}")
             customer_number: str = order["customer_number"]
-            # Authorizations of one customer take turns: two orders cannot each fit under a
-            # limit that together they exceed.
-            credit_limit = await conn.fetchval(
-                "SELECT credit_limit FROM customers WHERE number = $1 FOR UPDATE",
-                customer_number,
-            )
+            credit_limit = await _limit_taking_turns(conn, customer_number)
             earlier = await conn.fetchrow(
                 "SELECT * FROM credit_checks WHERE idempotency_key = $1", key
             )
@@ -392,21 +402,4 @@ class Credit:
     async def authorization(self, order_number: str) -> dict[str, Any] | None:
         """The order's credit authorization as the API shows it; None when it has none."""
         async with self._pool.acquire() as conn:
-            return await self.authorization_on(conn, order_number)
-
-    @staticmethod
-    async def authorization_on(conn: Connection, order_number: str) -> dict[str, Any] | None:
-        row = await conn.fetchrow(
-            "SELECT status, amount, currency, reason, updated_at FROM credit_authorizations"
-            " WHERE order_number = $1",
-            order_number,
-        )
-        if row is None:
-            return None
-        return {
-            "status": row["status"],
-            "amount": json_money(row["amount"]),
-            "currency": row["currency"],
-            "reason": row["reason"],
-            "updated_at": row["updated_at"].isoformat(),
-        }
+            return await authorization_on(conn, order_number)

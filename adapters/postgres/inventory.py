@@ -108,9 +108,6 @@ async def reserve_to_line(
     received = line["received_quantity"]
     reserved = line["reserved_quantity"]
     status = line["status"]
-    await add_reserved_stock(
-        conn, item=line["item_number"], organization=organization, quantity=quantity
-    )
     receipt_number = await next_document_number(conn, "RCV")
     await conn.execute(
         "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
@@ -195,6 +192,10 @@ async def reserve_to_line(
             ),
         )
     ]
+    # Last: every line of the item shares its on-hand row, held from here to the commit.
+    await add_reserved_stock(
+        conn, item=line["item_number"], organization=organization, quantity=quantity
+    )
     return {
         "accepted": True,
         **ids,

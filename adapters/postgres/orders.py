@@ -151,14 +151,17 @@ class Orders:
 
     @staticmethod
     async def header_on(conn: Connection, order_number: str) -> dict[str, Any]:
-        """The order's header, its line rows and its released shipment sets, in two round
-        trips (the order is polled by integrators waiting on a status)."""
+        """The order's header, its released shipment sets, its credit authorization's row
+        (`credit`, None without one) and its line rows, in two round trips: integrators
+        poll this while they wait on a status."""
         order = await conn.fetchrow(
-            "SELECT order_number, customer_number, customer_po_number, currency,"
-            " requested_ship_date, organization, booked_at,"
+            "SELECT o.order_number, o.customer_number, o.customer_po_number, o.currency,"
+            " o.requested_ship_date, o.organization, o.booked_at,"
             " (SELECT coalesce(array_agg(r.shipment_set), '{}') FROM shipment_set_releases r"
-            "  WHERE r.order_number = o.order_number) AS released_sets"
-            " FROM orders o WHERE order_number = $1",
+            "  WHERE r.order_number = o.order_number) AS released_sets,"
+            " a.status, a.amount, a.currency AS credit_currency, a.reason, a.updated_at"
+            " FROM orders o LEFT JOIN credit_authorizations a USING (order_number)"
+            " WHERE o.order_number = $1",
             order_number,
         )
         if order is None:
@@ -167,7 +170,10 @@ class Orders:
             "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
             order_number,
         )
-        return {**dict(order), "lines": [dict(r) for r in lines]}
+        header = dict(order)
+        credit = {k: header.pop(k) for k in ("status", "amount", "reason", "updated_at")}
+        credit["currency"] = header.pop("credit_currency")
+        return {**header, "credit": credit, "lines": [dict(r) for r in lines]}
 
     async def lines_after(self, order_number: str, *, after: int, limit: int) -> list[Any]:
         """The order's line rows after a line number, in line order; NotFound for no order."""

@@ -272,14 +272,6 @@ class Shipping:
                 scan.line_number,
                 scan.shipped_quantity,
             )
-            # Shipping consumes the on-hand the line's reservation was part of.
-            await conn.execute(
-                "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
-                " WHERE item = $1 AND organization = $2",
-                line["item_number"],
-                line["organization"],
-                scan.shipped_quantity,
-            )
             await append_event(
                 conn,
                 key=f"scan-{scan.scan_id}:ship",
@@ -305,6 +297,15 @@ class Shipping:
                         ledger=ledger_of(line),
                     ),
                 )
+            )
+            # Shipping consumes the on-hand the line's reservation was part of. Last: every
+            # line of the item shares that row, held from here to the commit.
+            await conn.execute(
+                "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
+                " WHERE item = $1 AND organization = $2",
+                line["item_number"],
+                line["organization"],
+                scan.shipped_quantity,
             )
             return {
                 "accepted": True,

@@ -12,8 +12,7 @@ from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
 from adapters.errors import Refusal
-from adapters.postgres.credit import Credit
-from adapters.postgres.orders import Orders
+from adapters.postgres.credit_view import authorization_view
 from domain.backorders import shipment_sets
 from domain.identity import LINE_WORKFLOW_TYPES_QUERY, line_workflow_id, order_workflow_id
 from domain.models import OrderIn
@@ -118,9 +117,7 @@ async def get_order(order_number: OrderNumber, ctx: Reader) -> dict[str, Any]:
     """The header and a summary of every line, read from the system of record in one go:
     the stored status and quantities are the ones each line's workflow and answers wrote
     (read your writes), so no workflow is asked, whatever the order's size."""
-    async with ctx.pool.acquire() as conn:  # one connection: integrators poll this
-        header = await Orders.header_on(conn, order_number)
-        credit = await Credit.authorization_on(conn, order_number)
+    header = await ctx.orders.header(order_number)
     rows = header["lines"]
     summaries = [line_summary(row) for row in rows]
     page = summaries[:ORDER_LINES_PAGE]
@@ -134,7 +131,7 @@ async def get_order(order_number: OrderNumber, ctx: Reader) -> dict[str, Any]:
         "booked_at": header["booked_at"],
         "status": order_status([s["status"] for s in summaries]),
         "total_amount": str(sum((s["line_amount"] for s in summaries), Decimal("0"))),
-        "credit_authorization": credit,
+        "credit_authorization": authorization_view(header["credit"]),
         "shipment_sets": shipment_sets(rows, header["released_sets"]),
         "workflow_id": order_workflow_id(order_number),
         "ui_url": ui_link(ctx, order_workflow_id(order_number)),

@@ -88,7 +88,7 @@ async def ap_invoice_in(
         )
     po = await conn.fetchrow(
         "SELECT p.supplier, p.agreement, l.quantity, l.canceled_quantity,"
-        " l.received_quantity, l.unit_price FROM purchase_orders p"
+        " l.received_quantity, l.over_received_quantity, l.unit_price FROM purchase_orders p"
         " JOIN purchase_order_lines l USING (po_number)"
         " WHERE p.po_number = $1 AND l.po_line = $2",
         po_number,
@@ -109,11 +109,14 @@ async def ap_invoice_in(
             )
             or price
         )
-    billed = po["received_quantity"]
+    # What arrived beyond the PO line within its over-receipt tolerance was accepted (it is
+    # on free on-hand): it is billed, and counts as ordered for the match.
+    over = po["over_received_quantity"]
+    billed = po["received_quantity"] + over
     match = match_ap_invoice(
         invoice_quantity=billed,
         invoice_unit_price=price,
-        ordered_quantity=po["quantity"] - po["canceled_quantity"],
+        ordered_quantity=po["quantity"] - po["canceled_quantity"] + over,
         po_unit_price=po["unit_price"],
         received_quantity=Decimal(received),
     )

@@ -19,13 +19,15 @@ from adapters.postgres.common import (
     run_scan,
 )
 from adapters.postgres.free_stock import (
+    lock_waiting_lines,
     record_stock_reservation,
     release_excess,
     take_free_stock,
 )
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_ids
-from domain.line import Arrive
+from adapters.postgres.over_receipts import insert_receipt, put_on_free_hand, receive_over_only
+from domain.line import Arrive, Refused
 from domain.models import (
     LineInput,
     ReceiptScanIn,
@@ -34,6 +36,7 @@ from domain.models import (
     StockReservation,
     json_quantity,
 )
+from domain.receiving import ReceiptSplit, split_receipt
 from domain.signals import RECEIPT_RECORDED
 from domain.statuses import (
     DocumentType,
@@ -96,10 +99,12 @@ async def reserve_to_line(
     unit_price: Decimal | None,
     document_open: Decimal,
     document_label: str,
+    over: Decimal = Decimal(0),
 ) -> tuple[dict[str, Any], list[int]]:
     """Goods arrived on a pegged supply document (a PO receipt, a work order completion):
     record the receipt, put the goods on hand reserved to the line, and owe the line its
-    signal. Called under the line's row lock; the caller updates its own document."""
+    signal. Called under the line's row lock; the caller updates its own document, and puts
+    `over` (what came beyond the document, recorded with the receipt) on free on-hand."""
     before = line
     line = await line_ledger.record(
         conn, line, Arrive(quantity=quantity, document=document_label, document_open=document_open)
@@ -109,21 +114,16 @@ async def reserve_to_line(
     reserved = line["reserved_quantity"]
     status = line["status"]
     receipt_number = await next_document_number(conn, "RCV")
-    await conn.execute(
-        "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
-        " document_line, item, organization, quantity, unit_price, order_number, line_number)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        receipt_number,
-        scan_id,
-        peg["document_type"],
-        peg["document_number"],
-        peg["document_line"],
-        line["item_number"],
-        organization,
-        quantity,
-        unit_price,
-        line["order_number"],
-        line["line_number"],
+    await insert_receipt(
+        conn,
+        receipt_number=receipt_number,
+        scan_id=scan_id,
+        peg=peg,
+        line=line,
+        organization=organization,
+        quantity=quantity + over,
+        over=over,
+        unit_price=unit_price,
     )
     await conn.execute(
         "INSERT INTO reservations (idempotency_key, item, organization, order_number,"
@@ -153,7 +153,8 @@ async def reserve_to_line(
             "document_type": peg["document_type"],
             "document_number": peg["document_number"],
             "document_line": peg["document_line"],
-            "quantity": json_quantity(quantity),
+            "quantity": json_quantity(quantity + over),
+            **({"over_receipt_quantity": json_quantity(over)} if over else {}),
         },
     )
     await append_event(
@@ -204,7 +205,68 @@ async def reserve_to_line(
         "received_quantity": json_quantity(received),
         "reserved_quantity": json_quantity(reserved),
         "open_quantity": json_quantity(open_line),
+        **({"over_receipt_quantity": json_quantity(over)} if over else {}),
     }, outbox
+
+
+async def po_line_to_receive(conn: Connection, scan: ReceiptScanIn, line: Any) -> tuple[Any, Any]:
+    """The PO (with its agreement's over-receipt tolerance) and its line, locked, or the
+    reason they cannot be received now."""
+    po = await conn.fetchrow(
+        "SELECT p.*, coalesce(a.over_receipt_tolerance_pct, 0) AS tolerance_pct"
+        " FROM purchase_orders p LEFT JOIN blanket_agreements a ON a.number = p.agreement"
+        " WHERE p.po_number = $1",
+        scan.po_number,
+    )
+    pol = await conn.fetchrow(
+        "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2 FOR UPDATE",
+        scan.po_number,
+        scan.po_line,
+    )
+    if po["status"] == PurchaseOrderStatus.AWAITING_APPROVAL:
+        raise Refusal(
+            409,
+            f"purchase order {scan.po_number} is awaiting approval; it cannot be received yet",
+        )
+    refuse_if_canceled(line)
+    if pol["status"] in ("CANCELED", "CLOSED"):
+        raise Refusal(
+            409,
+            f"purchase order line {scan.po_number}/{scan.po_line} is {pol['status'].lower()}",
+        )
+    return po, pol
+
+
+async def count_on_po_line(
+    conn: Connection,
+    scan: ReceiptScanIn,
+    split: ReceiptSplit,
+    *,
+    line: Any,
+    organization: str,
+    waiting: list[Any],
+) -> list[int]:
+    """The PO line counts what its pegged line got and what came over; what came over goes
+    to free on-hand (serving `waiting`); returns the outbox ids owed to those served."""
+    await conn.execute(
+        "UPDATE purchase_order_lines SET received_quantity = received_quantity + $3,"
+        " over_received_quantity = over_received_quantity + $4"
+        " WHERE po_number = $1 AND po_line = $2",
+        scan.po_number,
+        scan.po_line,
+        split.to_line,
+        split.over,
+    )
+    if split.over <= 0:
+        return []
+    return await put_on_free_hand(
+        conn,
+        item=line["item_number"],
+        organization=organization,
+        quantity=split.over,
+        waiting=waiting,
+        cause=f"over-receipt:{scan.scan_id}",
+    )
 
 
 class Inventory:
@@ -232,42 +294,40 @@ class Inventory:
         )
         line = await lock_line(conn, peg["order_number"], peg["line_number"])
         await refuse_imprecise(conn, line["item_number"], {"quantity": scan.quantity})
-        po = await conn.fetchrow(
-            "SELECT * FROM purchase_orders WHERE po_number = $1", scan.po_number
-        )
-        pol = await conn.fetchrow(
-            "SELECT * FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2 FOR UPDATE",
-            scan.po_number,
-            scan.po_line,
-        )
-        if po["status"] == PurchaseOrderStatus.AWAITING_APPROVAL:
-            raise Refusal(
-                409,
-                f"purchase order {scan.po_number} is awaiting approval; it cannot be received yet",
-            )
-        refuse_if_canceled(line)
-        if pol["status"] in ("CANCELED", "CLOSED"):
-            raise Refusal(
-                409,
-                f"purchase order line {scan.po_number}/{scan.po_line} is {pol['status'].lower()}",
-            )
-        body, outbox = await reserve_to_line(
-            conn,
-            scan_id=scan.scan_id,
-            peg=peg,
-            line=line,
-            organization=po["organization"],
-            quantity=scan.quantity,
-            unit_price=pol["unit_price"],
-            document_open=pol["quantity"] - pol["canceled_quantity"] - pol["received_quantity"],
-            document_label=f"{scan.po_number} line {scan.po_line}",
-        )
-        await conn.execute(
-            "UPDATE purchase_order_lines SET received_quantity = received_quantity + $3"
-            " WHERE po_number = $1 AND po_line = $2",
-            scan.po_number,
-            scan.po_line,
+        po, pol = await po_line_to_receive(conn, scan, line)
+        label = f"{scan.po_number} line {scan.po_line}"
+        ordered = pol["quantity"] - pol["canceled_quantity"]
+        document_open = ordered - pol["received_quantity"]
+        split = split_receipt(
             scan.quantity,
+            document_open=document_open,
+            ordered=ordered,
+            over_received=pol["over_received_quantity"],
+            tolerance_pct=po["tolerance_pct"],
+            document=label,
+        )
+        if isinstance(split, Refused):
+            raise line_ledger.refusal(split)
+        organization = po["organization"]
+        # Lines waiting for free stock are locked before the on-hand row (free_stock.py).
+        waiting = (
+            await lock_waiting_lines(conn, line["item_number"], organization) if split.over else []
+        )
+        common = {"scan_id": scan.scan_id, "peg": peg, "line": line}
+        common |= {"organization": organization, "unit_price": pol["unit_price"]}
+        if split.to_line > 0:
+            body, outbox = await reserve_to_line(
+                conn,
+                **common,
+                quantity=split.to_line,
+                over=split.over,
+                document_open=document_open,
+                document_label=label,
+            )
+        else:
+            body, outbox = await receive_over_only(conn, **common, over=split.over)
+        outbox += await count_on_po_line(
+            conn, scan, split, line=line, organization=organization, waiting=waiting
         )
         return body, outbox
 

@@ -199,7 +199,8 @@ class Procurement:
             raise NotFound(f"purchase order {po_number}")
         lines = await conn.fetch(
             "SELECT l.po_line, l.item, l.quantity, l.canceled_quantity, l.received_quantity,"
-            " l.unit_price, l.need_by_date, l.status, p.order_number, p.line_number"
+            " l.over_received_quantity, l.unit_price, l.need_by_date, l.status,"
+            " p.order_number, p.line_number"
             " FROM purchase_order_lines l LEFT JOIN pegs p ON p.document_type = $2"
             " AND p.document_number = l.po_number AND p.document_line = l.po_line"
             " WHERE l.po_number = $1 ORDER BY l.po_line",

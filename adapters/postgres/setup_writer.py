@@ -171,11 +171,12 @@ async def _blanket_agreements(conn: Connection, doc: SetupDocument, outbox: list
         await conn.execute(
             "INSERT INTO blanket_agreements (number, supplier, item, unit_price,"
             " lead_time_days, automatically_generate_orders,"
-            " automatically_submit_for_approval, active)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (number) DO UPDATE SET"
+            " automatically_submit_for_approval, active, over_receipt_tolerance_pct)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (number) DO UPDATE SET"
             " supplier = $2, item = $3, unit_price = $4, lead_time_days = $5,"
             " automatically_generate_orders = $6,"
-            " automatically_submit_for_approval = $7, active = $8",
+            " automatically_submit_for_approval = $7, active = $8,"
+            " over_receipt_tolerance_pct = $9",
             ag.number,
             ag.supplier,
             ag.item,
@@ -184,6 +185,7 @@ async def _blanket_agreements(conn: Connection, doc: SetupDocument, outbox: list
             ag.automatically_generate_orders,
             ag.automatically_submit_for_approval,
             ag.active,
+            ag.over_receipt_tolerance_pct,
         )
     return len(doc.blanket_agreements)
 

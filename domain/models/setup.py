@@ -86,6 +86,9 @@ class BlanketAgreementIn(StrictModel):
     automatically_generate_orders: bool = False
     automatically_submit_for_approval: bool = False
     active: bool = True
+    # A PO line under the agreement may receive this much more than ordered; the excess
+    # goes to free on-hand (contract: "Over-receipt tolerance").
+    over_receipt_tolerance_pct: LargePercent = Decimal("0")
 
 
 class WorkDefinitionIn(StrictModel):

@@ -45,3 +45,5 @@ class LineBilled(BaseModel):
     ar_invoice: InvoiceResult | None = None
     ap_invoices: list[InvoiceResult] = []
     ledger: Ledger
+    # Not billed: a hold blocks billing (why, naming it); the line waits for its release.
+    held: str | None = None

@@ -7,7 +7,7 @@ open after the first ship confirm); a line without Cancel Backorders keeps its b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 # The predefined reason of cancels made by shipping; people may not choose it, so reports
@@ -96,6 +96,8 @@ class WaveLine:
     # May ship what has arrived: not in a shipment set, no single shipment, its order not
     # shipped complete.
     in_parts: bool = False
+    # Why a hold keeps the line from pick release (domain.holds.held_because); None: free.
+    held: str | None = None
 
     @property
     def ready(self) -> Decimal:
@@ -114,6 +116,8 @@ class WavePlan:
     cancel: dict[tuple[str, int], Decimal]  # backorder cancels
     waiting: dict[tuple[str, int], Decimal]  # short without Cancel Backorders: left to wait
     canceled_sets: set[tuple[str, str]]
+    # Left by the wave for a hold: the line's own, or a held line of its shipment set.
+    held: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def plan_wave(lines: list[WaveLine]) -> WavePlan:
@@ -124,8 +128,20 @@ def plan_wave(lines: list[WaveLine]) -> WavePlan:
     A short line that ships in parts and keeps its backorders: what is there is released,
     the rest waits for a later wave."""
     plan = WavePlan(release={}, cancel={}, waiting={}, canceled_sets=set())
+    held_sets: dict[tuple[str, str | None], int] = {
+        (line.order_number, line.shipment_set): line.line_number
+        for line in lines
+        if line.held is not None and line.shipment_set is not None
+    }
     for line in lines:
         if not line.candidate:
+            continue
+        if line.held is not None:
+            plan.held[line.key] = line.held
+            continue
+        if (line.order_number, line.shipment_set) in held_sets:  # sets are judged whole
+            held = held_sets[(line.order_number, line.shipment_set)]
+            plan.held[line.key] = f"shipment set {line.shipment_set}: line {held} is on hold"
             continue
         short = max(line.to_ship - line.reserved, ZERO)
         if short == 0:
@@ -141,6 +157,8 @@ def plan_wave(lines: list[WaveLine]) -> WavePlan:
             if line.ready > 0:
                 plan.release[line.key] = line.ready
     for line in lines:
+        if line.key in plan.held or line.held is not None:
+            continue
         if (line.order_number, line.shipment_set) in plan.canceled_sets and line.to_ship > 0:
             plan.release.pop(line.key, None)
             plan.waiting.pop(line.key, None)

@@ -20,6 +20,8 @@ LINE_STAGED = "line_staged"
 LINE_FINISHED = "line_finished"
 # To a line started while its order was on credit hold: the credit is authorized now.
 CREDIT_RELEASED = "credit_released"
+# To a line whose holds changed (applied or released): its active holds now.
+HOLDS_CHANGED = "holds_changed"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

@@ -119,6 +119,19 @@ def parser() -> argparse.ArgumentParser:
     retry.add_argument("order_number")
     retry.add_argument("line_number", type=int)
 
+    holds = sub.add_parser("hold", help="holds on orders and lines").add_subparsers(
+        dest="action", required=True
+    )
+    apply = holds.add_parser("apply", help="POST /orders/{n}/holds")
+    apply.add_argument("order_number")
+    apply.add_argument("--code", required=True, help="a hold code of the setup")
+    apply.add_argument("--line", type=int, help="one line; the whole order without it")
+    apply.add_argument("--reason", required=True)
+    release = holds.add_parser("release", help="POST /orders/{n}/holds/{hold_id}/release")
+    release.add_argument("order_number")
+    release.add_argument("hold_id")
+    release.add_argument("--reason", required=True)
+
     po = sub.add_parser("po", help="purchase orders").add_subparsers(dest="action", required=True)
     po.add_parser("show", help="GET /purchase-orders/{po}").add_argument("po_number")
     po.add_parser("approve", help="POST /purchase-orders/{po}/approve").add_argument("po_number")
@@ -223,6 +236,8 @@ def dispatch(args: argparse.Namespace) -> int:
             f"/orders/{args.order_number}/lines/{args.line_number}/cancel",
             {k: v for k, v in body.items() if v is not None},
         )
+    if cmd == "hold":
+        return hold(args)
     if cmd == "po":
         if action == "show":
             return call("GET", f"/purchase-orders/{args.po_number}")
@@ -265,6 +280,17 @@ def dispatch(args: argparse.Namespace) -> int:
             "POST", "/pick-waves", {"organization": args.organization, "order_number": args.order}
         )
     return call("GET", f"/events?after={args.after}&limit={args.limit}")
+
+
+def hold(args: argparse.Namespace) -> int:
+    if args.action == "apply":
+        body = {"hold_code": args.code, "line_number": args.line, "reason": args.reason}
+        return call("POST", f"/orders/{args.order_number}/holds", body)
+    return call(
+        "POST",
+        f"/orders/{args.order_number}/holds/{args.hold_id}/release",
+        {"reason": args.reason},
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

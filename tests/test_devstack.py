@@ -193,6 +193,16 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
                 {"scan_id": f"{so}-r2", "po_number": po, "po_line": 1, "quantity": 2},
             )
             await status_of(api, so, "AWAITING_SHIPPING")
+            # A hold through the command line, listed on the line, then released.
+            held = stack.cli(
+                "hold", "apply", so, "--code", "QUALITY", "--line", "1", "--reason", "x"
+            )
+            assert [h["hold_id"] for h in stack.cli("lines", "show", so, "1")["holds"]] == [
+                held["hold_id"]
+            ]
+            assert stack.cli("hold", "release", so, held["hold_id"], "--reason", "ok")[
+                "released_at"
+            ]
             await call(api, "POST", "/pick-waves", {"organization": "M1", "order_number": so})
             await status_of(api, so, "PICK_RELEASED")
             await call(

@@ -24,6 +24,7 @@ from domain.models import (
     SupplyView,
 )
 from domain.models import json_quantity as _q
+from domain.models.views import HoldView
 from domain.statuses import LineStatus, SupplyStatus, SupplyType
 
 # Supply documents that bring goods to the line (a stock reservation brings none).
@@ -51,6 +52,10 @@ class LineState:
     manual_reason: str | None = None
     # Raised by every signal: the cycle wakes and looks again.
     changes: int = 0
+    # Active holds on the line or its order, as the last `holds_changed` said; raised on
+    # each, so that a line waiting to bill looks again.
+    holds: list[HoldView] = field(default_factory=list)
+    holds_changes: int = 0
 
     @classmethod
     def booked(cls, line: LineInput) -> LineState:
@@ -161,7 +166,11 @@ class LineState:
         """The Web UI's current details: status, open quantity, what the line waits for."""
         text = f"**{self.status.value}** · {_q(self.ledger.open)} {self.line.item_number}"
         waiting = self.waiting_for()
-        return f"{text} · {waiting}" if waiting else text
+        text = f"{text} · {waiting}" if waiting else text
+        if self.holds:
+            named = ", ".join(f"{h.hold_id} {h.hold_code} ({h.reason})" for h in self.holds)
+            text += f" · on hold: {named}"
+        return text
 
     def search_attributes(self) -> dict[str, Any]:
         values: dict[str, Any] = {

@@ -20,7 +20,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import signals
-    from domain.models import CreditReleasedSignal, LineInput, LineView
+    from domain.models import CreditReleasedSignal, HoldsChangedSignal, LineInput, LineView
     from domain.statuses import EventType, LineStatus
     from workflows.line import LineCanceled
     from workflows.line_v3_state import LineCarry, LineSnapshot
@@ -69,6 +69,13 @@ class FulfillmentLineWorkflowV3(MergedSteps):
         return self.line_status()
 
     # ------------------------------------------------------------------ credit hold
+
+    @workflow.signal(name=signals.HOLDS_CHANGED)
+    def holds_changed(self, change: HoldsChangedSignal) -> None:
+        # The whole list each time, delivered in order: the last one is the truth.
+        self._s.holds = change.holds
+        self._s.holds_changes += 1
+        workflow.set_current_details(self._s.details())
 
     @workflow.signal(name=signals.CREDIT_RELEASED)
     def credit_released(self, released: CreditReleasedSignal) -> None:

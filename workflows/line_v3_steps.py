@@ -57,6 +57,12 @@ class MergedSteps(FulfillmentLineWorkflowV2):
             summary=summary,
         )
 
+    async def _wait_for_billing_release(self, held: str) -> None:
+        s = self._s
+        changes = s.holds_changes
+        workflow.set_current_details(f"{s.details()} · billing waits: {held}")
+        await workflow.wait_condition(lambda: s.holds_changes != changes)
+
     async def _source(self, quantity: Decimal) -> None:
         """Apply the sourcing rules to `quantity` and peg one document per source; a setup
         that cannot supply it parks the line for a person, who fixes it and retries."""
@@ -126,19 +132,23 @@ class MergedSteps(FulfillmentLineWorkflowV2):
             for index, po in enumerate(d for d in s.documents if d.type is SupplyType.BUY)
             if index == 0 or s.arrived.get(po.document_number, ZERO) > 0
         ]
-        closed = await self._run_local(
-            LineActivities.bill_and_close,
-            CloseStep(
-                key=self._key("close"),
-                line=s.line,
-                purchase_orders=[
-                    PurchaseOrderRef(po_number=po.document_number, po_line=po.document_line)
-                    for po in orders
-                ],
-                supply_types=list(dict.fromkeys(d.type for d in s.documents)),
-            ),
-            summary="Bill and close the line",
+        step = CloseStep(
+            key=self._key("close"),
+            line=s.line,
+            purchase_orders=[
+                PurchaseOrderRef(po_number=po.document_number, po_line=po.document_line)
+                for po in orders
+            ],
+            supply_types=list(dict.fromkeys(d.type for d in s.documents)),
         )
+        while True:
+            closed = await self._run_local(
+                LineActivities.bill_and_close, step, summary="Bill and close the line"
+            )
+            if closed.held is None:
+                break
+            # A hold blocks billing: nothing was billed; look again when holds change.
+            await self._wait_for_billing_release(closed.held)
         s.adopt(closed.ledger)
         if closed.ar_invoice is not None:
             self._record_ar_invoice(closed.ar_invoice)

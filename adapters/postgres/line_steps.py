@@ -17,6 +17,7 @@ from activities.outcomes import LineBilled, SourcedPart, SourcingOutcome
 from activities.payloads import PurchaseOrderRef
 from adapters.postgres.billing import ap_invoice_in, ar_invoice_in
 from adapters.postgres.common import Connection, lock_line
+from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.manufacturing import close_work_orders_in, work_order_in
@@ -24,6 +25,8 @@ from adapters.postgres.master_data import sourcing_inputs_in
 from adapters.postgres.procurement import close_purchase_orders_in
 from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
 from adapters.postgres.transfers import close_transfer_orders_in, transfer_order_in
+from domain.holds import HoldStep, held_because
+from domain.line import Phase
 from domain.models import LineInput, SourcingDecision
 from domain.sourcing import choose_source
 from domain.statuses import LineStatus, SupplyType
@@ -174,6 +177,11 @@ async def bill_and_close_in(
     closed after, once its workflow shows the invoices: a reader that sees CLOSED in the
     stored row sees them too."""
     order_number, line_number = line.order_number, line.line_number
+    row = await lock_line(conn, order_number, line_number)
+    if ledger_of(row).phase is not Phase.BILLING:  # not billed by an earlier attempt yet
+        held = held_because(await line_holds(conn, order_number, line_number), HoldStep.BILLING)
+        if held is not None:
+            return LineBilled(ledger=ledger_of(row), held=held)
     await enter_phase_in(
         conn,
         key=f"{key}:billing",

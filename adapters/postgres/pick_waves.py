@@ -15,8 +15,10 @@ from adapters.postgres.common import (
     enqueue_signal,
     next_document_number,
 )
+from adapters.postgres.holds import active_holds, holds_on_line
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from domain.backorders import WaveLine, plan_wave
+from domain.holds import HoldStep, held_because
 from domain.line import Phase, Release, line_status
 from domain.models import PickReleaseSignal, json_quantity
 from domain.signals import PICK_RELEASED
@@ -58,12 +60,19 @@ async def release_pick_wave(
         orders,
     )
     by_key = {(r["order_number"], r["line_number"]): r for r in rows}
-    plan = plan_wave([_wave_line(r, organization) for r in rows])
+    # Read under the lines' locks: a hold applied before this wave locked them is seen.
+    holds = await active_holds(conn, orders)
+    plan = plan_wave([_wave_line(r, organization, holds) for r in rows])
+    held = [
+        {"order_number": k[0], "line_number": k[1], "reason": why}
+        for k, why in sorted(plan.held.items())
+    ]
     if not plan.release and not plan.cancel:
         return {
             "wave_number": None,
             "organization": organization,
             "lines": [_wave_answer(k, ZERO, q) for k, q in plan.waiting.items()],
+            "held": held,
         }, []
     wave = await next_document_number(conn, "WAVE")
     await conn.execute(
@@ -119,11 +128,13 @@ async def release_pick_wave(
             )
             for key in answered
         ],
+        "held": held,
     }, outbox
 
 
-def _wave_line(row: Any, organization: str) -> WaveLine:
+def _wave_line(row: Any, organization: str, holds: list[Any]) -> WaveLine:
     q = ledger_of(row)
+    on_line = holds_on_line(holds, row["order_number"], row["line_number"])
     in_parts = (
         row["ships_in_parts"]
         and row["shipment_set"] is None
@@ -144,6 +155,7 @@ def _wave_line(row: Any, organization: str) -> WaveLine:
         candidate=(ready or waiting_for_stock)
         and row["organization"] == organization
         and q.phase is Phase.SUPPLYING,
+        held=held_because(on_line, HoldStep.PICK_RELEASE),
     )
 
 

@@ -312,6 +312,18 @@ async def _order_rules(conn: Connection, doc: SetupDocument, outbox: list[int]) 
     return len(doc.order_rules)
 
 
+async def _hold_codes(conn: Connection, doc: SetupDocument, outbox: list[int]) -> int:
+    for hold_code in doc.hold_codes:
+        await conn.execute(
+            "INSERT INTO hold_codes (code, name, blocks) VALUES ($1, $2, $3)"
+            " ON CONFLICT (code) DO UPDATE SET name = $2, blocks = $3",
+            hold_code.code,
+            hold_code.name,
+            [str(step) for step in hold_code.blocks],
+        )
+    return len(doc.hold_codes)
+
+
 Section = Callable[[Connection, SetupDocument, list[int]], Awaitable[int]]
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("organizations", _organizations),
@@ -325,6 +337,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("on_hand", _on_hand),
     ("parameters", _parameters),
     ("order_rules", _order_rules),
+    ("hold_codes", _hold_codes),
 )
 
 

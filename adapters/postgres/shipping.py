@@ -20,6 +20,7 @@ from adapters.postgres.common import (
     next_document_number,
     run_scan,
 )
+from adapters.postgres.holds import refuse_if_held
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from adapters.postgres.line_phases import enter_phase_in
@@ -30,6 +31,7 @@ from domain.backorders import (
     at_confirm,
     backorder_reason,
 )
+from domain.holds import HoldStep
 from domain.line import EnterPhase, Ledger, Phase, Pick, Ship
 from domain.models import (
     PickConfirmSignal,
@@ -240,6 +242,7 @@ class Shipping:
                     "backordered_quantity": scan.backordered_quantity,
                 },
             )
+            await refuse_if_held(conn, line, HoldStep.SHIPPING)
             flags = line_flags(line)
             backordered = at_confirm(flags, backordered=scan.backordered_quantity)
             kept = scan.backordered_quantity - backordered

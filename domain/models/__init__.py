@@ -25,6 +25,9 @@ from domain.models.line_signals import (
     CreditReleasedSignal as CreditReleasedSignal,
 )
 from domain.models.line_signals import (
+    HoldsChangedSignal as HoldsChangedSignal,
+)
+from domain.models.line_signals import (
     LinesAddedSignal as LinesAddedSignal,
 )
 from domain.models.line_signals import (
@@ -89,6 +92,12 @@ from domain.models.payloads import (
 )
 from domain.models.requests import (
     CancelIn as CancelIn,
+)
+from domain.models.requests import (
+    HoldIn as HoldIn,
+)
+from domain.models.requests import (
+    HoldReleaseIn as HoldReleaseIn,
 )
 from domain.models.requests import (
     LineChangeIn as LineChangeIn,

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from domain.line.ledger import Ledger
 from domain.models.payloads import LineInput
+from domain.models.views import HoldView
 from domain.statuses import DocumentType
 
 
@@ -121,3 +122,10 @@ class CreditReleasedSignal(BaseModel):
     request_id: str
     # The line's ledger after the release (BOOKED again), with its version.
     ledger: Ledger | None = None
+
+
+class HoldsChangedSignal(BaseModel):
+    """A hold on a line (or its order) was applied or released: the line's active holds
+    now. The line shows them, and a line waiting to bill looks again."""
+
+    holds: list[HoldView] = []

@@ -109,6 +109,18 @@ class OrderCancelIn(StrictModel):
     reason: Reason | None = None
 
 
+class HoldIn(StrictModel):
+    """A hold on a whole order (`line_number` null) or on one of its lines."""
+
+    hold_code: Identifier
+    line_number: LineNumber | None = None
+    reason: Reason
+
+
+class HoldReleaseIn(StrictModel):
+    reason: Reason
+
+
 class ReceiptScanIn(StrictModel):
     scan_id: Identifier
     po_number: Identifier | None = None

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from domain.holds import HoldStep
+
 # The rules of every request body: domain/inputs.py.
 from domain.inputs import (
     Days,
@@ -205,6 +207,21 @@ class OrderRuleIn(StrictModel):
     active: bool = True
 
 
+class HoldCodeIn(StrictModel):
+    """What a hold of this code blocks (contract: "Holds")."""
+
+    code: Identifier
+    name: Name
+    blocks: list[HoldStep] = Field(min_length=1, max_length=3)
+
+    @field_validator("blocks")
+    @classmethod
+    def _each_once(cls, blocks: list[HoldStep]) -> list[HoldStep]:
+        if len(set(blocks)) != len(blocks):
+            raise ValueError("a step appears twice")
+        return blocks
+
+
 class SetupDocument(StrictModel):
     organizations: list[OrganizationIn] = []
     suppliers: list[SupplierIn] = []
@@ -217,6 +234,7 @@ class SetupDocument(StrictModel):
     on_hand: list[OnHandIn] = []
     parameters: ParametersIn | None = None
     order_rules: list[OrderRuleIn] = []
+    hold_codes: list[HoldCodeIn] = []
 
     @field_validator("order_rules")
     @classmethod

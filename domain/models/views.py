@@ -26,6 +26,16 @@ class SupplyView(BaseModel):
     need_by_date: date | None = None
 
 
+class HoldView(BaseModel):
+    """An active hold on the line: its own (`line_number`) or its order's (null)."""
+
+    hold_id: str
+    hold_code: str
+    reason: str
+    line_number: int | None = None
+    blocks: list[str] = []
+
+
 class LineEvent(BaseModel):
     at: datetime
     type: str
@@ -68,3 +78,5 @@ class LineView(BaseModel):
     awaiting_supply_quantity: Quantity | None = None
     backordered_quantity: Quantity | None = None
     ledger_version: int | None = None
+    # Read from the system of record when the API answers (contract: "Holds").
+    holds: list[HoldView] = []

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.credit import Credit
 from adapters.postgres.events import BusinessEvents
+from adapters.postgres.holds import Holds
 from adapters.postgres.inventory import Inventory
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
@@ -52,6 +53,7 @@ class AppContext:
     events: BusinessEvents = field(init=False)
     outbox: SignalOutbox = field(init=False)
     credit: Credit = field(init=False)
+    holds: Holds = field(init=False)
 
     def __post_init__(self) -> None:
         self.orders = Orders(self.pool)
@@ -66,6 +68,7 @@ class AppContext:
         self.events = BusinessEvents(self.pool)
         self.outbox = SignalOutbox(self.pool, self.client)
         self.credit = Credit(self.pool)
+        self.holds = Holds(self.pool)
 
     async def deliver(self, outbox_ids: list[int]) -> None:
         """Signal right away; if this fails the worker's relay delivers later (the change is

@@ -11,11 +11,13 @@ from temporalio.client import WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
+from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from domain import signals
 from domain.identity import line_workflow_id
 from domain.line.view import ledger_fields
 from domain.models import LineView
+from domain.models.views import HoldView
 from domain.pricing import line_amount
 from domain.statuses import TERMINAL_LINE_STATUSES, CreditStatus, LineStatus
 from starter.http.context import AppContext
@@ -24,8 +26,19 @@ from starter.http.context import AppContext
 async def line_view(
     ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
 ) -> LineView:
-    """The line as its workflow shows it; `row`, the line's stored row when the caller
-    read it already (an order's lines, in one query)."""
+    """The line as its workflow shows it, with its active holds; `row`, the line's stored
+    row when the caller read it already (an order's lines, in one query)."""
+    view = await _line_view(ctx, order_number, line_number, row=row)
+    if view.status in TERMINAL_LINE_STATUSES:
+        return view
+    async with ctx.pool.acquire() as conn:
+        holds = await line_holds(conn, order_number, line_number)
+    return view.model_copy(update={"holds": [HoldView.model_validate(h.view()) for h in holds]})
+
+
+async def _line_view(
+    ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None
+) -> LineView:
     handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))
     try:
         view: LineView = await handle.query(

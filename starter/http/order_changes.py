@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from adapters.errors import Refusal
-from domain.models import CancelIn, OrderCancelIn, RevisionIn
+from domain.models import CancelIn, HoldIn, HoldReleaseIn, OrderCancelIn, RevisionIn
 from starter.http.errors import WRITE, responses
 from starter.http.lines import credit_hold_reason
-from starter.http.params import LineNumber, OrderNumber
+from starter.http.params import HoldId, LineNumber, OrderNumber
 from starter.http.security import OrderDesk
 
 router = APIRouter(tags=["orders"])
@@ -81,5 +81,25 @@ async def cancel_order(
         reason=body.reason or "Canceled by the customer",
         request_id=uuid.uuid4().hex,
     )
+    await ctx.deliver(outbox)
+    return result
+
+
+@router.post("/orders/{order_number}/holds", responses=responses(*WRITE, 404, 409))
+async def apply_hold(order_number: OrderNumber, body: HoldIn, ctx: OrderDesk) -> dict[str, Any]:
+    """Hold the whole order (`line_number` null) or one line under a hold code of the setup:
+    pick waves leave a line held for pick release, a ship confirm on a line held for shipping
+    answers 409 naming the hold. The same code already active there answers that hold."""
+    result, outbox = await ctx.holds.apply(order_number, body)
+    await ctx.deliver(outbox)
+    return result
+
+
+@router.post("/orders/{order_number}/holds/{hold_id}/release", responses=CHANGE)
+async def release_hold(
+    order_number: OrderNumber, hold_id: HoldId, body: HoldReleaseIn, ctx: OrderDesk
+) -> dict[str, Any]:
+    """Release a hold; released already, it is answered as it was released."""
+    result, outbox = await ctx.holds.release(order_number, hold_id, body.reason)
     await ctx.deliver(outbox)
     return result

@@ -33,6 +33,9 @@ PoNumber = Annotated[
     ),
 ]
 LineNumber = Annotated[int, Path(ge=1, le=INT4_MAX, description="Line number, from 1")]
+HoldId = Annotated[
+    str, Path(pattern=r"^HLD-[0-9]{6,19}$", description="Hold id, as applying it answered")
+]
 Filter = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, pattern=NO_CONTROL_CHARACTERS)]
 Cursor = Annotated[int, Query(ge=0, le=INT8_MAX, description="Answer events after this cursor")]
 Limit = Annotated[int, Query(ge=1, le=1000)]

@@ -1,3 +1,4 @@
+import dataclasses
 from decimal import Decimal
 
 from domain.backorders import (
@@ -106,3 +107,35 @@ def test_shipping_within_the_under_tolerance_cancels_the_rest() -> None:
     assert (
         after_shipment(NEITHER, open_quantity=D(10), shipped=D(9), under_tolerance_pct=D(10)) == 1
     )
+
+
+def test_a_held_line_is_left_and_its_shipment_set_with_it() -> None:
+    held = dataclasses.replace(wave_line(1, shipment_set="A"), held="on hold: HLD-1")
+    plan = plan_wave(
+        [
+            held,
+            wave_line(2, shipment_set="A"),
+            wave_line(3),
+            dataclasses.replace(wave_line(4, reserved=6), held="on hold: HLD-2"),
+        ]
+    )
+    assert plan.release == {("SO-1", 3): 10}  # the free line only
+    assert plan.cancel == {}  # line 4 is short and cancels backorders, but is held: left
+    assert plan.held == {
+        ("SO-1", 1): "on hold: HLD-1",
+        ("SO-1", 2): "shipment set A: line 1 is on hold",
+        ("SO-1", 4): "on hold: HLD-2",
+    }
+
+
+def test_a_short_line_waits_with_its_held_set_instead_of_canceling_it() -> None:
+    # Line 2 is short and cancels backorders, which would cancel its whole set; line 1 of
+    # the set is held, so the set is left whole for the hold to be released.
+    plan = plan_wave(
+        [
+            dataclasses.replace(wave_line(1, shipment_set="B"), held="on hold: HLD-3"),
+            wave_line(2, shipment_set="B", reserved=4),
+        ]
+    )
+    assert plan.cancel == {} and plan.release == {} and plan.canceled_sets == set()
+    assert set(plan.held) == {("SO-1", 1), ("SO-1", 2)}

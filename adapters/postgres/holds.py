@@ -98,11 +98,14 @@ def _answer(hold: Any, lines: list[Any]) -> dict[str, Any]:
 
 async def _tell_lines(conn: Connection, lines: list[Any]) -> list[int]:
     """Owe each open line its active holds now (`holds_changed`); returns the outbox ids."""
-    outbox = []
+    outbox: list[int] = []
+    if not lines:
+        return outbox
+    active = await active_holds(conn, {row["order_number"] for row in lines})
     for row in lines:
         if row["status"] in TERMINAL_LINE_STATUSES:
             continue
-        holds = await line_holds(conn, row["order_number"], row["line_number"])
+        holds = holds_on_line(active, row["order_number"], row["line_number"])
         outbox.append(
             await enqueue_signal(
                 conn,

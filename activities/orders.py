@@ -4,6 +4,9 @@ started in batches, shipment sets released, the order closed."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
+from contextlib import suppress
+from typing import TypeVar
 
 from temporalio import activity
 from temporalio.client import Client
@@ -13,8 +16,31 @@ from adapters.protocols import OrderLinesStore
 from domain.models.order_run import LinesStarted, LineStarts, OrderClosing, ShipmentSetState
 from runtime.orchestration import start_line_workflow
 
+T = TypeVar("T")
 # Starts in flight at once: enough to keep the frontend busy, few enough not to swamp it.
 STARTS_IN_FLIGHT = 32
+
+
+class WorkerStopping(Exception):
+    """The worker is stopping: the batch is left, to run again (nothing starts twice)."""
+
+
+async def until_worker_stops(work: Awaitable[T]) -> T:
+    """`work`, cut short when the worker is told to stop. A local activity is not cancelled
+    by the worker's shutdown, which waits for it: starts against an unreachable Temporal
+    would keep a stopped worker alive for their whole timeouts."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(activity.wait_for_worker_shutdown())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if not task.done():
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        raise WorkerStopping("the worker is stopping; the batch runs again")
+    return task.result()
 
 
 class OrderActivities:
@@ -43,7 +69,7 @@ class OrderActivities:
                 )
                 beat(index)  # the SDK sends at most one per interval
 
-        await asyncio.gather(*(start(i) for i in range(len(inputs))))
+        await until_worker_stops(asyncio.gather(*(start(i) for i in range(len(inputs)))))
         return LinesStarted(started=len(inputs), last_line=last_line)
 
     @activity.defn(name="release_ready_shipment_sets")

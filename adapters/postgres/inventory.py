@@ -310,9 +310,16 @@ class Inventory:
             raise line_ledger.refusal(split)
         organization = po["organization"]
         # Lines waiting for free stock are locked before the on-hand row (free_stock.py).
-        waiting = (
-            await lock_waiting_lines(conn, line["item_number"], organization) if split.over else []
-        )
+        # The pegged line is not one of them: the excess is never its (its row changes here).
+        waiting = [
+            w
+            for w in (
+                await lock_waiting_lines(conn, line["item_number"], organization)
+                if split.over
+                else []
+            )
+            if (w["order_number"], w["line_number"]) != (line["order_number"], line["line_number"])
+        ]
         common = {"scan_id": scan.scan_id, "peg": peg, "line": line}
         common |= {"organization": organization, "unit_price": pol["unit_price"]}
         if split.to_line > 0:

@@ -62,13 +62,17 @@ CPU_PARTS = (
 def report(f: dict[str, Any]) -> None:
     """The default mode: the product line against the bare yardstick."""
     print()
-    print(f"{f['lines']} lines, concurrency {f['concurrency']}, {f['quantity']} LAPTOP-X1 per line")
+    print(
+        f"{f['rounds']} round(s) of {f['lines']} lines a side, concurrency {f['concurrency']},"
+        f" {f['quantity']} LAPTOP-X1 per line"
+    )
     print_table(
         ("figure", "product", "bare"),
         [
-            ("lines/s", f["product_lines_per_s"], f["bare_lines_per_s"]),
-            ("ratio product/bare", f["ratio_product_over_bare"], None),
-            ("wall time (s)", f["product_wall_s"], f["bare_wall_s"]),
+            ("lines/s (median of the rounds)", f["product_lines_per_s"], f["bare_lines_per_s"]),
+            ("ratio product/bare (median)", f["ratio_product_over_bare"], None),
+            ("ratio per round", ", ".join(f"{r:.2f}" for r in f["ratio_per_round"]), None),
+            ("wall time, all rounds (s)", f["product_wall_s"], f["bare_wall_s"]),
             ("line latency p50 (s)", f["product_latency_p50_s"], f["bare_latency_p50_s"]),
             ("line latency p95 (s)", f["product_latency_p95_s"], f["bare_latency_p95_s"]),
             ("activities per line", f["activities_per_line"], f["bare_activities_per_line"]),

@@ -30,6 +30,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add = parser.add_argument
     add("--lines", type=int, default=100, help="orders of one line (100)")
     add("--concurrency", type=int, default=20, help="lines in flight (20)")
+    add("--rounds", type=int, default=3, help="rounds of both sides, the first alternating (3)")
+    add("--warmup", type=int, default=20, help="lines a side run first and not counted (20)")
     add("--quantity", type=int, default=5, help="quantity per line (5)")
     add("--workers", type=int, default=1, help="product worker processes (1)")
     add("--poll-interval", type=float, default=0.05, help="seconds between line polls (0.05)")
@@ -47,9 +49,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bare-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     counts = [
-        *("lines", "concurrency", "quantity", "workers", "order_lines", "max_order_lines"),
+        *("lines", "rounds", "concurrency", "quantity", "workers", "order_lines"),
+        "max_order_lines",
         *("open_lines", "lines_per_order", "order_concurrency", "sample"),
     ]
+    if args.warmup < 0:
+        parser.error("--warmup must be 0 or more")
     if any(getattr(args, name) < 1 for name in counts):
         parser.error("counts and sizes must be at least 1")
     return args

@@ -9,27 +9,30 @@ import asyncpg
 
 from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
-from adapters.postgres.cancellations import cancel_effects
 from adapters.postgres.common import (
     Connection,
     ScanOutcome,
     append_event,
     enqueue_signal,
-    flag_parameter,
     lock_line,
     next_document_number,
     run_scan,
 )
 from adapters.postgres.holds import refuse_if_held
-from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
 from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.order_lines import record_set_release
 from adapters.postgres.pick_waves import release_pick_wave
+from adapters.postgres.shipping_confirms import (
+    backorder_canceled,
+    cancel_reason_of,
+    keep_backorder,
+    refuse_unless_set_staged,
+    scanned_line,
+)
 from domain.backorders import (
     after_shipment,
     at_confirm,
-    backorder_reason,
 )
 from domain.holds import HoldStep
 from domain.line import EnterPhase, Ledger, Phase, Pick, Ship
@@ -46,117 +49,9 @@ from domain.signals import (
     RETRY_REQUESTED,
     SHIP_CONFIRMED,
 )
-from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
-
-SHIPMENT_SETS_PARAMETER = "enforce_shipment_sets"
-
+from domain.statuses import EventType, LineStatus
 
 ZERO = Decimal(0)
-
-
-async def _scanned_line(
-    conn: Connection, order_number: str, line_number: int, quantities: dict[str, Decimal]
-) -> Any:
-    """The scanned line, locked; refused when unknown, canceled, or when a scanned quantity
-    is finer than its item's unit of measure takes."""
-    line = await lock_line(conn, order_number, line_number)
-    if line is None:
-        raise Refusal(422, f"line {line_number} of order {order_number} does not exist")
-    if line["status"] == LineStatus.CANCELED:
-        raise Refusal(409, f"line {line_number} of order {order_number} is canceled")
-    await refuse_imprecise(conn, line["item_number"], quantities)
-    return line
-
-
-async def _refuse_unless_set_staged(conn: Connection, line: Any) -> None:
-    """With Enforce Shipment Sets, a line of a set ships only once its order workflow has
-    released the set: every open line of it picked and staged (or already shipped)."""
-    if line["shipment_set"] is None or not await flag_parameter(
-        conn, SHIPMENT_SETS_PARAMETER, default=False
-    ):
-        return
-    if await conn.fetchval(
-        "SELECT 1 FROM shipment_set_releases WHERE order_number = $1 AND shipment_set = $2",
-        line["order_number"],
-        line["shipment_set"],
-    ):
-        return
-    # Read, not locked: a set line can only move on from STAGED or be canceled, and
-    # neither lets this shipment break the set.
-    waiting = await conn.fetch(
-        "SELECT line_number, status FROM fulfillment_lines WHERE order_number = $1"
-        " AND shipment_set = $2 AND line_number <> $3 AND status <> ALL($4::text[])"
-        " ORDER BY line_number",
-        line["order_number"],
-        line["shipment_set"],
-        line["line_number"],
-        [LineStatus.STAGED, LineStatus.CANCELED, *SHIPPED_LINE_STATUSES],
-    )
-    if waiting:
-        held = ", ".join(f"line {r['line_number']} is {r['status']}" for r in waiting)
-        raise Refusal(
-            409,
-            f"shipment set {line['shipment_set']} ships together (Enforce Shipment Sets):"
-            f" {held}, not STAGED",
-        )
-    raise Refusal(
-        409,
-        f"shipment set {line['shipment_set']} is staged and about to be released by its"
-        " order; scan again in a moment",
-    )
-
-
-async def _keep_backorder(
-    conn: Connection, line: Any, quantity: Decimal, *, scan_id: str, picked: bool
-) -> None:
-    """Goods the warehouse did not find at pick confirm, or could not ship from what was
-    staged, on a line that keeps its backorders (no Cancel Backorders, or a shipment set at
-    pick confirm): they leave on-hand (the ledger takes them out of the line's reservation),
-    and the line is owed them again (new supply, or stock)."""
-    if quantity <= 0:
-        return
-    await conn.execute(
-        "UPDATE on_hand SET quantity = quantity - $3, reserved = reserved - $3"
-        " WHERE item = $1 AND organization = $2",
-        line["item_number"],
-        line["organization"],
-        quantity,
-    )
-    await append_event(
-        conn,
-        key=f"scan-{scan_id}:backordered",
-        type=EventType.LINE_BACKORDERED,
-        **line_ids(line),
-        data={
-            "backordered_quantity": json_quantity(quantity),
-            "at": "ship confirm" if picked else "pick confirm",
-            "kept_open": True,
-        },
-    )
-
-
-async def _backorder_canceled(
-    conn: Connection, line: Any, quantity: Decimal, scan_id: str
-) -> tuple[Any, list[int]]:
-    """Shipping's backorder cancel of `quantity` inside a pick or ship confirm, already in
-    the line's ledger (`line` is the row after it): its effects beyond the line."""
-    if quantity <= 0:
-        return line, []
-    return await cancel_effects(
-        conn,
-        line,
-        quantity,
-        request_id=f"scan-{scan_id}",
-        reason=backorder_reason(line["person_cancel_reason"]),
-        backorder=True,
-    )
-
-
-def _reason(line: Any, fact: Pick | Ship) -> str | None:
-    """The reason a pick or ship confirm that cancels a backorder records on the line."""
-    if fact.canceled + (fact.rest_canceled if isinstance(fact, Ship) else ZERO) <= 0:
-        return None
-    return backorder_reason(line["person_cancel_reason"])
 
 
 class Shipping:
@@ -174,7 +69,7 @@ class Shipping:
 
     async def confirm_pick(self, scan: PickScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
-            line = await _scanned_line(
+            line = await scanned_line(
                 conn,
                 scan.order_number,
                 scan.line_number,
@@ -191,10 +86,12 @@ class Shipping:
             )
             kept = scan.backordered_quantity - backordered
             fact = Pick(picked=scan.picked_quantity, kept=kept, canceled=backordered)
-            line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
+            line = await line_ledger.record(
+                conn, line, fact, cancel_reason=cancel_reason_of(line, fact)
+            )
             # Cancel first: the workflow learns of the smaller line before the pick.
-            line, outbox = await _backorder_canceled(conn, line, backordered, scan.scan_id)
-            await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
+            line, outbox = await backorder_canceled(conn, line, backordered, scan.scan_id)
+            await keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
             picked = line["picked_quantity"]
             status = line["status"]
             await append_event(
@@ -233,7 +130,7 @@ class Shipping:
 
     async def confirm_ship(self, scan: ShipScanIn) -> ScanOutcome:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
-            line = await _scanned_line(
+            line = await scanned_line(
                 conn,
                 scan.order_number,
                 scan.line_number,
@@ -259,10 +156,12 @@ class Shipping:
                 shipped=scan.shipped_quantity, kept=kept, canceled=backordered, rest_canceled=rest
             )
             if scan.shipped_quantity > 0:  # nothing shipped is refused by the ledger
-                await _refuse_unless_set_staged(conn, line)
-            line = await line_ledger.record(conn, line, fact, cancel_reason=_reason(line, fact))
-            await _keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
-            line, outbox = await _backorder_canceled(conn, line, backordered + rest, scan.scan_id)
+                await refuse_unless_set_staged(conn, line)
+            line = await line_ledger.record(
+                conn, line, fact, cancel_reason=cancel_reason_of(line, fact)
+            )
+            await keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=True)
+            line, outbox = await backorder_canceled(conn, line, backordered + rest, scan.scan_id)
             shipped = line["shipped_quantity"]
             status = line["status"]
             shipment = await next_document_number(conn, "SHP")

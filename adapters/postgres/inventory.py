@@ -15,7 +15,6 @@ from adapters.postgres.common import (
     append_event,
     enqueue_signal,
     lock_line,
-    next_document_number,
     run_scan,
 )
 from adapters.postgres.free_stock import (
@@ -26,7 +25,12 @@ from adapters.postgres.free_stock import (
 )
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import ledger_of, line_ids
-from adapters.postgres.over_receipts import insert_receipt, put_on_free_hand, receive_over_only
+from adapters.postgres.over_receipts import (
+    put_on_free_hand,
+    receipt_answer,
+    receive_over_only,
+    record_receipt,
+)
 from domain.line import Arrive, Refused
 from domain.models import (
     LineInput,
@@ -109,14 +113,10 @@ async def reserve_to_line(
     line = await line_ledger.record(
         conn, line, Arrive(quantity=quantity, document=document_label, document_open=document_open)
     )
-    open_line = ledger_of(line).open
-    received = line["received_quantity"]
     reserved = line["reserved_quantity"]
     status = line["status"]
-    receipt_number = await next_document_number(conn, "RCV")
-    await insert_receipt(
+    receipt_number = await record_receipt(
         conn,
-        receipt_number=receipt_number,
         scan_id=scan_id,
         peg=peg,
         line=line,
@@ -143,20 +143,6 @@ async def reserve_to_line(
             SupplyStatus.RECEIVED,
         )
     ids = line_ids(line)
-    await append_event(
-        conn,
-        key=f"scan-{scan_id}:receipt",
-        type=EventType.RECEIPT_RECORDED,
-        **ids,
-        data={
-            "receipt_number": receipt_number,
-            "document_type": peg["document_type"],
-            "document_number": peg["document_number"],
-            "document_line": peg["document_line"],
-            "quantity": json_quantity(quantity + over),
-            **({"over_receipt_quantity": json_quantity(over)} if over else {}),
-        },
-    )
     await append_event(
         conn,
         key=f"scan-{scan_id}:reserved",
@@ -197,16 +183,7 @@ async def reserve_to_line(
     await add_reserved_stock(
         conn, item=line["item_number"], organization=organization, quantity=quantity
     )
-    return {
-        "accepted": True,
-        **ids,
-        "line_status": status,
-        "receipt_number": receipt_number,
-        "received_quantity": json_quantity(received),
-        "reserved_quantity": json_quantity(reserved),
-        "open_quantity": json_quantity(open_line),
-        **({"over_receipt_quantity": json_quantity(over)} if over else {}),
-    }, outbox
+    return receipt_answer(line, receipt_number, over), outbox
 
 
 async def po_line_to_receive(conn: Connection, scan: ReceiptScanIn, line: Any) -> tuple[Any, Any]:

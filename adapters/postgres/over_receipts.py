@@ -15,10 +15,9 @@ from domain.models import json_quantity
 from domain.statuses import EventType
 
 
-async def insert_receipt(
+async def record_receipt(
     conn: Connection,
     *,
-    receipt_number: str,
     scan_id: str,
     peg: Any,
     line: Any,
@@ -26,8 +25,10 @@ async def insert_receipt(
     quantity: Decimal,
     over: Decimal,
     unit_price: Decimal | None,
-) -> None:
-    """One receipt per scan: all that arrived (`quantity`), `over` of it beyond its PO line."""
+) -> str:
+    """One receipt per scan and its RECEIPT_RECORDED: all that arrived (`quantity`), `over`
+    of it beyond its PO line; answers the receipt number."""
+    receipt_number = await next_document_number(conn, "RCV")
     await conn.execute(
         "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
         " document_line, item, organization, quantity, unit_price, order_number, line_number,"
@@ -45,6 +46,36 @@ async def insert_receipt(
         line["line_number"],
         over,
     )
+    await append_event(
+        conn,
+        key=f"scan-{scan_id}:receipt",
+        type=EventType.RECEIPT_RECORDED,
+        **line_ids(line),
+        data={
+            "receipt_number": receipt_number,
+            "document_type": peg["document_type"],
+            "document_number": peg["document_number"],
+            "document_line": peg["document_line"],
+            "quantity": json_quantity(quantity),
+            **({"over_receipt_quantity": json_quantity(over)} if over else {}),
+        },
+    )
+    return receipt_number
+
+
+def receipt_answer(line: Any, receipt_number: str, over: Decimal) -> dict[str, Any]:
+    """A receipt scan's answer, from the pegged line's row after it."""
+    ledger = ledger_of(line)
+    return {
+        "accepted": True,
+        **line_ids(line),
+        "line_status": line["status"],
+        "receipt_number": receipt_number,
+        "received_quantity": json_quantity(ledger.received),
+        "reserved_quantity": json_quantity(ledger.reserved),
+        "open_quantity": json_quantity(ledger.open),
+        **({"over_receipt_quantity": json_quantity(over)} if over else {}),
+    }
 
 
 async def receive_over_only(
@@ -59,10 +90,8 @@ async def receive_over_only(
 ) -> tuple[dict[str, Any], list[int]]:
     """A receipt on a PO line already received in full, within its tolerance: recorded,
     nothing for the pegged line (its ledger and workflow are left as they are)."""
-    receipt_number = await next_document_number(conn, "RCV")
-    await insert_receipt(
+    receipt_number = await record_receipt(
         conn,
-        receipt_number=receipt_number,
         scan_id=scan_id,
         peg=peg,
         line=line,
@@ -71,31 +100,7 @@ async def receive_over_only(
         over=over,
         unit_price=unit_price,
     )
-    await append_event(
-        conn,
-        key=f"scan-{scan_id}:receipt",
-        type=EventType.RECEIPT_RECORDED,
-        **line_ids(line),
-        data={
-            "receipt_number": receipt_number,
-            "document_type": peg["document_type"],
-            "document_number": peg["document_number"],
-            "document_line": peg["document_line"],
-            "quantity": json_quantity(over),
-            "over_receipt_quantity": json_quantity(over),
-        },
-    )
-    ledger = ledger_of(line)
-    return {
-        "accepted": True,
-        **line_ids(line),
-        "line_status": line["status"],
-        "receipt_number": receipt_number,
-        "received_quantity": json_quantity(ledger.received),
-        "reserved_quantity": json_quantity(ledger.reserved),
-        "open_quantity": json_quantity(ledger.open),
-        "over_receipt_quantity": json_quantity(over),
-    }, []
+    return receipt_answer(line, receipt_number, over), []
 
 
 async def put_on_free_hand(

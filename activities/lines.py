@@ -9,7 +9,8 @@ from typing import Protocol
 from temporalio import activity
 
 from activities.outcomes import LineBilled, SourcingOutcome
-from activities.payloads import CloseStep, PurchaseOrderRef, SourceStep
+from activities.payloads import CloseStep, LineRef, PurchaseOrderRef, SourceStep
+from domain.line import Ledger
 from domain.models import LineInput
 from domain.statuses import SupplyType
 
@@ -18,6 +19,10 @@ class LineStepsSystem(Protocol):
     async def source_line(
         self, *, key: str, line: LineInput, workflow_id: str, today: date
     ) -> SourcingOutcome: ...
+
+    async def cancel_shortfalls(
+        self, *, key: str, order_number: str, line_number: int
+    ) -> Ledger: ...
 
     async def bill_and_close(
         self,
@@ -38,6 +43,13 @@ class LineActivities:
         """The sourcing rules applied to `step.line.quantity`, and the documents made."""
         return await self._steps.source_line(
             key=step.key, line=step.line, workflow_id=step.workflow_id, today=step.today
+        )
+
+    @activity.defn(name="cancel_shortfalls")
+    async def cancel_shortfalls(self, step: LineRef) -> Ledger:
+        """The line's open shortfalls canceled by a person: it leaves manual action."""
+        return await self._steps.cancel_shortfalls(
+            key=step.key, order_number=step.order_number, line_number=step.line_number
         )
 
     @activity.defn(name="bill_and_close")

@@ -30,6 +30,17 @@ class SourcedPart(BaseModel):
     canceled_first: bool = False
     short: bool = False
 
+    @property
+    def document_number(self) -> str | None:
+        """The pegged document made for this part, if any."""
+        if self.purchase_order is not None:
+            return self.purchase_order.po_number
+        if self.work_order is not None:
+            return self.work_order.work_order_number
+        if self.transfer_order is not None:
+            return self.transfer_order.transfer_order_number
+        return None
+
 
 class SourcingOutcome(BaseModel):
     """The sourcing decision and, per part of it, what was made; the line's ledger after."""
@@ -37,6 +48,10 @@ class SourcingOutcome(BaseModel):
     decision: SourcingDecision
     parts: list[SourcedPart] = []
     ledger: Ledger
+    # The line's shortfalls (a supplier cut or rejected its supply) open when it was sourced,
+    # in words; `resourced`: this sourcing covered them (LINE_RESOURCED).
+    shortfalls: list[str] = []
+    resourced: bool = False
 
 
 class LineBilled(BaseModel):

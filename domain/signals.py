@@ -22,6 +22,8 @@ LINE_FINISHED = "line_finished"
 CREDIT_RELEASED = "credit_released"
 # To a line whose holds changed (applied or released): its active holds now.
 HOLDS_CHANGED = "holds_changed"
+# To a line pegged to an acknowledged PO line: what its supplier said, and any shortfall.
+SUPPLY_ACKNOWLEDGED = "supply_acknowledged"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -191,6 +192,23 @@ class _SupplyOptions:
         return parts
 
 
+def _without(
+    sources: list[dict[str, Any]], excluded: Collection[str], explanation: list[str]
+) -> list[dict[str, Any]]:
+    """The sources left once the suppliers that cut this line are taken out."""
+    kept: list[dict[str, Any]] = []
+    for source in sources:
+        supplier = source.get("supplier")
+        if source.get("type") == SupplyType.BUY and supplier in excluded:
+            explanation.append(
+                f"rank {source.get('rank', 1)} BUY from {supplier}: left out, {supplier} cut or"
+                " rejected this line's supply"
+            )
+        else:
+            kept.append(source)
+    return kept
+
+
 def _same_source(a: SourcingDecision, b: SourcingDecision) -> bool:
     return (a.supply_type, a.supplier, a.agreement, a.source_organization) == (
         b.supply_type,
@@ -211,6 +229,7 @@ def choose_source(
     work_definitions: dict[str, tuple[int, bool]] | None = None,
     transfers: dict[str, TransferTerms] | None = None,
     quantity: Decimal = Decimal("0"),
+    excluded_suppliers: Collection[str] = (),
 ) -> SourcingDecision:
     """Pick the sources that can actually supply the item, best rank first.
 
@@ -223,6 +242,9 @@ def choose_source(
     inter-organization parameters or too little free stock at the source, a supply type this
     release does not create) passes its share to the next rank and the reason is kept, so a
     person can see why the line went where it went, or why it needs manual action.
+
+    `excluded_suppliers` cut or rejected this line's supply: their sources are left out, so
+    the others of their rank share the line by their percentages, or the next rank takes it.
     """
     sources, scope = applicable_sources(local_sources=local_sources, global_sources=global_sources)
     if not sources:
@@ -232,6 +254,7 @@ def choose_source(
             )
         )
     explanation: list[str] = [f"{scope} sourcing rule with {len(sources)} source(s)"]
+    sources = _without(sources, excluded_suppliers, explanation)
     options = _SupplyOptions(
         item_number=item_number,
         organization=organization,

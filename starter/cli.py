@@ -135,6 +135,19 @@ def parser() -> argparse.ArgumentParser:
     po = sub.add_parser("po", help="purchase orders").add_subparsers(dest="action", required=True)
     po.add_parser("show", help="GET /purchase-orders/{po}").add_argument("po_number")
     po.add_parser("approve", help="POST /purchase-orders/{po}/approve").add_argument("po_number")
+    ack = po.add_parser(
+        "acknowledge",
+        help="POST /purchase-orders/{po}/acknowledgments: the supplier's answer, one PO line"
+        " from the options or many from --file",
+    )
+    ack.add_argument("po_number")
+    ack.add_argument("--id", dest="acknowledgment_id", help="acknowledgment_id (applied once)")
+    ack.add_argument("--file", help="the whole body as JSON or YAML (- for stdin)")
+    ack.add_argument("--po-line", type=int, default=1)
+    ack.add_argument("--action", dest="ack_action", choices=["ACCEPT", "CHANGE", "REJECT"])
+    ack.add_argument("--quantity", help="CHANGE: what the PO line brings in all")
+    ack.add_argument("--promised-date", help="YYYY-MM-DD")
+    ack.add_argument("--reason")
     review = sub.add_parser(
         "supply-review", help="GET /supply/review: supply left in place by cancels"
     )
@@ -239,9 +252,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if cmd == "hold":
         return hold(args)
     if cmd == "po":
-        if action == "show":
-            return call("GET", f"/purchase-orders/{args.po_number}")
-        return call("POST", f"/purchase-orders/{args.po_number}/approve")
+        return purchase_order(args)
     if cmd == "scan":
         if action == "receipt":
             body = {"scan_id": args.scan_id, "quantity": args.quantity}
@@ -280,6 +291,30 @@ def dispatch(args: argparse.Namespace) -> int:
             "POST", "/pick-waves", {"organization": args.organization, "order_number": args.order}
         )
     return call("GET", f"/events?after={args.after}&limit={args.limit}")
+
+
+def purchase_order(args: argparse.Namespace) -> int:
+    if args.action == "show":
+        return call("GET", f"/purchase-orders/{args.po_number}")
+    if args.action == "approve":
+        return call("POST", f"/purchase-orders/{args.po_number}/approve")
+    if args.file:
+        body = read_document(args.file)
+    else:
+        if not (args.acknowledgment_id and args.ack_action):
+            raise SystemExit("give --id and --action (or the whole body with --file)")
+        line = {
+            "po_line": args.po_line,
+            "action": args.ack_action,
+            "quantity": args.quantity,
+            "promised_date": args.promised_date,
+            "reason": args.reason,
+        }
+        body = {
+            "acknowledgment_id": args.acknowledgment_id,
+            "lines": [{k: v for k, v in line.items() if v is not None}],
+        }
+    return call("POST", f"/purchase-orders/{args.po_number}/acknowledgments", body)
 
 
 def hold(args: argparse.Namespace) -> int:

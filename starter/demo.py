@@ -1,4 +1,5 @@
-"""`make demo`: seed 001's example, then a Make and a Transfer line, through the public API.
+"""`make demo`: seed 001's example, then a Make and a Transfer line, then a supplier who cuts
+a PO and the line re-sourced, through the public API.
 
 A corporate customer orders 50 laptops that are not stocked; a PO goes to the supplier;
 the goods arrive in two receipts (30, then 20), each reserved to the line and shipped as it
@@ -34,14 +35,24 @@ async def _call(api: httpx.AsyncClient, method: str, path: str, body: Any = None
 
 
 async def _wait(api: httpx.AsyncClient, path: str, status: str, timeout: float = 60) -> Any:
+    return await _wait_for(api, path, lambda v: v["status"] == status, status, timeout)
+
+
+async def _wait_for(
+    api: httpx.AsyncClient,
+    path: str,
+    until: Callable[[Any], bool],
+    what: str,
+    timeout: float = 60,
+) -> Any:
     deadline = time.monotonic() + timeout
     line: Any = None
     while time.monotonic() < deadline:
         line = await _call(api, "GET", path)
-        if line["status"] == status:
+        if until(line):
             return line
         await asyncio.sleep(0.2)
-    raise DemoError(f"{path} did not reach {status} in {timeout}s (last: {line})")
+    raise DemoError(f"{path} did not reach {what} in {timeout}s (last: {line})")
 
 
 async def _ship_part(
@@ -234,6 +245,7 @@ async def play_make_and_transfer(
 
 def main() -> None:
     from starter.cli import api_url, token
+    from starter.demo_supplier import play_supplier_cut
     from starter.devstack import DevStack
 
     url = api_url()
@@ -254,6 +266,8 @@ def main() -> None:
             await play(api)
             print("\nMake and Transfer:")
             await play_make_and_transfer(api)
+            print("\nA supplier cuts a PO:")
+            await play_supplier_cut(api)
 
     try:
         asyncio.run(run())

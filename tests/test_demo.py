@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starter.demo import play, play_make_and_transfer
+from starter.demo_supplier import play_supplier_cut
 from tests.conftest import Stack, auth
 
 
@@ -29,3 +30,17 @@ async def test_make_and_transfer_demo_runs_to_closed(stack: Stack) -> None:
     assert any("Work order WO-" in s for s in said) and any("Transfer order TO-" in s for s in said)
     assert await stack.scalar("SELECT status FROM work_orders") == "CLOSED"
     assert await stack.scalar("SELECT status FROM transfer_orders") == "CLOSED"
+
+
+async def test_supplier_cut_demo_re_sources_and_closes(stack: Stack) -> None:
+    stack.api.headers.update(auth("admin"))
+    said: list[str] = []
+    line = await play_supplier_cut(stack.api, said.append)
+    assert line["status"] == "CLOSED" and line["shipped_quantity"] == 20
+    assert [(s["supplier"], s["quantity"]) for s in line["supply"]] == [
+        ("SUP-ACME", 12),
+        ("SUP-HELIX", 8),
+    ]
+    assert [i["kind"] for i in line["invoices"]].count("AP") == 2
+    assert any("a shortfall of 8" in s for s in said)
+    assert any(s.startswith("- Re-sourced: PO-") and "SUP-HELIX for 8" in s for s in said)

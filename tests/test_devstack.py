@@ -177,6 +177,20 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
         async with await stack.client() as api:
             line = stack.cli("lines", "show", so, "1")
             assert line["status"] == "AWAITING_SUPPLY" and line["received_quantity"] == 3
+            # The supplier's acknowledgment through the command line.
+            acked = stack.cli(
+                "po",
+                "acknowledge",
+                po,
+                "--id",
+                f"{so}-ack",
+                "--action",
+                "ACCEPT",
+                "--promised-date",
+                "2026-12-20",
+            )
+            assert acked["lines"][0]["accepted"] is True
+            assert acked["purchase_order"]["lines"][0]["promised_date"] == "2026-12-20"
             # A revision through the command line: 5 ordered, raised to 6, then back to 5.
             revision = tmp_path / "revision.yaml"
             revision.write_text("change_lines:\n  - {line_number: 1, quantity: 6}\n")

@@ -72,6 +72,7 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     return [
         lines.source_line,
         lines.bill_and_close,
+        lines.cancel_shortfalls,
         planning.schedule_line,
         procurement.create_supply_order,
         procurement.create_requisition,

@@ -17,6 +17,7 @@ Lines started before this type finish on `workflows/line_v1.py` (`FulfillmentLin
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -371,8 +372,12 @@ class FulfillmentLineWorkflowV2(SupplySteps):
             await self._apply_cancels()
             await self._wait_for_change()
 
-    async def _manual_action(self, reason: str, *, attempt: str) -> None:
-        """Park the line with the reason until a person retries it (or cancels it)."""
+    async def _manual_action(
+        self, reason: str, *, attempt: str, settled: Callable[[], bool] | None = None
+    ) -> bool:
+        """Park the line with the reason until a person retries it (or cancels it). With
+        `settled`, a cancel that makes it true also ends the wait: answers False then, True
+        after a retry."""
         s = self._s
         s.manual_reason = reason
         self._event(EventType.MANUAL_ACTION_REQUIRED, reason)
@@ -385,6 +390,9 @@ class FulfillmentLineWorkflowV2(SupplySteps):
         )
         while s.retries == retries:
             await self._apply_cancels()
+            if settled is not None and settled():
+                return False
             await self._wait_for_change()
         s.manual_reason = None
         self._event(EventType.LINE_RETRIED, "retried after manual action")
+        return True

@@ -20,8 +20,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import signals
+    from domain.line import ZERO
     from domain.models import CreditReleasedSignal, HoldsChangedSignal, LineInput, LineView
-    from domain.statuses import EventType, LineStatus
+    from domain.models.acknowledgments import SupplyAcknowledgedSignal
+    from domain.statuses import EventType, LineStatus, SupplyStatus
     from workflows.line import LineCanceled
     from workflows.line_v3_state import LineCarry, LineSnapshot
     from workflows.line_v3_steps import MergedSteps
@@ -76,6 +78,30 @@ class FulfillmentLineWorkflowV3(MergedSteps):
         self._s.holds = change.holds
         self._s.holds_changes += 1
         workflow.set_current_details(self._s.details())
+
+    @workflow.signal(name=signals.SUPPLY_ACKNOWLEDGED)
+    def supply_acknowledged(self, ack: SupplyAcknowledgedSignal) -> None:
+        """What the supplier said of a PO line: its status and promised date on the line's
+        document; a cut leaves the document bringing less, and the cycle sources the
+        shortfall again (without that supplier) as soon as it looks."""
+        s = self._s
+        if not s.first_time(f"acknowledgment:{ack.acknowledgment_id}:{ack.po_line}"):
+            return
+        for document in s.documents:
+            if (document.document_number, document.document_line) == (ack.po_number, ack.po_line):
+                document.acknowledgment_status = ack.status.value
+                document.promised_date = ack.promised_date
+                document.quantity = ack.quantity
+                if ack.quantity <= 0:
+                    document.status = SupplyStatus.CANCELED
+                elif s.arrived.get(ack.po_number, ZERO) >= ack.quantity:
+                    document.status = SupplyStatus.RECEIVED
+        said = f"{ack.po_number} line {ack.po_line} {ack.status.value.lower()} by {ack.supplier}"
+        if ack.promised_date is not None:
+            said += f", promised for {ack.promised_date}"
+        self._event(EventType.PURCHASE_ORDER_ACKNOWLEDGED, said)
+        if ack.cut > 0 and ack.shortfall:
+            self._event(EventType.SUPPLY_SHORTFALL, ack.shortfall)
 
     @workflow.signal(name=signals.CREDIT_RELEASED)
     def credit_released(self, released: CreditReleasedSignal) -> None:

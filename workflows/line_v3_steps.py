@@ -91,6 +91,8 @@ class MergedSteps(FulfillmentLineWorkflowV2):
                 self._record_part(part)
             made = [not part.short for part in outcome.parts]
             if made and all(made):
+                if outcome.resourced:
+                    self._resourced(outcome.shortfalls, outcome.parts)
                 return
             reason = decision.manual_action_reason or "no supply source"
             if made:
@@ -98,12 +100,43 @@ class MergedSteps(FulfillmentLineWorkflowV2):
                     f"the free stock at {decision.source_organization} was taken before the"
                     " transfer could ship; retry to source the line again"
                 )
-            await self._manual_action(reason, attempt=f"{round_}-{attempt}")
+            if outcome.shortfalls:
+                # A shortfall no source takes: a person retries, or cancels its quantity.
+                if not await self._manual_action(
+                    reason, attempt=f"{round_}-{attempt}", settled=self._shortfall_canceled
+                ):
+                    await self._cancel_shortfalls(f"{round_}-{attempt}")
+                    return
+                quantity = s.progress().need
+            else:
+                await self._manual_action(reason, attempt=f"{round_}-{attempt}")
             attempt += 1
             if any(made):  # what was made stays; source the rest
                 quantity = s.progress().need
-                if quantity <= 0:
-                    return
+            if (any(made) or outcome.shortfalls) and quantity <= 0:
+                return
+
+    def _shortfall_canceled(self) -> bool:
+        return self._s.progress().need <= 0
+
+    async def _cancel_shortfalls(self, attempt: str) -> None:
+        """The shortfall's quantity was canceled: the line leaves manual action and waits
+        for the supply it still has."""
+        s = self._s
+        s.manual_reason = None
+        ledger = await self._run_local(
+            LineActivities.cancel_shortfalls,
+            self._ref(f"shortfalls-canceled-{attempt}"),
+            summary="Settle the canceled shortfall",
+        )
+        s.adopt(ledger)
+        self._event(EventType.SHORTFALL_CANCELED, "the shortfall's quantity was canceled")
+
+    def _resourced(self, shortfalls: list[str], parts: list[SourcedPart]) -> None:
+        made = ", ".join(
+            f"{number} ({part.supply_type})" for part in parts if (number := part.document_number)
+        )
+        self._event(EventType.LINE_RESOURCED, f"{'; '.join(shortfalls)}: re-sourced on {made}")
 
     def _record_part(self, part: SourcedPart) -> None:
         """The documents of one source, in the line's narrative and supply."""
@@ -127,10 +160,12 @@ class MergedSteps(FulfillmentLineWorkflowV2):
         canceled before anything arrived has nothing to bill), supply closed; then the
         line is closed."""
         s = self._s
+        # A first PO its supplier rejected before anything arrived has nothing to bill either.
         orders = [
             po
             for index, po in enumerate(d for d in s.documents if d.type is SupplyType.BUY)
-            if index == 0 or s.arrived.get(po.document_number, ZERO) > 0
+            if s.arrived.get(po.document_number, ZERO) > 0
+            or (index == 0 and po.status is not SupplyStatus.CANCELED)
         ]
         step = CloseStep(
             key=self._key("close"),

@@ -15,6 +15,7 @@ import asyncpg
 
 from activities.outcomes import LineBilled, SourcedPart, SourcingOutcome
 from activities.payloads import PurchaseOrderRef
+from adapters.postgres import line_ledger
 from adapters.postgres.billing import ap_invoice_in, ar_invoice_in
 from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.holds import line_holds
@@ -24,9 +25,10 @@ from adapters.postgres.manufacturing import close_work_orders_in, work_order_in
 from adapters.postgres.master_data import sourcing_inputs_in
 from adapters.postgres.procurement import close_purchase_orders_in
 from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
+from adapters.postgres.shortfalls import open_words, settle_shortfalls, shortfalls_of_line
 from adapters.postgres.transfers import close_transfer_orders_in, transfer_order_in
 from domain.holds import HoldStep, held_because
-from domain.line import Phase
+from domain.line import EnterPhase, Ledger, Phase
 from domain.models import LineInput, SourcingDecision
 from domain.sourcing import choose_source
 from domain.statuses import LineStatus, SupplyType
@@ -110,14 +112,17 @@ async def _make_documents(
 async def source_line_in(
     conn: Connection, *, key: str, line: LineInput, workflow_id: str, today: date
 ) -> SourcingOutcome:
-    """Apply the sourcing rules to `line.quantity` and make each part's documents. A part
-    whose document cannot be made (nothing open, or the transfer's free stock taken) makes
-    nothing; the other parts stay."""
+    """Apply the sourcing rules to `line.quantity`, without the suppliers that cut this
+    line's supply, and make each part's documents. A part whose document cannot be made
+    (nothing open, or the transfer's free stock taken) makes nothing; the other parts stay.
+    All parts made settle the line's open shortfalls as re-sourced."""
     inputs = await sourcing_inputs_in(conn, line.item_number, line.organization)
+    shortfalls = await shortfalls_of_line(conn, line.order_number, line.line_number)
     decision = choose_source(
         item_number=line.item_number,
         organization=line.organization,
         quantity=line.quantity,
+        excluded_suppliers={s["supplier"] for s in shortfalls},
         **inputs,
     )
     parts = decision.parts or (
@@ -128,8 +133,43 @@ async def source_line_in(
     made = await make_parts_in(
         conn, key=key, line=line, parts=parts, workflow_id=workflow_id, today=today
     )
+    owed = open_words(shortfalls)
+    resourced = bool(owed and made) and not any(p.short or p.canceled_first for p in made)
+    if resourced:
+        await settle_shortfalls(
+            conn,
+            key=key,
+            order_number=line.order_number,
+            line_number=line.line_number,
+            settlement="RESOURCED",
+            documents=[number for p in made if (number := p.document_number)],
+        )
+    elif owed and decision.manual_action_reason:
+        reason = f"{'; '.join(owed)}; {decision.manual_action_reason}"
+        decision = decision.model_copy(update={"manual_action_reason": reason})
     row = await lock_line(conn, line.order_number, line.line_number)
-    return SourcingOutcome(decision=decision, parts=made, ledger=ledger_of(row))
+    return SourcingOutcome(
+        decision=decision, parts=made, ledger=ledger_of(row), shortfalls=owed, resourced=resourced
+    )
+
+
+async def cancel_shortfalls_in(
+    conn: Connection, *, key: str, order_number: str, line_number: int
+) -> Ledger:
+    """A person canceled the quantity a shortfall left without a source: the line leaves
+    manual action and waits for the supply it has; its shortfalls are settled CANCELED."""
+    row = await lock_line(conn, order_number, line_number)
+    if ledger_of(row).phase is Phase.MANUAL:
+        row = await line_ledger.record(conn, row, EnterPhase(Phase.SUPPLYING))
+    await settle_shortfalls(
+        conn,
+        key=key,
+        order_number=order_number,
+        line_number=line_number,
+        settlement="CANCELED",
+        documents=[],
+    )
+    return ledger_of(row)
 
 
 async def make_parts_in(
@@ -219,6 +259,12 @@ class LineSteps:
         async with self._pool.acquire() as conn, conn.transaction():
             return await source_line_in(
                 conn, key=key, line=line, workflow_id=workflow_id, today=today
+            )
+
+    async def cancel_shortfalls(self, *, key: str, order_number: str, line_number: int) -> Ledger:
+        async with self._pool.acquire() as conn, conn.transaction():
+            return await cancel_shortfalls_in(
+                conn, key=key, order_number=order_number, line_number=line_number
             )
 
     async def bill_and_close(

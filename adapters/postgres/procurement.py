@@ -91,6 +91,79 @@ async def roll_up_header(conn: Connection, po_number: str) -> None:
     )
 
 
+async def cancel_on_po_line(
+    conn: Connection,
+    *,
+    pol: Any,
+    supply_order_number: str,
+    canceled: Decimal,
+    cut: Decimal = Decimal(0),
+) -> str:
+    """Set a locked PO line's canceled quantity (`cut` of it by its supplier, counted apart),
+    its supply order's quantity, and their statuses: a line with nothing left is canceled,
+    and so is a PO with every line canceled. Answers the PO line's status."""
+    remaining = pol["quantity"] - canceled
+    status = "CANCELED" if remaining <= 0 else pol["status"]
+    await conn.execute(
+        "UPDATE purchase_order_lines SET canceled_quantity = $3, status = $4,"
+        " cut_quantity = cut_quantity + $5 WHERE po_number = $1 AND po_line = $2",
+        pol["po_number"],
+        pol["po_line"],
+        canceled,
+        status,
+        cut,
+    )
+    await roll_up_header(conn, pol["po_number"])
+    if status == "CANCELED":
+        await conn.execute(
+            "UPDATE supply_orders SET status = $2, quantity = 0 WHERE supply_order_number = $1",
+            supply_order_number,
+            SupplyStatus.CANCELED,
+        )
+    else:
+        await conn.execute(
+            "UPDATE supply_orders SET quantity = $2 WHERE supply_order_number = $1",
+            supply_order_number,
+            remaining,
+        )
+    return status
+
+
+async def describe_purchase_order(conn: Connection, po_number: str) -> dict[str, Any]:
+    po = await conn.fetchrow(
+        "SELECT po_number, supplier, agreement, organization, currency, status, created_at,"
+        " approved_at, approved_by FROM purchase_orders WHERE po_number = $1",
+        po_number,
+    )
+    if po is None:
+        raise NotFound(f"purchase order {po_number}")
+    lines = await conn.fetch(
+        "SELECT l.po_line, l.item, l.quantity, l.canceled_quantity, l.received_quantity,"
+        " l.over_received_quantity, l.cut_quantity, l.unit_price, l.need_by_date,"
+        " l.acknowledgment_status, l.promised_date,"
+        " coalesce(l.promised_date, l.need_by_date) AS expected_date, l.status,"
+        " p.order_number, p.line_number"
+        " FROM purchase_order_lines l LEFT JOIN pegs p ON p.document_type = $2"
+        " AND p.document_number = l.po_number AND p.document_line = l.po_line"
+        " WHERE l.po_number = $1 ORDER BY l.po_line",
+        po_number,
+        DocumentType.PURCHASE_ORDER,
+    )
+    return {
+        **dict(po),
+        "lines": [
+            {
+                **dict(line),
+                "pegged_to": {
+                    "order_number": line["order_number"],
+                    "line_number": line["line_number"],
+                },
+            }
+            for line in lines
+        ],
+    }
+
+
 class Procurement:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -145,7 +218,10 @@ class Procurement:
             if po is None:
                 raise NotFound(f"purchase order {po_number}")
             if po["status"] == PurchaseOrderStatus.OPEN:
-                return {**await self._describe(conn, po_number), "already_approved": True}, []
+                return {
+                    **await describe_purchase_order(conn, po_number),
+                    "already_approved": True,
+                }, []
             if po["status"] != PurchaseOrderStatus.AWAITING_APPROVAL:
                 raise Refusal(
                     409, f"purchase order {po_number} is {po['status']} and cannot be approved"
@@ -183,43 +259,14 @@ class Procurement:
                         payload=ApprovalSignal(po_number=po_number, approved_by=approved_by),
                     )
                 )
-            return {**await self._describe(conn, po_number), "already_approved": False}, outbox
+            return {
+                **await describe_purchase_order(conn, po_number),
+                "already_approved": False,
+            }, outbox
 
     async def describe(self, po_number: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            return await self._describe(conn, po_number)
-
-    async def _describe(self, conn: Connection, po_number: str) -> dict[str, Any]:
-        po = await conn.fetchrow(
-            "SELECT po_number, supplier, agreement, organization, currency, status, created_at,"
-            " approved_at, approved_by FROM purchase_orders WHERE po_number = $1",
-            po_number,
-        )
-        if po is None:
-            raise NotFound(f"purchase order {po_number}")
-        lines = await conn.fetch(
-            "SELECT l.po_line, l.item, l.quantity, l.canceled_quantity, l.received_quantity,"
-            " l.over_received_quantity, l.unit_price, l.need_by_date, l.status,"
-            " p.order_number, p.line_number"
-            " FROM purchase_order_lines l LEFT JOIN pegs p ON p.document_type = $2"
-            " AND p.document_number = l.po_number AND p.document_line = l.po_line"
-            " WHERE l.po_number = $1 ORDER BY l.po_line",
-            po_number,
-            DocumentType.PURCHASE_ORDER,
-        )
-        return {
-            **dict(po),
-            "lines": [
-                {
-                    **dict(line),
-                    "pegged_to": {
-                        "order_number": line["order_number"],
-                        "line_number": line["line_number"],
-                    },
-                }
-                for line in lines
-            ],
-        }
+            return await describe_purchase_order(conn, po_number)
 
     async def reduce_for_line(
         self, *, key: str, order_number: str, line_number: int
@@ -247,28 +294,12 @@ class Procurement:
                 canceled = pol["quantity"] - keep
                 status = "CANCELED" if pol["quantity"] - canceled <= 0 else pol["status"]
                 if canceled != pol["canceled_quantity"] or status != pol["status"]:
-                    await conn.execute(
-                        "UPDATE purchase_order_lines SET canceled_quantity = $3, status = $4"
-                        " WHERE po_number = $1 AND po_line = $2",
-                        pol["po_number"],
-                        pol["po_line"],
-                        canceled,
-                        status,
+                    await cancel_on_po_line(
+                        conn,
+                        pol=pol,
+                        supply_order_number=peg["supply_order_number"],
+                        canceled=canceled,
                     )
-                    await roll_up_header(conn, pol["po_number"])
-                    if status == "CANCELED":
-                        await conn.execute(
-                            "UPDATE supply_orders SET status = $2, quantity = 0"
-                            " WHERE supply_order_number = $1",
-                            peg["supply_order_number"],
-                            SupplyStatus.CANCELED,
-                        )
-                    else:
-                        await conn.execute(
-                            "UPDATE supply_orders SET quantity = $2 WHERE supply_order_number = $1",
-                            peg["supply_order_number"],
-                            pol["quantity"] - canceled,
-                        )
                     await append_event(
                         conn,
                         key=f"{key}:{pol['po_number']}:{pol['po_line']}",

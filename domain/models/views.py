@@ -24,6 +24,9 @@ class SupplyView(BaseModel):
     supply_order_number: str | None = None
     requisition_number: str | None = None
     need_by_date: date | None = None
+    # A purchase order line's: what its supplier last said of it, and the date promised.
+    acknowledgment_status: str | None = None
+    promised_date: date | None = None
 
 
 class HoldView(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from domain.models.acknowledgments import AcknowledgmentIn
 from starter.http import answers
 from starter.http.errors import READ, WRITE, responses
 from starter.http.params import Filter, PoNumber
@@ -21,6 +22,17 @@ async def approve_po(po_number: PoNumber, request: Request, ctx: Buyer) -> dict[
     result, outbox = await ctx.procurement.approve(
         po_number, approved_by="buyer:" + token_id(token)
     )
+    await ctx.deliver(outbox)
+    return result
+
+
+@router.post("/purchase-orders/{po_number}/acknowledgments", responses=responses(*WRITE, 404, 409))
+async def acknowledge_po(po_number: PoNumber, body: AcknowledgmentIn, ctx: Buyer) -> dict[str, Any]:
+    """What a supplier portal or an EDI 855/865 integration sends: ACCEPT, CHANGE or REJECT
+    per PO line, each answered on its own. A cut or rejected quantity is a shortfall of the
+    pegged line, which sources it again without that supplier. Sent again with the same
+    `acknowledgment_id`, it is answered the same and applied once."""
+    result, outbox = await ctx.acknowledgments.acknowledge(po_number, body)
     await ctx.deliver(outbox)
     return result
 

@@ -9,6 +9,7 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 
+from adapters.postgres.acknowledgments import Acknowledgments
 from adapters.postgres.cancellations import Cancellations
 from adapters.postgres.credit import Credit
 from adapters.postgres.events import BusinessEvents
@@ -54,6 +55,7 @@ class AppContext:
     outbox: SignalOutbox = field(init=False)
     credit: Credit = field(init=False)
     holds: Holds = field(init=False)
+    acknowledgments: Acknowledgments = field(init=False)
 
     def __post_init__(self) -> None:
         self.orders = Orders(self.pool)
@@ -69,6 +71,7 @@ class AppContext:
         self.outbox = SignalOutbox(self.pool, self.client)
         self.credit = Credit(self.pool)
         self.holds = Holds(self.pool)
+        self.acknowledgments = Acknowledgments(self.pool)
 
     async def deliver(self, outbox_ids: list[int]) -> None:
         """Signal right away; if this fails the worker's relay delivers later (the change is

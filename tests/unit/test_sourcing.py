@@ -189,3 +189,53 @@ def test_a_share_no_rank_can_supply_needs_manual_action() -> None:
     )
     assert decision.supply_type is None and decision.parts == []
     assert "no work definition used in planning" in (decision.manual_action_reason or "")
+
+
+def test_a_supplier_that_cut_the_line_is_left_out_for_the_next_rank() -> None:
+    decision = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=[buy("SUP-ACME"), buy("SUP-B", rank=2)],
+        global_sources=None,
+        agreements=[agreement(), agreement("BPA-B", "SUP-B")],
+        active_suppliers={"SUP-ACME", "SUP-B"},
+        quantity=Decimal(4),
+        excluded_suppliers={"SUP-ACME"},
+    )
+    assert decision.supplier == "SUP-B"
+    assert (
+        "rank 1 BUY from SUP-ACME: left out, SUP-ACME cut or rejected this line's supply"
+        in decision.explanation
+    )
+
+
+def test_a_split_rank_without_the_supplier_that_cut_goes_to_the_others_of_its_rank() -> None:
+    decision = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=[
+            {**buy("SUP-ACME"), "allocation_pct": 60},
+            {**buy("SUP-B"), "allocation_pct": 40},
+        ],
+        global_sources=None,
+        agreements=[agreement(), agreement("BPA-B", "SUP-B")],
+        active_suppliers={"SUP-ACME", "SUP-B"},
+        quantity=Decimal(3),
+        excluded_suppliers={"SUP-B"},
+    )
+    assert decision.supplier == "SUP-ACME" and not decision.parts
+
+
+def test_no_source_left_without_the_suppliers_that_cut_needs_manual_action() -> None:
+    decision = choose_source(
+        item_number="LAPTOP-X1",
+        organization="M1",
+        local_sources=[buy("SUP-ACME")],
+        global_sources=None,
+        agreements=[agreement()],
+        active_suppliers={"SUP-ACME"},
+        quantity=Decimal(4),
+        excluded_suppliers={"SUP-ACME"},
+    )
+    assert decision.supply_type is None
+    assert "left out, SUP-ACME cut" in (decision.manual_action_reason or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from domain.jeopardy import JeopardyTerms
 from domain.line import Ledger
 from domain.models import (
     InvoiceResult,
@@ -52,6 +53,9 @@ class SourcingOutcome(BaseModel):
     # in words; `resourced`: this sourcing covered them (LINE_RESOURCED).
     shortfalls: list[str] = []
     resourced: bool = False
+    # The jeopardy parameters now; a line that gets them assesses jeopardy from every
+    # document's dates (older answers lack them: those lines keep their first watch).
+    jeopardy_terms: JeopardyTerms | None = None
 
 
 class LineBilled(BaseModel):

@@ -16,6 +16,8 @@ SUPPLIER = SearchAttributeKey.for_keyword("Supplier")
 SUPPLY_DOCUMENTS = SearchAttributeKey.for_keyword_list("SupplyDocuments")
 REQUESTED_SHIP_DATE = SearchAttributeKey.for_datetime("RequestedShipDate")
 JEOPARDY = SearchAttributeKey.for_bool("Jeopardy")
+# LOW, MEDIUM or HIGH while in jeopardy (lines that assess it from their documents' dates).
+JEOPARDY_PRIORITY = SearchAttributeKey.for_keyword("JeopardyPriority")
 
 ALL = (
     ORDER_NUMBER,
@@ -29,6 +31,7 @@ ALL = (
     SUPPLY_DOCUMENTS,
     REQUESTED_SHIP_DATE,
     JEOPARDY,
+    JEOPARDY_PRIORITY,
 )
 
 

@@ -24,6 +24,8 @@ CREDIT_RELEASED = "credit_released"
 HOLDS_CHANGED = "holds_changed"
 # To a line pegged to an acknowledged PO line: what its supplier said, and any shortfall.
 SUPPLY_ACKNOWLEDGED = "supply_acknowledged"
+# To a line whose requested ship date a revision moved (its own, or its order's).
+REQUESTED_SHIP_DATE_CHANGED = "requested_ship_date_changed"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

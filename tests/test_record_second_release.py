@@ -102,3 +102,45 @@ async def test_record_billing_hold_history(stack: Stack) -> None:
     )
     await stack.wait_order_closed(so)
     await save(stack, "billing-hold-released-line", f"order-{so}-line-1")
+
+
+@RECORDING
+async def test_record_dated_jeopardy_history(stack: Stack) -> None:
+    """Jeopardy from dates: a promised date after the requested ship date raises it, a
+    revision of the line's date clears it, a revision of the order's raises it again; the
+    supply arrives (cleared), the line ships and closes."""
+    from tests.test_jeopardy import book, days_from_today
+
+    so, po = await book(stack, 4, days_from_today(20))
+    number = po["document_number"]
+    ack = {"po_line": 1, "action": "ACCEPT", "promised_date": days_from_today(25)}
+    await stack.call(
+        "POST",
+        f"/purchase-orders/{number}/acknowledgments",
+        role="buyer",
+        json={"acknowledgment_id": f"{so}-a1", "lines": [ack]},
+    )
+    await stack.wait_line(so, until=lambda v: v["jeopardy"] is True)
+    change = {"line_number": 1, "requested_ship_date": days_from_today(26)}
+    await stack.call(
+        "POST", f"/orders/{so}/revisions", role="orders", json={"change_lines": [change]}
+    )
+    await stack.wait_line(so, until=lambda v: v["jeopardy"] is False)
+    await stack.receive(so, number, 4, "r1")
+    await stack.ship(so, 4)
+    await stack.wait_order_closed(so)
+    await save(stack, "dated-jeopardy-closed", f"order-{so}-line-1")
+
+
+@RECORDING
+async def test_record_jeopardy_priorities_history(skipping_stack: Stack) -> None:
+    """Late supply on a time-skipping server: LOW, MEDIUM, HIGH; then it arrives."""
+    from tests.test_jeopardy import book
+
+    stack = skipping_stack
+    so, po = await book(stack, 3, None)
+    await stack.wait_line(so, until=lambda v: v["jeopardy_priority"] == "HIGH")
+    await stack.receive(so, po["document_number"], 3, "r1")
+    await stack.ship(so, 3)
+    await stack.wait_order_closed(so)
+    await save(stack, "jeopardy-priorities-closed", f"order-{so}-line-1")

@@ -108,6 +108,8 @@ def test_v3_histories_cover_the_flows() -> None:
         "continued-as-new-closed",
         "shortfall-resourced-closed",
         "shortfall-canceled-closed",
+        "dated-jeopardy-closed",
+        "jeopardy-priorities-closed",
     } <= names
 
 

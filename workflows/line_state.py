@@ -6,13 +6,14 @@ Deterministic and free of I/O: imported by the workflow through the sandbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from domain import search_attributes as sa
+from domain.jeopardy import DocumentDates, JeopardyPriority, JeopardyTerms
 from domain.line import ZERO, Ledger, line_status
 from domain.line.progress import Progress
 from domain.line.view import ledger_fields
@@ -56,10 +57,36 @@ class LineState:
     # each, so that a line waiting to bill looks again.
     holds: list[HoldView] = field(default_factory=list)
     holds_changes: int = 0
+    # Dates and jeopardy (lines whose sourcing answered `jeopardy_terms`): the requested
+    # ship date now (revisions move it), and the jeopardy last recorded.
+    requested_ship_date: date | None = None
+    jeopardy_terms: JeopardyTerms | None = None
+    jeopardy_priority: JeopardyPriority | None = None
+    jeopardy_document: str | None = None
+    jeopardy_reason: str | None = None
+    jeopardy_changes: int = 0
 
     @classmethod
     def booked(cls, line: LineInput) -> LineState:
-        return cls(line=line, ledger=Ledger(ordered=line.quantity, back_to_back=line.back_to_back))
+        return cls(
+            line=line,
+            ledger=Ledger(ordered=line.quantity, back_to_back=line.back_to_back),
+            requested_ship_date=line.requested_ship_date,
+        )
+
+    def document_dates(self) -> list[DocumentDates]:
+        """Each supply document with its expected date (promised, else from the lead time)
+        and whether it still brings something."""
+        return [
+            DocumentDates(
+                number=d.document_number,
+                expected=expected,
+                open=d.status is not SupplyStatus.CANCELED
+                and self.arrived.get(d.document_number, ZERO) < d.quantity,
+            )
+            for d in self.documents
+            if (expected := d.promised_date or d.need_by_date) is not None
+        ]
 
     def adopt(self, ledger: Ledger | None) -> None:
         """Keep the newest ledger: versions only grow, so the order facts arrive in does
@@ -170,6 +197,8 @@ class LineState:
         if self.holds:
             named = ", ".join(f"{h.hold_id} {h.hold_code} ({h.reason})" for h in self.holds)
             text += f" · on hold: {named}"
+        if self.jeopardy and self.jeopardy_priority is not None:
+            text += f" · in jeopardy ({self.jeopardy_priority.value}): {self.jeopardy_reason}"
         return text
 
     def search_attributes(self) -> dict[str, Any]:
@@ -177,6 +206,14 @@ class LineState:
             sa.LINE_STATUS.name: self.status.value,
             sa.JEOPARDY.name: self.jeopardy,
         }
+        # Only once there is something to say: lines that never had a priority or a
+        # revised date upsert neither (their histories stay as they were).
+        if self.jeopardy_changes:
+            values[sa.JEOPARDY_PRIORITY.name] = (
+                self.jeopardy_priority.value if self.jeopardy_priority else None
+            )
+        if self.requested_ship_date != self.line.requested_ship_date:
+            values[sa.REQUESTED_SHIP_DATE.name] = _midnight(self.requested_ship_date)
         if self.supply:
             values[sa.SUPPLY_TYPE.name] = self.supply[0].type.value
             values[sa.SUPPLY_STATUS.name] = self.supply[-1].status.value
@@ -197,6 +234,9 @@ class LineState:
             unit_price=line.unit_price,
             cancel_reason=self.cancel_reason,
             jeopardy=self.jeopardy,
+            jeopardy_priority=self.jeopardy_priority.value if self.jeopardy_priority else None,
+            jeopardy_reason=self.jeopardy_reason if self.jeopardy else None,
+            requested_ship_date=self.requested_ship_date,
             back_to_back=line.back_to_back,
             back_to_back_reason=line.back_to_back_reason,
             manual_action_reason=self.manual_reason,
@@ -222,10 +262,15 @@ def initial_search_attributes(line: LineInput) -> TypedSearchAttributes:
         SearchAttributePair(sa.JEOPARDY, False),
     ]
     if line.requested_ship_date is not None:
-        day = line.requested_ship_date
         pairs.append(
-            SearchAttributePair(
-                sa.REQUESTED_SHIP_DATE, datetime(day.year, day.month, day.day, tzinfo=UTC)
-            )
+            SearchAttributePair(sa.REQUESTED_SHIP_DATE, _midnight(line.requested_ship_date))
         )
     return TypedSearchAttributes(pairs)
+
+
+@overload
+def _midnight(day: date) -> datetime: ...
+@overload
+def _midnight(day: None) -> None: ...
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -74,7 +74,12 @@ class LineSteps:
         if changed:
             self._published.update(changed)
             workflow.upsert_search_attributes(
-                [SEARCH_ATTRIBUTES[name].value_set(value) for name, value in changed.items()]
+                [
+                    SEARCH_ATTRIBUTES[name].value_unset()
+                    if value is None
+                    else SEARCH_ATTRIBUTES[name].value_set(value)
+                    for name, value in changed.items()
+                ]
             )
         status = self._s.status
         if status != self._logged:

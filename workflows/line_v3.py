@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.models.acknowledgments import SupplyAcknowledgedSignal
     from domain.statuses import EventType, LineStatus, SupplyStatus
     from workflows.line import LineCanceled
+    from workflows.line_v3_dates import DatedSteps
     from workflows.line_v3_state import LineCarry, LineSnapshot
-    from workflows.line_v3_steps import MergedSteps
 
 
 CREDIT_HOLD = (
@@ -36,7 +36,7 @@ CREDIT_HOLD = (
 
 
 @workflow.defn(name="FulfillmentLineWorkflowV3")
-class FulfillmentLineWorkflowV3(MergedSteps):
+class FulfillmentLineWorkflowV3(DatedSteps):
     @workflow.init
     def __init__(self, line: LineInput, carry: LineCarry | None = None) -> None:
         super().__init__(line)
@@ -60,7 +60,9 @@ class FulfillmentLineWorkflowV3(MergedSteps):
         if self._carry.snapshot is None:
             return await super().run(line)
         self._publish()
-        if self._s.documents and not self._s.ledger.supplied:
+        if self._s.documents and (
+            not self._s.ledger.supplied or self._s.jeopardy_terms is not None
+        ):
             self._jeopardy_watch = asyncio.create_task(self._resume_jeopardy_watch())
         try:
             await self._fulfil()
@@ -178,8 +180,9 @@ class FulfillmentLineWorkflowV3(MergedSteps):
 
     async def _resume_jeopardy_watch(self) -> None:
         """The watch of the run before: raised jeopardy waits to be cleared; otherwise the
-        watch starts again from the documents' dates."""
-        if not self._s.jeopardy:
+        watch starts again from the documents' dates (a line that assesses all its
+        documents' dates just starts again)."""
+        if not self._s.jeopardy or self._s.jeopardy_terms is not None:
             await self._watch_jeopardy()
             return
         await workflow.wait_condition(lambda: self._s.ledger.supplied)

@@ -4,11 +4,13 @@ attributes hold. Deterministic and free of I/O."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
+from domain.jeopardy import JeopardyPriority, JeopardyTerms
 from domain.line import Ledger
 from domain.models import CancelSignal, LineEvent, LineInput, SupplyView
 from workflows.line_state import LineState
@@ -35,6 +37,13 @@ class LineSnapshot(BaseModel):
     cancel_reason: str | None = None
     manual_reason: str | None = None
     published: dict[str, Any] = {}
+    # Dates and jeopardy (absent from snapshots taken before them: the line's own date).
+    requested_ship_date: date | None = None
+    jeopardy_terms: JeopardyTerms | None = None
+    jeopardy_priority: JeopardyPriority | None = None
+    jeopardy_document: str | None = None
+    jeopardy_reason: str | None = None
+    jeopardy_changes: int = 0
 
     @classmethod
     def of(cls, state: LineState, published: dict[str, Any]) -> LineSnapshot:
@@ -55,6 +64,12 @@ class LineSnapshot(BaseModel):
             cancel_reason=state.cancel_reason,
             manual_reason=state.manual_reason,
             published=published,
+            requested_ship_date=state.requested_ship_date,
+            jeopardy_terms=state.jeopardy_terms,
+            jeopardy_priority=state.jeopardy_priority,
+            jeopardy_document=state.jeopardy_document,
+            jeopardy_reason=state.jeopardy_reason,
+            jeopardy_changes=state.jeopardy_changes,
         )
 
     def state(self, line: LineInput) -> LineState:
@@ -75,6 +90,12 @@ class LineSnapshot(BaseModel):
             jeopardy=self.jeopardy,
             cancel_reason=self.cancel_reason,
             manual_reason=self.manual_reason,
+            requested_ship_date=self.requested_ship_date or line.requested_ship_date,
+            jeopardy_terms=self.jeopardy_terms,
+            jeopardy_priority=self.jeopardy_priority,
+            jeopardy_document=self.jeopardy_document,
+            jeopardy_reason=self.jeopardy_reason,
+            jeopardy_changes=self.jeopardy_changes,
         )
 
 

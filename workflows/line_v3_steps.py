@@ -82,6 +82,8 @@ class MergedSteps(FulfillmentLineWorkflowV2):
                 summary=f"Source {_q(quantity)} {line.item_number}",
             )
             decision = outcome.decision
+            if outcome.jeopardy_terms is not None:
+                s.jeopardy_terms = outcome.jeopardy_terms
             for reason in decision.explanation:
                 self._event(EventType.LINE_SCHEDULED, reason)
             s.adopt(outcome.ledger)

@@ -22,7 +22,7 @@ from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.manufacturing import close_work_orders_in, work_order_in
-from adapters.postgres.master_data import sourcing_inputs_in
+from adapters.postgres.master_data import jeopardy_terms_in, sourcing_inputs_in
 from adapters.postgres.procurement import close_purchase_orders_in
 from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
 from adapters.postgres.shortfalls import open_words, settle_shortfalls, shortfalls_of_line
@@ -149,7 +149,12 @@ async def source_line_in(
         decision = decision.model_copy(update={"manual_action_reason": reason})
     row = await lock_line(conn, line.order_number, line.line_number)
     return SourcingOutcome(
-        decision=decision, parts=made, ledger=ledger_of(row), shortfalls=owed, resourced=resourced
+        decision=decision,
+        parts=made,
+        ledger=ledger_of(row),
+        shortfalls=owed,
+        resourced=resourced,
+        jeopardy_terms=await jeopardy_terms_in(conn),
     )
 
 

@@ -9,6 +9,7 @@ import asyncpg
 from adapters.errors import NotFound
 from adapters.postgres.common import Connection
 from adapters.postgres.setup_writer import write_setup
+from domain.jeopardy import JeopardyTerms
 from domain.models import (
     OrderRuleIn,
     OrderRuleSet,
@@ -33,6 +34,16 @@ async def order_rules(conn: Connection) -> list[OrderRuleIn]:
         )
         for r in rows
     ]
+
+
+async def jeopardy_terms_in(conn: Connection) -> JeopardyTerms:
+    """The parameters `jeopardy_medium_days` and `jeopardy_high_days`, or their defaults."""
+    rows = await conn.fetch(
+        "SELECT name, value FROM parameters WHERE name = ANY($1::text[])",
+        ["jeopardy_medium_days", "jeopardy_high_days"],
+    )
+    values = {r["name"].removeprefix("jeopardy_"): int(r["value"]) for r in rows}
+    return JeopardyTerms(**values)
 
 
 async def sourcing_inputs_in(

@@ -18,6 +18,7 @@ from adapters.postgres.free_stock import record_stock_reservation, take_free_sto
 from adapters.postgres.input_checks import refuse_imprecise, refuse_oversized
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
+from adapters.postgres.ship_dates import move_ship_dates
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.inputs import MAX_ORDER_LINES
 from domain.line import Increase
@@ -131,8 +132,12 @@ class Revisions:
                 await refuse_imprecise(
                     conn, line["item_number"], {f"{path}.quantity": change.quantity}
                 )
+            dates, outbox = await move_ship_dates(conn, order, lines, revision, request_id)
+            if revision.requested_ship_date is not None:  # added lines take the new date
+                order = await conn.fetchrow(
+                    "SELECT * FROM orders WHERE order_number = $1", order_number
+                )
             added = await self._new_lines(conn, order, lines, revision)
-            outbox: list[int] = []
             changed: list[dict[str, Any]] = []
             for change in revision.change_lines:
                 line = lines[change.line_number]
@@ -167,11 +172,17 @@ class Revisions:
                 data={
                     "changed_lines": [c["line_number"] for c in changed],
                     "added_lines": [li.line_number for li in added],
+                    "requested_ship_date": order["requested_ship_date"].isoformat()
+                    if order["requested_ship_date"]
+                    else None,
+                    "moved_dates": dates,
                 },
             )
             return {
                 "order_number": order_number,
+                "requested_ship_date": order["requested_ship_date"],
                 "changed": changed,
+                "moved_dates": dates,
                 "added": [
                     {
                         "line_number": li.line_number,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -129,3 +130,10 @@ class HoldsChangedSignal(BaseModel):
     now. The line shows them, and a line waiting to bill looks again."""
 
     holds: list[HoldView] = []
+
+
+class ShipDateChangedSignal(BaseModel):
+    """A revision moved the line's requested ship date (its own, or its order's)."""
+
+    request_id: str
+    requested_ship_date: date

@@ -81,16 +81,22 @@ class LineChangeIn(StrictModel):
     # Fixed at booking (seed 004): giving a different value is refused, not ignored.
     cancel_backorders: bool | None = None
     enforce_single_shipment: bool | None = None
+    # This line's own requested ship date, over its order's.
+    requested_ship_date: IsoDate | None = None
 
 
 class RevisionIn(StrictModel):
     add_lines: Annotated[list[OrderLineIn], Field(max_length=MAX_ORDER_LINES)] = []
     change_lines: Annotated[list[LineChangeIn], Field(max_length=MAX_ORDER_LINES)] = []
+    # The order's requested ship date, for each line without a date of its own.
+    requested_ship_date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _something_and_each_line_once(self) -> RevisionIn:
-        if not self.add_lines and not self.change_lines:
-            raise ValueError("a revision adds or changes at least one line")
+        if not self.add_lines and not self.change_lines and self.requested_ship_date is None:
+            raise ValueError(
+                "a revision adds or changes at least one line, or moves the requested ship date"
+            )
         numbers = [li.line_number for li in self.add_lines] + [
             c.line_number for c in self.change_lines
         ]

@@ -155,6 +155,16 @@ class ParametersIn(StrictModel):
     auto_pick_release: bool | None = None
     # Lines of a shipment set ship only when all of them are staged.
     enforce_shipment_sets: bool | None = None
+    # Days late from which a line in jeopardy is MEDIUM, and HIGH (below: LOW).
+    jeopardy_medium_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    jeopardy_high_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+    @model_validator(mode="after")
+    def _medium_before_high(self) -> ParametersIn:
+        medium, high = self.jeopardy_medium_days, self.jeopardy_high_days
+        if medium is not None and high is not None and medium > high:
+            raise ValueError("jeopardy_medium_days may not be more than jeopardy_high_days")
+        return self
 
 
 # Order rules run when an order is saved, like an order management extension on the On Save

@@ -65,6 +65,11 @@ class LineView(BaseModel):
     line_amount: Amount
     cancel_reason: str | None = None
     jeopardy: bool = False
+    # While in jeopardy (contract: "Dates and jeopardy"): LOW, MEDIUM or HIGH, and which
+    # document is late, and by how many days.
+    jeopardy_priority: str | None = None
+    jeopardy_reason: str | None = None
+    requested_ship_date: date | None = None
     back_to_back: bool = True
     back_to_back_reason: str = ""
     manual_action_reason: str | None = None

@@ -89,6 +89,7 @@ async def test_an_accept_with_a_date_shows_on_the_po_and_the_line(stack: Stack) 
         so, until=lambda v: v["supply"][0]["acknowledgment_status"] == "ACCEPTED"
     )
     assert line["supply"][0]["promised_date"] == "2026-12-20"
+    assert line["supply"][0]["expected_date"] == "2026-12-20"  # not the lead time's
     assert line["status"] == "AWAITING_SUPPLY" and line["supply"][0]["quantity"] == 10
     assert f"{po} line 1 accepted by SUP-ACME, promised for 2026-12-20" in events(
         line, "PURCHASE_ORDER_ACKNOWLEDGED"

@@ -65,7 +65,15 @@ async def test_the_worker_exports_sdk_metrics_and_business_gauges(
                 async with httpx.AsyncClient() as http:
                     return samples((await http.get(url)).text)
 
-            metrics = await poll(scrape, lambda m: m.get("b2b_lines_in_jeopardy") == 1)
+            # One refresh that saw the owed facts (the line may be in jeopardy before them:
+            # its requested ship date has passed).
+            metrics = await poll(
+                scrape,
+                lambda m: (
+                    m.get("b2b_lines_in_jeopardy") == 1
+                    and m.get('b2b_relay_parked{kind="signal"}') == 1
+                ),
+            )
     finally:
         stop.set()
         await gauges

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from domain.models.base import Amount, Quantity
 from domain.statuses import DocumentType, LineStatus, SupplyStatus, SupplyType
@@ -27,6 +27,12 @@ class SupplyView(BaseModel):
     # A purchase order line's: what its supplier last said of it, and the date promised.
     acknowledgment_status: str | None = None
     promised_date: date | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def expected_date(self) -> date | None:
+        """When the document is expected: the promised date, else its lead time's."""
+        return self.promised_date or self.need_by_date
 
 
 class HoldView(BaseModel):

@@ -19,7 +19,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.lines import LineActivities
-    from activities.outcomes import SourcedPart
+    from activities.outcomes import SourcedPart, SourcingOutcome
     from activities.payloads import CloseStep, LineStatusChange, PurchaseOrderRef, SourceStep
     from activities.shipping import ShippingActivities
     from domain.line import ZERO
@@ -65,58 +65,70 @@ class MergedSteps(FulfillmentLineWorkflowV2):
 
     async def _source(self, quantity: Decimal) -> None:
         """Apply the sourcing rules to `quantity` and peg one document per source; a setup
-        that cannot supply it parks the line for a person, who fixes it and retries."""
-        s, line = self._s, self._s.line
+        that cannot supply it parks the line for a person, who fixes it and retries (or,
+        for a supplier's shortfall, cancels its quantity)."""
+        s = self._s
         round_ = s.sourcing_rounds
         s.sourcing_rounds += 1
         attempt = 0
         while True:
-            outcome = await self._run_local(
-                LineActivities.source_line,
-                SourceStep(
-                    key=self._key(f"source-{round_}-{attempt}"),
-                    line=line.model_copy(update={"quantity": quantity}),
-                    workflow_id=workflow.info().workflow_id,
-                    today=workflow.now().date(),
-                ),
-                summary=f"Source {_q(quantity)} {line.item_number}",
-            )
-            decision = outcome.decision
-            if outcome.jeopardy_terms is not None:
-                s.jeopardy_terms = outcome.jeopardy_terms
-            for reason in decision.explanation:
-                self._event(EventType.LINE_SCHEDULED, reason)
-            s.adopt(outcome.ledger)
-            for part in outcome.parts:
-                if part.canceled_first:  # the cancel's signal is on its way
-                    await self._wait_until_canceled(CANCELED_FIRST[part.supply_type])
-                self._record_part(part)
+            outcome = await self._source_once(quantity, f"{round_}-{attempt}")
             made = [not part.short for part in outcome.parts]
             if made and all(made):
                 if outcome.resourced:
                     self._resourced(outcome.shortfalls, outcome.parts)
                 return
-            reason = decision.manual_action_reason or "no supply source"
-            if made:
-                reason = (
-                    f"the free stock at {decision.source_organization} was taken before the"
-                    " transfer could ship; retry to source the line again"
-                )
-            if outcome.shortfalls:
+            retried = await self._manual_action(
+                self._why_not_sourced(outcome, made),
+                attempt=f"{round_}-{attempt}",
                 # A shortfall no source takes: a person retries, or cancels its quantity.
-                if not await self._manual_action(
-                    reason, attempt=f"{round_}-{attempt}", settled=self._shortfall_canceled
-                ):
-                    await self._cancel_shortfalls(f"{round_}-{attempt}")
-                    return
-                quantity = s.progress().need
-            else:
-                await self._manual_action(reason, attempt=f"{round_}-{attempt}")
-            attempt += 1
-            if any(made):  # what was made stays; source the rest
-                quantity = s.progress().need
-            if (any(made) or outcome.shortfalls) and quantity <= 0:
+                settled=self._shortfall_canceled if outcome.shortfalls else None,
+            )
+            if not retried:
+                await self._cancel_shortfalls(f"{round_}-{attempt}")
                 return
+            attempt += 1
+            if any(made) or outcome.shortfalls:  # what was made stays; source the rest
+                quantity = s.progress().need
+                if quantity <= 0:
+                    return
+
+    async def _source_once(self, quantity: Decimal, attempt: str) -> SourcingOutcome:
+        """One `source_line` step, its documents recorded on the line."""
+        s, line = self._s, self._s.line
+        outcome = await self._run_local(
+            LineActivities.source_line,
+            SourceStep(
+                key=self._key(f"source-{attempt}"),
+                line=line.model_copy(update={"quantity": quantity}),
+                workflow_id=workflow.info().workflow_id,
+                today=workflow.now().date(),
+            ),
+            summary=f"Source {_q(quantity)} {line.item_number}",
+        )
+        if outcome.jeopardy_terms is not None:
+            s.jeopardy_terms = outcome.jeopardy_terms
+        for reason in outcome.decision.explanation:
+            self._event(EventType.LINE_SCHEDULED, reason)
+        s.adopt(outcome.ledger)
+        for part in outcome.parts:
+            if part.canceled_first:  # the cancel's signal is on its way
+                await self._wait_until_canceled(CANCELED_FIRST[part.supply_type])
+            self._record_part(part)
+        return outcome
+
+    @staticmethod
+    def _why_not_sourced(outcome: SourcingOutcome, made: list[bool]) -> str:
+        decision = outcome.decision
+        reason = decision.manual_action_reason or "no supply source"
+        if made:
+            reason = (
+                f"the free stock at {decision.source_organization} was taken before the"
+                " transfer could ship; retry to source the line again"
+            )
+            if outcome.shortfalls:
+                reason = f"{'; '.join(outcome.shortfalls)}; {reason}"
+        return reason
 
     def _shortfall_canceled(self) -> bool:
         return self._s.progress().need <= 0

@@ -138,7 +138,8 @@ def line_input_of(row: Any, order: Any) -> LineInput:
         cancel_backorders=row["cancel_backorders"],
         enforce_single_shipment=row["enforce_single_shipment"],
         shipment_set=row["shipment_set"],
-        requested_ship_date=order["requested_ship_date"],
+        # A revision may have given the line a date of its own before its workflow started.
+        requested_ship_date=row.get("requested_ship_date") or order["requested_ship_date"],
         applied_rules=row["applied_rules"],
         under_ship_tolerance_pct=row["under_ship_tolerance_pct"],
         over_ship_tolerance_pct=row["over_ship_tolerance_pct"],

@@ -192,7 +192,13 @@ class Stack:
         return await asyncio.wait_for(handle.result(), timeout)
 
     async def receive(
-        self, order_number: str, po_number: str, quantity: int, scan: str, *, expect: int = 200
+        self,
+        order_number: str,
+        po_number: str,
+        quantity: int,
+        scan: str,
+        *,
+        expect: int | None = 200,
     ) -> Any:
         """A receipt scan against line 1 of the PO."""
         return await self.call(

@@ -6,6 +6,7 @@ what was received, refused; a shortfall canceled instead of retried."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -289,3 +290,25 @@ async def test_bad_acknowledgments_are_refused_naming_the_field(stack: Stack) ->
     )
     await acknowledge(stack, po, "A4", {"action": "ACCEPT"}, role="scanner", expect=403)
     assert await stack.scalar("SELECT count(*) FROM po_acknowledgments") == 0
+
+
+async def test_a_cut_racing_a_receipt_has_one_winner(stack: Stack) -> None:
+    """Both lock the pegged line, then the PO line: a receipt of 4 and a cut to 3 on a PO
+    line of 10 cannot both hold, and exactly one of them does, every time."""
+    await stack.call("PUT", "/setup", json=laptop_setup(*RANK_2))
+    for attempt in range(4):
+        so = order_number()
+        body = laptop_order(so, 10)
+        await stack.call("POST", "/orders", json=body, role="orders", expect=202)
+        po = (await stack.wait_status(so, "AWAITING_SUPPLY"))["supply"][0]["document_number"]
+        receipt, cut = await asyncio.gather(
+            stack.receive(so, po, 4, f"r{attempt}", expect=None),
+            acknowledge(stack, po, f"{so}-cut", {"action": "CHANGE", "quantity": 3}),
+        )
+        received = receipt.get("accepted") is True
+        assert received != cut["lines"][0]["accepted"], (receipt, cut)
+        pol = await stack.call("GET", f"/purchase-orders/{po}")
+        line = pol["lines"][0]
+        ordered = Decimal(str(line["quantity"])) - Decimal(str(line["canceled_quantity"]))
+        assert Decimal(str(line["received_quantity"])) == (4 if received else 0)
+        assert ordered == (10 if received else 3)

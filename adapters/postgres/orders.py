@@ -15,6 +15,18 @@ from domain.models import OrderIn, OrderInput
 from domain.order_rules import apply_order_rules
 from domain.statuses import EventType
 
+# What `Orders.header_on` answers of the order and of its credit authorization.
+HEADER = (
+    "customer_number",
+    "customer_po_number",
+    "currency",
+    "requested_ship_date",
+    "organization",
+    "booked_at",
+    "released_sets",
+)
+CREDIT = ("status", "amount", "currency", "reason", "updated_at")
+
 
 class Orders:
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -152,28 +164,37 @@ class Orders:
     @staticmethod
     async def header_on(conn: Connection, order_number: str) -> dict[str, Any]:
         """The order's header, its released shipment sets, its credit authorization's row
-        (`credit`, None without one) and its line rows, in two round trips: integrators
-        poll this while they wait on a status."""
-        order = await conn.fetchrow(
-            "SELECT o.order_number, o.customer_number, o.customer_po_number, o.currency,"
-            " o.requested_ship_date, o.organization, o.booked_at,"
+        (`credit`, None without one) and its line rows, in one round trip: integrators
+        poll this while they wait on a status. The header's columns come on every line's
+        row, under `HEADER` names."""
+        rows = await conn.fetch(
+            "SELECT o.customer_number AS h_customer_number,"
+            " o.customer_po_number AS h_customer_po_number, o.currency AS h_currency,"
+            " o.requested_ship_date AS h_requested_ship_date,"
+            " o.organization AS h_organization, o.booked_at AS h_booked_at,"
             " (SELECT coalesce(array_agg(r.shipment_set), '{}') FROM shipment_set_releases r"
-            "  WHERE r.order_number = o.order_number) AS released_sets,"
-            " a.status, a.amount, a.currency AS credit_currency, a.reason, a.updated_at"
-            " FROM orders o LEFT JOIN credit_authorizations a USING (order_number)"
-            " WHERE o.order_number = $1",
+            "  WHERE r.order_number = o.order_number) AS h_released_sets,"
+            " a.status AS c_status, a.amount AS c_amount, a.currency AS c_currency,"
+            " a.reason AS c_reason, a.updated_at AS c_updated_at, l.*"
+            " FROM orders o LEFT JOIN credit_authorizations a ON a.order_number = o.order_number"
+            " LEFT JOIN fulfillment_lines l ON l.order_number = o.order_number"
+            " WHERE o.order_number = $1 ORDER BY l.line_number",
             order_number,
         )
-        if order is None:
+        if not rows:
             raise NotFound(f"order {order_number}")
-        lines = await conn.fetch(
-            "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
-            order_number,
-        )
-        header = dict(order)
-        credit = {k: header.pop(k) for k in ("status", "amount", "reason", "updated_at")}
-        credit["currency"] = header.pop("credit_currency")
-        return {**header, "credit": credit, "lines": [dict(r) for r in lines]}
+        first = rows[0]
+        header = {
+            "order_number": order_number,
+            **{name: first[f"h_{name}"] for name in HEADER},
+            "credit": {name: first[f"c_{name}"] for name in CREDIT},
+        }
+        lines = [
+            {k: v for k, v in r.items() if not k.startswith(("h_", "c_"))}
+            for r in rows
+            if r["line_number"] is not None
+        ]
+        return {**header, "lines": lines}
 
     async def lines_after(self, order_number: str, *, after: int, limit: int) -> list[Any]:
         """The order's line rows after a line number, in line order; NotFound for no order."""

@@ -41,18 +41,6 @@ class DatedSteps(MergedSteps):
         else:
             await self._watch_dates()
 
-    def _assessed(self) -> Jeopardy:
-        s = self._s
-        assert s.jeopardy_terms is not None
-        if s.ledger.supplied:  # all still to ship is on hand: no document can make it late
-            return Jeopardy()
-        return assess(
-            s.document_dates(),
-            requested=s.requested_ship_date,
-            today=workflow.now().date(),
-            terms=s.jeopardy_terms,
-        )
-
     async def _watch_dates(self) -> None:
         """Runs beside the cycle for the rest of the line's run. One timer at a time, kept
         while the day it waits for stays the same (a receipt does not restart it)."""
@@ -61,19 +49,17 @@ class DatedSteps(MergedSteps):
         waiting_for: date | None = None
         timer: asyncio.Task[None] | None = None
         while True:
-            found = self._assessed()
+            found, check = Jeopardy(), None
+            # All still to ship on hand: no document can make the line late.
+            if not s.ledger.supplied:
+                documents, today = s.document_dates(), workflow.now().date()
+                requested, terms = s.requested_ship_date, s.jeopardy_terms
+                found = assess(documents, requested=requested, today=today, terms=terms)
+                check = next_check(documents, requested=requested, today=today, terms=terms)
             if not found.same_as(self._recorded()):
                 await self._record_jeopardy(found)
             elif found.raised:
                 s.jeopardy_reason = found.why  # the days late grow while it is overdue
-            check = None
-            if not s.ledger.supplied:
-                check = next_check(
-                    s.document_dates(),
-                    requested=s.requested_ship_date,
-                    today=workflow.now().date(),
-                    terms=s.jeopardy_terms,
-                )
             if check != waiting_for or (timer is not None and timer.done()):
                 if timer is not None:
                     timer.cancel()

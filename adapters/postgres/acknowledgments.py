@@ -6,6 +6,7 @@ order, then the PO lines; receipts take the same order."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -28,6 +29,14 @@ from domain.statuses import (
     EventType,
     PurchaseOrderStatus,
 )
+
+
+@dataclass(frozen=True)
+class Pegged:
+    """A PO line's peg and its fulfillment line's row, locked."""
+
+    peg: Any
+    line: Any
 
 
 async def _claim(
@@ -83,12 +92,12 @@ class Acknowledgments:
                     f"purchase order {po_number} is awaiting approval: it has not been sent"
                     " to the supplier yet",
                 )
-            pegs = await _lock_pegged_lines(conn, po_number)
+            pegged = await _lock_pegged_lines(conn, po_number)
             answers: dict[int, dict[str, Any]] = {}
             outbox: list[int] = []
             for line in sorted(ack.lines, key=lambda li: li.po_line):
                 answers[line.po_line], owed = await _acknowledge_line(
-                    conn, po, pegs.get(line.po_line), line, ack.acknowledgment_id
+                    conn, po, pegged.get(line.po_line), line, ack.acknowledgment_id
                 )
                 outbox += owed
             # Stored as answered, line by line; the PO itself is shown as it is when asked.
@@ -106,21 +115,29 @@ class Acknowledgments:
             return {**response, "already_applied": False, "purchase_order": purchase_order}, outbox
 
 
-async def _lock_pegged_lines(conn: Connection, po_number: str) -> dict[int, Any]:
-    """The PO's pegs by PO line, their fulfillment lines locked in (order, line) order."""
+async def _lock_pegged_lines(conn: Connection, po_number: str) -> dict[int, Pegged]:
+    """The PO's pegs by PO line with their fulfillment lines, locked in (order, line)
+    order."""
     pegs = await conn.fetch(
         "SELECT * FROM pegs WHERE document_type = $1 AND document_number = $2"
         " ORDER BY order_number, line_number",
         DocumentType.PURCHASE_ORDER,
         po_number,
     )
-    for peg in pegs:
-        await lock_line(conn, peg["order_number"], peg["line_number"])
-    return {peg["document_line"]: peg for peg in pegs}
+    return {
+        peg["document_line"]: Pegged(
+            peg=peg, line=await lock_line(conn, peg["order_number"], peg["line_number"])
+        )
+        for peg in pegs
+    }
 
 
 async def _acknowledge_line(
-    conn: Connection, po: Any, peg: Any, ack: AcknowledgmentLineIn, acknowledgment_id: str
+    conn: Connection,
+    po: Any,
+    pegged: Pegged | None,
+    ack: AcknowledgmentLineIn,
+    acknowledgment_id: str,
 ) -> tuple[dict[str, Any], list[int]]:
     po_number = po["po_number"]
     pol = await conn.fetchrow(
@@ -152,9 +169,12 @@ async def _acknowledge_line(
         decision.status,
         decision.promised_date,
     )
+    if pegged is None:  # nothing pegged: no line to tell, no shortfall to owe
+        return _answer(ack, decision), []
+    peg = pegged.peg
     reason = ack.reason or "no reason given"
     shortfall_id, words = None, None
-    if decision.cut > 0 and peg is not None:
+    if decision.cut > 0:
         await cancel_on_po_line(
             conn,
             pol=pol,
@@ -174,14 +194,9 @@ async def _acknowledge_line(
             action=ack.action,
             reason=reason,
         )
-    now = await conn.fetchrow(
-        "SELECT quantity - canceled_quantity AS quantity, promised_date"
-        " FROM purchase_order_lines WHERE po_number = $1 AND po_line = $2",
-        po_number,
-        ack.po_line,
-    )
-    if peg is None:
-        return _answer(ack, decision), []
+    # The PO line as the updates above left it.
+    quantity = pol["quantity"] - pol["canceled_quantity"] - decision.cut
+    promised = decision.promised_date or pol["promised_date"]
     await append_event(
         conn,
         key=f"acknowledgment:{acknowledgment_id}:{ack.po_line}",
@@ -194,14 +209,13 @@ async def _acknowledge_line(
             "po_line": ack.po_line,
             "action": ack.action,
             "status": decision.status,
-            "quantity": json_quantity(now["quantity"]),
+            "quantity": json_quantity(quantity),
             "cut_quantity": json_quantity(decision.cut),
-            "promised_date": now["promised_date"].isoformat() if now["promised_date"] else None,
+            "promised_date": promised.isoformat() if promised else None,
             "reason": ack.reason,
         },
     )
-    line = await lock_line(conn, peg["order_number"], peg["line_number"])
-    if line["status"] in TERMINAL_LINE_STATUSES:
+    if pegged.line["status"] in TERMINAL_LINE_STATUSES:
         return _answer(ack, decision), []
     signal = SupplyAcknowledgedSignal(
         acknowledgment_id=acknowledgment_id,
@@ -209,8 +223,8 @@ async def _acknowledge_line(
         po_line=ack.po_line,
         supplier=po["supplier"],
         status=decision.status,
-        promised_date=now["promised_date"],
-        quantity=now["quantity"],
+        promised_date=promised,
+        quantity=quantity,
         cut=decision.cut,
         shortfall_id=shortfall_id,
         shortfall=words,

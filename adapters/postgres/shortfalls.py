@@ -24,10 +24,10 @@ async def record_shortfall(
     reason: str,
 ) -> str:
     """Write the shortfall and its SUPPLY_SHORTFALL event; answers it in words."""
-    await conn.execute(
+    row = await conn.fetchrow(
         "INSERT INTO supply_shortfalls (shortfall_id, acknowledgment_id, po_number, po_line,"
         " order_number, line_number, supplier, quantity, action, reason)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
         shortfall_id,
         acknowledgment_id,
         pol["po_number"],
@@ -39,14 +39,7 @@ async def record_shortfall(
         action,
         reason,
     )
-    words = shortfall_words(
-        quantity=quantity,
-        po_number=pol["po_number"],
-        po_line=pol["po_line"],
-        supplier=supplier,
-        action=action,
-        reason=reason,
-    )
+    words = words_of(row)
     await append_event(
         conn,
         key=f"shortfall:{shortfall_id}",
@@ -80,20 +73,21 @@ async def shortfalls_of_line(conn: Connection, order_number: str, line_number: i
     )
 
 
+def words_of(shortfall: Any) -> str:
+    """A `supply_shortfalls` row in words."""
+    return shortfall_words(
+        quantity=shortfall["quantity"],
+        po_number=shortfall["po_number"],
+        po_line=shortfall["po_line"],
+        supplier=shortfall["supplier"],
+        action=shortfall["action"],
+        reason=shortfall["reason"],
+    )
+
+
 def open_words(shortfalls: list[Any]) -> list[str]:
     """The line's unsettled shortfalls, in words."""
-    return [
-        shortfall_words(
-            quantity=s["quantity"],
-            po_number=s["po_number"],
-            po_line=s["po_line"],
-            supplier=s["supplier"],
-            action=s["action"],
-            reason=s["reason"],
-        )
-        for s in shortfalls
-        if s["settled_at"] is None
-    ]
+    return [words_of(s) for s in shortfalls if s["settled_at"] is None]
 
 
 async def settle_shortfalls(

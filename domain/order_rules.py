@@ -9,7 +9,7 @@ rule is set up), so the lines they produce are always valid.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from domain.models import OrderIn, OrderLineIn, OrderRuleIn
@@ -69,9 +69,12 @@ def _line_matches(line: OrderLineIn, rule: OrderRuleIn) -> bool:
     return rule.when.item_number is None or line.item_number == rule.when.item_number
 
 
-def apply_order_rules(order: OrderIn, rules: Sequence[OrderRuleIn]) -> OrderRulesOutcome:
+def apply_order_rules(
+    order: OrderIn, rules: Sequence[OrderRuleIn], *, drop_shipped: Collection[int] = ()
+) -> OrderRulesOutcome:
     """The order with every active matching rule's flags set on its lines, the rules that
-    matched, and per line number the sentences naming them."""
+    matched, and per line number the sentences naming them. The flags do not apply to
+    drop-ship lines (seed 004): the rules leave the `drop_shipped` line numbers alone."""
     lines = list(order.lines)
     applied: list[RuleApplied] = []
     line_rules: dict[int, list[str]] = {}
@@ -81,7 +84,11 @@ def apply_order_rules(order: OrderIn, rules: Sequence[OrderRuleIn]) -> OrderRule
         reason = _header_reason(order, rule)
         if reason is None:
             continue
-        matched = [i for i, line in enumerate(lines) if _line_matches(line, rule)]
+        matched = [
+            i
+            for i, line in enumerate(lines)
+            if _line_matches(line, rule) and line.line_number not in drop_shipped
+        ]
         if not matched:
             continue
         assignments = rule.assignments.assigned()

@@ -1,7 +1,8 @@
 """Whether an item's setup lets back-to-back lines find supply, and what is missing.
 
 The prerequisites follow seed 000: the back-to-back flag, a sourcing rule, and per source
-type a blanket agreement that generates and submits orders automatically (Buy), a work
+type a blanket agreement that generates and submits orders automatically (Buy, and Drop
+ship, whose supplier ships to the customer), a work
 definition used in planning (Make), inter-organization parameters with transfer pricing
 (Transfer); and an item cost.
 """
@@ -56,7 +57,7 @@ def _source_gaps(
     kind = SupplyType(source["type"])
     where = f"{scope}, rank {source.get('rank', 1)} {kind}"
     gaps: list[str] = []
-    if kind is SupplyType.BUY:
+    if kind in (SupplyType.BUY, SupplyType.DROP_SHIP):
         supplier = source.get("supplier")
         if not (setup.purchasable and setup.purchased):
             gaps.append(f"{where}: item {setup.item} is not purchasable and purchased")

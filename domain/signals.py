@@ -26,6 +26,8 @@ HOLDS_CHANGED = "holds_changed"
 SUPPLY_ACKNOWLEDGED = "supply_acknowledged"
 # To a line whose requested ship date a revision moved (its own, or its order's).
 REQUESTED_SHIP_DATE_CHANGED = "requested_ship_date_changed"
+# To a drop-ship line: its supplier shipped some of it straight to the customer.
+DROP_SHIPPED = "drop_shipped"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

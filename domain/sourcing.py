@@ -12,7 +12,9 @@ from domain.statuses import SupplyType
 
 # Supply types this release can create documents for; the others fall through to the
 # next ranked source with the reason recorded.
-SUPPORTED_SUPPLY_TYPES = frozenset({SupplyType.BUY, SupplyType.MAKE, SupplyType.TRANSFER})
+SUPPORTED_SUPPLY_TYPES = frozenset(
+    {SupplyType.BUY, SupplyType.MAKE, SupplyType.TRANSFER, SupplyType.DROP_SHIP}
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,11 @@ class _SupplyOptions:
     work_definitions: dict[str, tuple[int, bool]]
     transfers: dict[str, TransferTerms]
 
+    # The line asks to be drop shipped: its BUY sources ship straight to the customer.
+    drop_ship: bool = False
+    # Why drop ship cannot supply this line (it cancels backorders or ships once), if so.
+    no_drop_ship: str | None = None
+
     def evaluate(
         self, source: dict[str, Any], quantity: Decimal
     ) -> tuple[SourcingDecision | None, str]:
@@ -92,44 +99,67 @@ class _SupplyOptions:
         rank = source.get("rank", 1)
         if supply_type not in SUPPORTED_SUPPLY_TYPES:
             return None, f"rank {rank} {supply_type}: not supported in this release"
+        if self.drop_ship and supply_type in (SupplyType.MAKE, SupplyType.TRANSFER):
+            return None, (
+                f"rank {rank} {supply_type}: the line is drop shipped, bought from a"
+                " supplier who ships to the customer"
+            )
         if supply_type is SupplyType.TRANSFER:
-            source_org = source.get("organization", "")
-            terms = self.transfers.get(source_org)
-            if terms is None:
-                return None, (
-                    f"rank {rank} TRANSFER from {source_org}: no inter-organization parameters"
-                    f" to {self.organization}"
-                )
-            if terms.free_stock < quantity:
-                return None, (
-                    f"rank {rank} TRANSFER from {source_org}: only"
-                    f" {terms.free_stock.normalize():f} free at {source_org}"
-                )
-            return SourcingDecision(
-                supply_type=SupplyType.TRANSFER,
-                source_organization=source_org,
-                lead_time_days=terms.transit_days,
-                transfer_price_markup_pct=terms.markup_pct,
-            ), f"rank {rank} TRANSFER from {source_org} to {self.organization}"
+            return self._transfer(source, rank, quantity)
         if supply_type is SupplyType.MAKE:
-            make_at = source.get("organization") or self.organization
-            definition = self.work_definitions.get(make_at)
-            if make_at != self.organization:
-                return None, (
-                    f"rank {rank} MAKE at {make_at}: making at another organization than"
-                    f" {self.organization} is not supported in this release"
-                )
-            if definition is None or not definition[1]:
-                return None, (
-                    f"rank {rank} MAKE: no work definition used in planning for"
-                    f" {self.item_number} at {self.organization}"
-                )
-            return SourcingDecision(
-                supply_type=SupplyType.MAKE, lead_time_days=definition[0]
-            ), f"rank {rank} MAKE at {self.organization}"
+            return self._make(source, rank)
+        if self.drop_ship:
+            supply_type = SupplyType.DROP_SHIP
+        if supply_type is SupplyType.DROP_SHIP and self.no_drop_ship:
+            return None, f"rank {rank} DROP_SHIP: {self.no_drop_ship}"
+        return self._buy(source, rank, supply_type)
+
+    def _transfer(
+        self, source: dict[str, Any], rank: object, quantity: Decimal
+    ) -> tuple[SourcingDecision | None, str]:
+        source_org = source.get("organization", "")
+        terms = self.transfers.get(source_org)
+        if terms is None:
+            return None, (
+                f"rank {rank} TRANSFER from {source_org}: no inter-organization parameters"
+                f" to {self.organization}"
+            )
+        if terms.free_stock < quantity:
+            return None, (
+                f"rank {rank} TRANSFER from {source_org}: only"
+                f" {terms.free_stock.normalize():f} free at {source_org}"
+            )
+        return SourcingDecision(
+            supply_type=SupplyType.TRANSFER,
+            source_organization=source_org,
+            lead_time_days=terms.transit_days,
+            transfer_price_markup_pct=terms.markup_pct,
+        ), f"rank {rank} TRANSFER from {source_org} to {self.organization}"
+
+    def _make(self, source: dict[str, Any], rank: object) -> tuple[SourcingDecision | None, str]:
+        make_at = source.get("organization") or self.organization
+        definition = self.work_definitions.get(make_at)
+        if make_at != self.organization:
+            return None, (
+                f"rank {rank} MAKE at {make_at}: making at another organization than"
+                f" {self.organization} is not supported in this release"
+            )
+        if definition is None or not definition[1]:
+            return None, (
+                f"rank {rank} MAKE: no work definition used in planning for"
+                f" {self.item_number} at {self.organization}"
+            )
+        return SourcingDecision(
+            supply_type=SupplyType.MAKE, lead_time_days=definition[0]
+        ), f"rank {rank} MAKE at {self.organization}"
+
+    def _buy(
+        self, source: dict[str, Any], rank: object, supply_type: SupplyType
+    ) -> tuple[SourcingDecision | None, str]:
+        """A BUY or DROP_SHIP source: a PO on the supplier's cheapest active agreement."""
         supplier = source.get("supplier")
         if supplier not in self.active_suppliers:
-            return None, f"rank {rank} BUY: supplier {supplier} is unknown or inactive"
+            return None, f"rank {rank} {supply_type}: supplier {supplier} is unknown or inactive"
         usable = [
             a
             for a in self.agreements
@@ -137,13 +167,13 @@ class _SupplyOptions:
         ]
         if not usable:
             return None, (
-                f"rank {rank} BUY: no active blanket agreement with {supplier} for"
+                f"rank {rank} {supply_type}: no active blanket agreement with {supplier} for"
                 f" {self.item_number}"
             )
         # Cheapest agreement first; the number breaks ties so the choice is stable.
         agreement = min(usable, key=lambda a: (a.unit_price, a.number))
         return SourcingDecision(
-            supply_type=SupplyType.BUY,
+            supply_type=supply_type,
             supplier=supplier,
             agreement=agreement.number,
             unit_price=agreement.unit_price,
@@ -152,7 +182,7 @@ class _SupplyOptions:
                 agreement.automatically_generate_orders
                 and agreement.automatically_submit_for_approval
             ),
-        ), f"rank {rank} BUY from {supplier} on agreement {agreement.number}"
+        ), f"rank {rank} {supply_type} from {supplier} on agreement {agreement.number}"
 
     def allocate(
         self, ranks: list[list[dict[str, Any]]], quantity: Decimal, explanation: list[str]
@@ -199,10 +229,11 @@ def _without(
     kept: list[dict[str, Any]] = []
     for source in sources:
         supplier = source.get("supplier")
-        if source.get("type") == SupplyType.BUY and supplier in excluded:
+        kind = source.get("type")
+        if kind in (SupplyType.BUY, SupplyType.DROP_SHIP) and supplier in excluded:
             explanation.append(
-                f"rank {source.get('rank', 1)} BUY from {supplier}: left out, {supplier} cut or"
-                " rejected this line's supply"
+                f"rank {source.get('rank', 1)} {kind} from {supplier}: left out, {supplier} cut"
+                " or rejected this line's supply"
             )
         else:
             kept.append(source)
@@ -230,6 +261,8 @@ def choose_source(
     transfers: dict[str, TransferTerms] | None = None,
     quantity: Decimal = Decimal("0"),
     excluded_suppliers: Collection[str] = (),
+    drop_ship: bool = False,
+    no_drop_ship: str | None = None,
 ) -> SourcingDecision:
     """Pick the sources that can actually supply the item, best rank first.
 
@@ -245,6 +278,10 @@ def choose_source(
 
     `excluded_suppliers` cut or rejected this line's supply: their sources are left out, so
     the others of their rank share the line by their percentages, or the next rank takes it.
+
+    `drop_ship`: the line asks for drop ship; its BUY sources become DROP_SHIP (the supplier
+    ships to the customer) and its MAKE and TRANSFER sources pass. `no_drop_ship`: why no
+    DROP_SHIP source may supply this line (seed 004: not with Cancel Backorders).
     """
     sources, scope = applicable_sources(local_sources=local_sources, global_sources=global_sources)
     if not sources:
@@ -262,6 +299,8 @@ def choose_source(
         active_suppliers=active_suppliers,
         work_definitions=work_definitions or {},
         transfers=transfers or {},
+        drop_ship=drop_ship,
+        no_drop_ship=no_drop_ship,
     )
     parts = options.allocate(_ranks(sources), quantity, explanation)
     if not parts:

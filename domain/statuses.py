@@ -40,6 +40,8 @@ class SupplyType(StrEnum):
     MAKE = "MAKE"
     TRANSFER = "TRANSFER"
     ON_HAND = "ON_HAND"
+    # Bought from a supplier who ships straight to the customer (contract: "Drop ship").
+    DROP_SHIP = "DROP_SHIP"
 
 
 class DocumentType(StrEnum):

@@ -148,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
     ack.add_argument("--quantity", help="CHANGE: what the PO line brings in all")
     ack.add_argument("--promised-date", help="YYYY-MM-DD")
     ack.add_argument("--reason")
+    notice = po.add_parser(
+        "ship-notice",
+        help="POST /purchase-orders/{po}/ship-notices: a drop-ship supplier shipped to the"
+        " customer",
+    )
+    notice.add_argument("po_number")
+    notice.add_argument("--id", dest="ship_notice_id", required=True, help="counted once")
+    notice.add_argument("--po-line", type=int, default=1)
+    notice.add_argument("--quantity", required=True)
+    notice.add_argument("--shipped-date", help="YYYY-MM-DD; the day it is sent without it")
+    notice.add_argument("--tracking-number")
     review = sub.add_parser(
         "supply-review", help="GET /supply/review: supply left in place by cancels"
     )
@@ -298,6 +309,16 @@ def purchase_order(args: argparse.Namespace) -> int:
         return call("GET", f"/purchase-orders/{args.po_number}")
     if args.action == "approve":
         return call("POST", f"/purchase-orders/{args.po_number}/approve")
+    if args.action == "ship-notice":
+        notice = {
+            "ship_notice_id": args.ship_notice_id,
+            "po_line": args.po_line,
+            "quantity": args.quantity,
+            "shipped_date": args.shipped_date,
+            "tracking_number": args.tracking_number,
+        }
+        body = {k: v for k, v in notice.items() if v is not None}
+        return call("POST", f"/purchase-orders/{args.po_number}/ship-notices", body)
     if args.file:
         body = read_document(args.file)
     else:

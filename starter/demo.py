@@ -245,6 +245,7 @@ async def play_make_and_transfer(
 
 def main() -> None:
     from starter.cli import api_url, token
+    from starter.demo_drop_ship import play_drop_ship
     from starter.demo_supplier import play_supplier_cut
     from starter.devstack import DevStack
 
@@ -268,6 +269,8 @@ def main() -> None:
             await play_make_and_transfer(api)
             print("\nA supplier cuts a PO:")
             await play_supplier_cut(api)
+            print("\nDrop ship:")
+            await play_drop_ship(api)
 
     try:
         asyncio.run(run())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starter.demo import play, play_make_and_transfer
+from starter.demo_drop_ship import play_drop_ship
 from starter.demo_supplier import play_supplier_cut
 from tests.conftest import Stack, auth
 
@@ -44,3 +45,14 @@ async def test_supplier_cut_demo_re_sources_and_closes(stack: Stack) -> None:
     assert [i["kind"] for i in line["invoices"]].count("AP") == 2
     assert any("a shortfall of 8" in s for s in said)
     assert any(s.startswith("- Re-sourced: PO-") and "SUP-HELIX for 8" in s for s in said)
+
+
+async def test_drop_ship_demo_ships_in_two_notices_and_closes(stack: Stack) -> None:
+    stack.api.headers.update(auth("admin"))
+    said: list[str] = []
+    line = await play_drop_ship(stack.api, said.append)
+    assert line["status"] == "CLOSED" and line["shipped_quantity"] == 3
+    assert [s["type"] for s in line["supply"]] == ["DROP_SHIP"]
+    assert [i["kind"] for i in line["invoices"]] == ["AR", "AR", "AP"]
+    assert any("shipped to CUST-200" in s for s in said)
+    assert sum("SUP-HELIX shipped" in s for s in said) == 2

@@ -191,6 +191,23 @@ async def test_dev_stack_starts_resumes_and_stops_clean(tmp_path: Path) -> None:
             )
             assert acked["lines"][0]["accepted"] is True
             assert acked["purchase_order"]["lines"][0]["promised_date"] == "2026-12-20"
+            # A drop-ship line shipped by its supplier's notice through the command line.
+            dropped = order_number()
+            await call(api, "POST", "/orders", laptop_order(dropped, 2, drop_ship=True))
+            view = await status_of(api, dropped, "AWAITING_SUPPLY")
+            shipped = stack.cli(
+                "po",
+                "ship-notice",
+                view["supply"][0]["document_number"],
+                "--id",
+                f"{dropped}-asn",
+                "--quantity",
+                "2",
+                "--tracking-number",
+                "1Z999",
+            )
+            assert shipped["line_status"] == "SHIPPED" and shipped["tracking_number"] == "1Z999"
+            await status_of(api, dropped, "CLOSED")
             # A revision through the command line: 5 ordered, raised to 6, then back to 5.
             revision = tmp_path / "revision.yaml"
             revision.write_text("change_lines:\n  - {line_number: 1, quantity: 6}\n")

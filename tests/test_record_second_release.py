@@ -1,4 +1,5 @@
-"""Recorders of the second release's paths (holds, supplier acknowledgments), kept apart
+"""Recorders of the second release's paths (holds, supplier acknowledgments, dates and
+jeopardy, drop ship), kept apart
 from tests/test_replay.py, which replays them: `B2B_RECORD_HISTORIES=1 pytest
 tests/test_record_second_release.py`."""
 
@@ -144,3 +145,22 @@ async def test_record_jeopardy_priorities_history(skipping_stack: Stack) -> None
     await stack.ship(so, 3)
     await stack.wait_order_closed(so)
     await save(stack, "jeopardy-priorities-closed", f"order-{so}-line-1")
+
+
+@RECORDING
+async def test_record_drop_ship_history(stack: Stack) -> None:
+    """A drop-ship line: a notice, a partial cancel that reduces the PO, the last notice;
+    billed per notice and closed."""
+    from tests.test_drop_ship import drop_shipped, notice
+
+    so, po = await drop_shipped(stack, 10)
+    await stack.wait_status(so, "AWAITING_SUPPLY")
+    await notice(stack, po, f"{so}-ASN-1", 4, tracking_number="1Z999")
+    await stack.wait_line(so, until=lambda v: len(v["invoices"]) == 1)
+    await stack.call(
+        "POST", f"/orders/{so}/lines/1/cancel", role="orders", json={"quantity": 2, "reason": "x"}
+    )
+    await stack.wait_line(so, until=lambda v: v["supply"][0]["quantity"] == 8)
+    await notice(stack, po, f"{so}-ASN-2", 4)
+    await stack.wait_order_closed(so)
+    await save(stack, "drop-ship-closed", f"order-{so}-line-1")

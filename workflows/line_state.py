@@ -29,7 +29,9 @@ from domain.models.views import HoldView
 from domain.statuses import LineStatus, SupplyStatus, SupplyType
 
 # Supply documents that bring goods to the line (a stock reservation brings none).
-DOCUMENT_TYPES = frozenset({SupplyType.BUY, SupplyType.MAKE, SupplyType.TRANSFER})
+DOCUMENT_TYPES = frozenset(
+    {SupplyType.BUY, SupplyType.MAKE, SupplyType.TRANSFER, SupplyType.DROP_SHIP}
+)
 SEARCH_ATTRIBUTES: dict[str, Any] = {key.name: key for key in sa.ALL}
 
 
@@ -170,6 +172,13 @@ class LineState:
 
     def _waiting_for_supply(self) -> str:
         q, open_docs = self.ledger, [s for s in self.documents]
+        if len(open_docs) == 1 and open_docs[0].type is SupplyType.DROP_SHIP:
+            doc = open_docs[0]
+            return (
+                f"Waiting for {doc.supplier} to ship {doc.document_number} line"
+                f" {doc.document_line} to {self.line.customer_number}: {_q(q.shipped)} of"
+                f" {_q(q.open)} shipped"
+            )
         if len(open_docs) == 1:
             doc = open_docs[0]
             arrivals = "completions" if doc.type is SupplyType.MAKE else "receipts"
@@ -239,6 +248,7 @@ class LineState:
             requested_ship_date=self.requested_ship_date,
             back_to_back=line.back_to_back,
             back_to_back_reason=line.back_to_back_reason,
+            drop_ship=line.drop_ship,
             manual_action_reason=self.manual_reason,
             waiting_for=self.waiting_for(),
             supply=list(self.supply),

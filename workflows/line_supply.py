@@ -33,6 +33,10 @@ with workflow.unsafe.imports_passed_through():
 # that type (the plan across documents is domain/supply_plan.py).
 REDUCE: dict[SupplyType, tuple[Callable[..., Awaitable[list[SupplyChange]]], EventType]] = {
     SupplyType.BUY: (ProcurementActivities.reduce_supply, EventType.PURCHASE_ORDER_CHANGED),
+    SupplyType.DROP_SHIP: (
+        ProcurementActivities.reduce_supply,
+        EventType.PURCHASE_ORDER_CHANGED,
+    ),
     SupplyType.MAKE: (ManufacturingActivities.reduce_work_order, EventType.WORK_ORDER_CHANGED),
     SupplyType.TRANSFER: (
         TransferActivities.reduce_transfer_order,
@@ -41,6 +45,7 @@ REDUCE: dict[SupplyType, tuple[Callable[..., Awaitable[list[SupplyChange]]], Eve
 }
 CLOSE: dict[SupplyType, Callable[..., Awaitable[None]]] = {
     SupplyType.BUY: ProcurementActivities.close_supply,
+    SupplyType.DROP_SHIP: ProcurementActivities.close_supply,
     SupplyType.MAKE: ManufacturingActivities.close_work_order,
     SupplyType.TRANSFER: TransferActivities.close_transfer_order,
 }
@@ -149,7 +154,7 @@ class SupplySteps(LineSteps):
         approved = po.po_number in self._s.approved
         self._s.supply.append(
             SupplyView(
-                type=SupplyType.BUY,
+                type=SupplyType.DROP_SHIP if po.drop_ship else SupplyType.BUY,
                 status=SupplyStatus.AWAITING_RECEIPT
                 if approved
                 else SupplyStatus.AWAITING_APPROVAL,
@@ -164,10 +169,11 @@ class SupplySteps(LineSteps):
                 need_by_date=po.need_by_date,
             )
         )
+        to = f", shipped by {po.supplier} to {self._s.line.customer_number}" if po.drop_ship else ""
         self._event(
             EventType.PURCHASE_ORDER_CREATED,
             f"{po.po_number} line {po.po_line}: {_q(po.quantity)} at "
-            f"{json_money(po.unit_price)} from {po.supplier}, {po.status}",
+            f"{json_money(po.unit_price)} from {po.supplier}, {po.status}{to}",
         )
 
     async def _create_work_order(self, step: SupplyStep, part: str) -> None:
@@ -243,9 +249,12 @@ class SupplySteps(LineSteps):
         )
 
     async def _reduce_supply(self, key: str) -> None:
-        """Bring every pegged document down to what the line still needs."""
-        for type_ in dict.fromkeys(d.type for d in self._s.documents):
-            reduce, event = REDUCE[type_]
+        """Bring every pegged document down to what the line still needs (one step per
+        kind of document: BUY and DROP_SHIP are both purchase orders)."""
+        steps: dict[tuple[Callable[..., Awaitable[list[SupplyChange]]], EventType], SupplyType] = {}
+        for document in self._s.documents:
+            steps.setdefault(REDUCE[document.type], document.type)
+        for (reduce, event), type_ in steps.items():
             changes = await self._run(
                 reduce, self._ref(f"{key}:reduce-supply"), summary=f"Reduce {type_} supply"
             )

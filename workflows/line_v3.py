@@ -22,7 +22,9 @@ with workflow.unsafe.imports_passed_through():
     from domain import signals
     from domain.line import ZERO
     from domain.models import CreditReleasedSignal, HoldsChangedSignal, LineInput, LineView
+    from domain.models import json_quantity as _q
     from domain.models.acknowledgments import SupplyAcknowledgedSignal
+    from domain.models.drop_ship import DropShippedSignal
     from domain.statuses import EventType, LineStatus, SupplyStatus
     from workflows.line import LineCanceled
     from workflows.line_v3_dates import DatedSteps
@@ -104,6 +106,27 @@ class FulfillmentLineWorkflowV3(DatedSteps):
         self._event(EventType.PURCHASE_ORDER_ACKNOWLEDGED, said)
         if ack.cut > 0 and ack.shortfall:
             self._event(EventType.SUPPLY_SHORTFALL, ack.shortfall)
+
+    @workflow.signal(name=signals.DROP_SHIPPED)
+    def drop_shipped(self, notice: DropShippedSignal) -> None:
+        """The supplier of the line's drop-ship PO shipped some of it to the customer: the
+        line shows it shipped, and the cycle bills it."""
+        s = self._s
+        if not s.first_time(f"ship-notice:{notice.ship_notice_id}"):
+            return
+        s.adopt(notice.ledger)
+        number = notice.po_number
+        s.arrived[number] = s.arrived.get(number, ZERO) + notice.quantity
+        for document in s.documents:
+            if document.document_number == number and s.arrived[number] >= document.quantity:
+                document.status = SupplyStatus.RECEIVED
+        tracking = f", tracking {notice.tracking_number}" if notice.tracking_number else ""
+        self._event(
+            EventType.LINE_SHIPPED,
+            f"{_q(notice.quantity)} shipped by {notice.supplier} straight to"
+            f" {s.line.customer_number} on {number} line {notice.po_line}"
+            f" ({notice.ship_notice_id}, {notice.shipped_date}{tracking})",
+        )
 
     @workflow.signal(name=signals.CREDIT_RELEASED)
     def credit_released(self, released: CreditReleasedSignal) -> None:

@@ -29,9 +29,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, LOCAL_RETRY_THRESHOLD
 
 T = TypeVar("T")
+# Supply bought on a purchase order, billed by its supplier.
+PURCHASED = frozenset({SupplyType.BUY, SupplyType.DROP_SHIP})
 
 CANCELED_FIRST = {
     SupplyType.BUY: "Canceled before the purchase order was made",
+    SupplyType.DROP_SHIP: "Canceled before the purchase order was made",
     SupplyType.MAKE: "Canceled before the work order was made",
     SupplyType.TRANSFER: "Canceled before the transfer order was made",
 }
@@ -177,7 +180,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
         # A first PO its supplier rejected before anything arrived has nothing to bill either.
         orders = [
             po
-            for index, po in enumerate(d for d in s.documents if d.type is SupplyType.BUY)
+            for index, po in enumerate(d for d in s.documents if d.type in PURCHASED)
             if s.arrived.get(po.document_number, ZERO) > 0
             or (index == 0 and po.status is not SupplyStatus.CANCELED)
         ]

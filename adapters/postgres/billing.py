@@ -94,9 +94,11 @@ async def ap_invoice_in(
         po_number,
         po_line,
     )
+    # Received: its receipts, or for a drop-ship PO what its supplier's notices shipped.
     received = await conn.fetchval(
-        "SELECT coalesce(sum(quantity), 0) FROM receipts WHERE document_number = $1"
-        " AND document_line = $2",
+        "SELECT coalesce(sum(quantity), 0) FROM (SELECT quantity FROM receipts"
+        " WHERE document_number = $1 AND document_line = $2 UNION ALL"
+        " SELECT quantity FROM ship_notices WHERE po_number = $1 AND po_line = $2) arrived",
         po_number,
         po_line,
     )

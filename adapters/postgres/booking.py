@@ -11,6 +11,7 @@ from adapters.errors import Refusal
 from adapters.postgres.common import Connection
 from adapters.postgres.input_checks import refuse_imprecise_for
 from domain.back_to_back import decide_back_to_back
+from domain.drop_ship import drop_shipped_by_rule, refused_flags
 from domain.models import LineInput, OrderIn
 from domain.pricing import volume_unit_discount
 
@@ -18,12 +19,14 @@ from domain.pricing import volume_unit_discount
 @dataclass(frozen=True)
 class Catalog:
     """The setup rows an order's lines name: items (and the parents of variants), volume
-    discount tiers, organizations."""
+    discount tiers, organizations, and the sourcing rules (to tell drop-ship lines)."""
 
     items: dict[str, Any]
     tiers: dict[str, list[tuple[Any, Any]]]
     organizations: frozenset[str]
     default_organization: str | None
+    # (item, organization or '' for the global rule) -> sources
+    rules: dict[tuple[str, str], list[dict[str, Any]]]
 
     @classmethod
     async def load(cls, conn: Connection, order: OrderIn) -> Catalog:
@@ -48,11 +51,40 @@ class Catalog:
         ):
             tiers.setdefault(r["item"], []).append((r["min_quantity"], r["unit_discount"]))
         orgs = await conn.fetch("SELECT code, is_default FROM organizations")
+        rules = await conn.fetch(
+            "SELECT item, organization, sources FROM sourcing_rules WHERE item = ANY($1::text[])",
+            sorted(items),
+        )
         return cls(
             items=items,
             tiers=tiers,
             organizations=frozenset(r["code"] for r in orgs),
             default_organization=next((r["code"] for r in orgs if r["is_default"]), None),
+            rules={(r["item"], r["organization"]): r["sources"] for r in rules},
+        )
+
+    def drop_ships(self, item_number: str, organization: str | None, asked: bool) -> bool:
+        """Whether a line is drop shipped: it asks, or its item's sourcing rule at its
+        organization (a variant's own first, as sourcing reads them) drop ships."""
+        if asked:
+            return True
+        item = self.items.get(item_number)
+        if item is None or organization is None:
+            return False
+        candidates = [item_number] + ([item["parent_item"]] if item["parent_item"] else [])
+        local = next(
+            (self.rules[(c, organization)] for c in candidates if (c, organization) in self.rules),
+            None,
+        )
+        global_ = next((self.rules[(c, "")] for c in candidates if (c, "") in self.rules), None)
+        return drop_shipped_by_rule(local, global_)
+
+    def drop_ship_lines(self, order: OrderIn, organization: str | None) -> frozenset[int]:
+        """The numbers of the order's drop-ship lines (order rules leave them alone)."""
+        return frozenset(
+            line.line_number
+            for line in order.lines
+            if self.drop_ships(line.item_number, line.organization or organization, line.drop_ship)
         )
 
     def organization(self, code: str | None, path: str) -> str:
@@ -99,6 +131,18 @@ class Catalog:
             variant_flag=item["back_to_back_enabled"] if parent is not None else None,
             item_flag=(parent or item)["back_to_back_enabled"],
         )
+        drop_ship = self.drop_ships(line.item_number, line_org, line.drop_ship)
+        if drop_ship:
+            refused = refused_flags(
+                cancel_backorders=line.cancel_backorders,
+                enforce_single_shipment=line.enforce_single_shipment,
+                shipment_set=line.shipment_set,
+            )
+            if refused is not None:
+                field = f"{path}.{refused.field}"
+                raise Refusal(422, f"{field}: {refused.reason}", field=field)
+            # Bought for this line like a back-to-back line, shipped by the supplier.
+            back_to_back, reason = True, "the line is drop shipped"
         tiers = self.tiers.get(item["parent_item"] or item["number"], [])
         return LineInput(
             order_number=order.order_number,
@@ -118,6 +162,7 @@ class Catalog:
             requested_ship_date=order.requested_ship_date,
             under_ship_tolerance_pct=line.under_ship_tolerance_pct,
             over_ship_tolerance_pct=line.over_ship_tolerance_pct,
+            drop_ship=drop_ship,
         )
 
 
@@ -143,4 +188,5 @@ def line_input_of(row: Any, order: Any) -> LineInput:
         applied_rules=row["applied_rules"],
         under_ship_tolerance_pct=row["under_ship_tolerance_pct"],
         over_ship_tolerance_pct=row["over_ship_tolerance_pct"],
+        drop_ship=row["drop_ship"],
     )

@@ -200,6 +200,13 @@ async def po_line_to_receive(conn: Connection, scan: ReceiptScanIn, line: Any) -
         scan.po_number,
         scan.po_line,
     )
+    if po["ship_to_customer"] is not None:
+        raise Refusal(
+            409,
+            f"purchase order {scan.po_number} is drop shipped: its supplier ships straight to"
+            f" customer {po['ship_to_customer']}; send its ship notices to"
+            f" /purchase-orders/{scan.po_number}/ship-notices",
+        )
     if po["status"] == PurchaseOrderStatus.AWAITING_APPROVAL:
         raise Refusal(
             409,

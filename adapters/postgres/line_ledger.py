@@ -139,13 +139,14 @@ async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
         " item_number, organization, status, ordered_quantity, unit_price,"
         " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
         " shipment_set, applied_rules, under_ship_tolerance_pct,"
-        " over_ship_tolerance_pct, phase, version, back_to_back_reason, ships_in_parts)"
+        " over_ship_tolerance_pct, phase, version, back_to_back_reason, ships_in_parts,"
+        " drop_ship)"
         " SELECT o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r::jsonb, ut, ot, ph, v, why,"
-        " true FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],"
+        " true, ds FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],"
         " $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::bool[], $11::bool[],"
         " $12::bool[], $13::text[], $14::text[], $15::numeric[], $16::numeric[], $17::text[],"
-        " $18::int[], $19::text[])"
-        " AS t(o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r, ut, ot, ph, v, why)",
+        " $18::int[], $19::text[], $20::bool[])"
+        " AS t(o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r, ut, ot, ph, v, why, ds)",
         [li.order_number for li in lines],
         [li.line_number for li in lines],
         [line_workflow_id(li.order_number, li.line_number) for li in lines],
@@ -165,6 +166,7 @@ async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
         [ledger.phase for ledger in ledgers],
         [ledger.version for ledger in ledgers],
         [li.back_to_back_reason for li in lines],
+        [li.drop_ship for li in lines],
     )
 
 

@@ -27,6 +27,7 @@ from adapters.postgres.procurement import close_purchase_orders_in
 from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
 from adapters.postgres.shortfalls import open_words, settle_shortfalls, shortfalls_of_line
 from adapters.postgres.transfers import close_transfer_orders_in, transfer_order_in
+from domain.drop_ship import why_not_drop_shipped
 from domain.holds import HoldStep, held_because
 from domain.line import EnterPhase, Ledger, Phase
 from domain.models import LineInput, SourcingDecision
@@ -35,6 +36,7 @@ from domain.statuses import LineStatus, SupplyType
 
 CLOSE_IN: dict[SupplyType, Callable[..., Awaitable[None]]] = {
     SupplyType.BUY: close_purchase_orders_in,
+    SupplyType.DROP_SHIP: close_purchase_orders_in,
     SupplyType.MAKE: close_work_orders_in,
     SupplyType.TRANSFER: close_transfer_orders_in,
 }
@@ -62,7 +64,7 @@ async def _make_documents(
     supply_order = await supply_order_in(conn, key=f"{key}:supply-order", line=line, decision=part)
     number = supply_order.supply_order_number
     made = SourcedPart(supply_type=kind, supply_order_number=number)
-    if kind is SupplyType.BUY:
+    if kind in (SupplyType.BUY, SupplyType.DROP_SHIP):
         requisition = await requisition_in(
             conn, key=f"{key}:requisition", supply_order_number=number, line=line, decision=part
         )
@@ -123,6 +125,8 @@ async def source_line_in(
         organization=line.organization,
         quantity=line.quantity,
         excluded_suppliers={s["supplier"] for s in shortfalls},
+        drop_ship=line.drop_ship,
+        no_drop_ship=why_not_drop_shipped(line),
         **inputs,
     )
     parts = decision.parts or (
@@ -246,8 +250,8 @@ async def bill_and_close_in(
         )
         for po in purchase_orders
     ]
-    for type_ in supply_types:
-        await CLOSE_IN[type_](
+    for close in dict.fromkeys(CLOSE_IN[type_] for type_ in supply_types):
+        await close(
             conn, key=f"{key}:close-supply", order_number=order_number, line_number=line_number
         )
     ledger = ledger_of(await lock_line(conn, order_number, line_number))

@@ -59,7 +59,11 @@ class Orders:
             organization = catalog.organization(order.organization, "organization")
             # Rules set line flags as the order is saved, before anything is recorded; the
             # request is kept as it was sent.
-            ruled = apply_order_rules(order, await order_rules(conn))
+            ruled = apply_order_rules(
+                order,
+                await order_rules(conn),
+                drop_shipped=catalog.drop_ship_lines(order, organization),
+            )
             lines = [
                 catalog.line_input(ruled.order, i, customer, organization).model_copy(
                     update={"applied_rules": ruled.line_rules.get(line.line_number, [])}

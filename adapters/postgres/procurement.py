@@ -132,7 +132,8 @@ async def cancel_on_po_line(
 async def describe_purchase_order(conn: Connection, po_number: str) -> dict[str, Any]:
     po = await conn.fetchrow(
         "SELECT po_number, supplier, agreement, organization, currency, status, created_at,"
-        " approved_at, approved_by FROM purchase_orders WHERE po_number = $1",
+        " approved_at, approved_by, ship_to_customer IS NOT NULL AS drop_ship, ship_to_customer"
+        " FROM purchase_orders WHERE po_number = $1",
         po_number,
     )
     if po is None:
@@ -149,6 +150,15 @@ async def describe_purchase_order(conn: Connection, po_number: str) -> dict[str,
         po_number,
         DocumentType.PURCHASE_ORDER,
     )
+    notices: dict[int, list[dict[str, Any]]] = {}
+    if po["drop_ship"]:  # what the supplier shipped to the customer, notice by notice
+        for notice in await conn.fetch(
+            "SELECT ship_notice_id, po_line, quantity, shipped_date, tracking_number,"
+            " received_at FROM ship_notices WHERE po_number = $1 AND response IS NOT NULL"
+            " ORDER BY received_at, ship_notice_id",
+            po_number,
+        ):
+            notices.setdefault(notice["po_line"], []).append(dict(notice))
     return {
         **dict(po),
         "lines": [
@@ -159,6 +169,14 @@ async def describe_purchase_order(conn: Connection, po_number: str) -> dict[str,
                     "line_number": line["line_number"],
                 },
             }
+            | (
+                {
+                    "shipped_quantity": line["received_quantity"],
+                    "ship_notices": notices.get(line["po_line"], []),
+                }
+                if po["drop_ship"]
+                else {}
+            )
             for line in lines
         ],
     }

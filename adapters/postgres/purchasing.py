@@ -31,6 +31,7 @@ from domain.statuses import (
     EventType,
     PurchaseOrderStatus,
     SupplyStatus,
+    SupplyType,
 )
 
 
@@ -44,6 +45,7 @@ def _po_result(po: Any, line: Any, sales_line: Any) -> PurchaseOrderResult:
         unit_price=line["unit_price"],
         need_by_date=line["need_by_date"],
         ledger=ledger_of(sales_line),
+        drop_ship=po["ship_to_customer"] is not None,
     )
 
 
@@ -139,7 +141,8 @@ async def purchase_order_in(
     today: date,
 ) -> PurchaseOrderResult | None:
     """Create the PO from the blanket agreement for the line's open quantity and peg
-    it. Returns None when the line was canceled before the PO could be made."""
+    it; a DROP_SHIP one ships to the line's customer. Returns None when the line was
+    canceled before the PO could be made."""
     row = await lock_line(conn, line.order_number, line.line_number)
     existing = await conn.fetchrow("SELECT * FROM purchase_orders WHERE idempotency_key = $1", key)
     if existing:
@@ -160,9 +163,9 @@ async def purchase_order_in(
     need_by = today + timedelta(days=decision.lead_time_days)
     po = await conn.fetchrow(
         "INSERT INTO purchase_orders (po_number, idempotency_key, supplier, agreement,"
-        " organization, currency, status, approved_at, approved_by)"
+        " organization, currency, status, approved_at, approved_by, ship_to_customer)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7,"
-        " CASE WHEN $7 = 'OPEN' THEN now() END, CASE WHEN $7 = 'OPEN' THEN 'auto' END)"
+        " CASE WHEN $7 = 'OPEN' THEN now() END, CASE WHEN $7 = 'OPEN' THEN 'auto' END, $8)"
         " RETURNING *",
         number,
         key,
@@ -171,6 +174,7 @@ async def purchase_order_in(
         line.organization,
         line.currency,
         status,
+        line.customer_number if decision.supply_type is SupplyType.DROP_SHIP else None,
     )
     po_line = await conn.fetchrow(
         "INSERT INTO purchase_order_lines (po_number, po_line, requisition_number, item,"
@@ -212,6 +216,7 @@ async def purchase_order_in(
             "unit_price": json_money(decision.unit_price or Decimal(0)),
             "status": status,
             "need_by_date": need_by.isoformat(),
+            "ship_to_customer": po["ship_to_customer"],
         },
     )
     return _po_result(po, po_line, row)

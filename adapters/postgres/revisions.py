@@ -236,8 +236,12 @@ class Revisions:
             requested_ship_date=order["requested_ship_date"],
             lines=revision.add_lines,
         )
-        ruled = apply_order_rules(request, await order_rules(conn))
-        catalog = await Catalog.load(conn, ruled.order)
+        catalog = await Catalog.load(conn, request)
+        ruled = apply_order_rules(
+            request,
+            await order_rules(conn),
+            drop_shipped=catalog.drop_ship_lines(request, order["organization"]),
+        )
         new_lines = []
         for i, line in enumerate(ruled.order.lines):
             try:

@@ -5,6 +5,7 @@ status derived from it. Pure: no I/O, no Temporal; the single writer in
 from domain.line.facts import (
     Arrive,
     Cancel,
+    DropShip,
     EnterPhase,
     Fact,
     Increase,
@@ -26,6 +27,7 @@ __all__ = [
     "ZERO",
     "Arrive",
     "Cancel",
+    "DropShip",
     "EnterPhase",
     "Fact",
     "Increase",

@@ -87,6 +87,17 @@ class Ship:
 
 
 @dataclass(frozen=True)
+class DropShip:
+    """The supplier of a drop-ship PO shipped `quantity` straight to the customer: the line
+    counts it received and shipped at once (nothing is reserved, released or picked in a
+    warehouse of ours); `document_open` is what that PO line still brings."""
+
+    quantity: Decimal
+    document: str
+    document_open: Decimal
+
+
+@dataclass(frozen=True)
 class Cancel:
     quantity: Decimal
 
@@ -116,6 +127,7 @@ Fact = (
     | Release
     | Pick
     | Ship
+    | DropShip
     | Cancel
     | Increase
     | Invoice
@@ -151,6 +163,8 @@ def _transition(q: Ledger, fact: Fact) -> Ledger | Refused:
             return _pick(q, fact)
         case Ship():
             return _ship(q, fact)
+        case DropShip(quantity, document, document_open):
+            return _drop_ship(q, quantity, document, document_open)
         case Cancel(quantity):
             return _cancel(q, quantity)
         case Increase(quantity):
@@ -213,6 +227,28 @@ def _arrive(
             f"over-receipt: {_q(quantity)} received but only {_q(room)} open on {document}",
         )
     return _settle(_supplying(q), received=q.received + quantity, reserved=q.reserved + quantity)
+
+
+def _drop_ship(
+    q: Ledger, quantity: Decimal, document: str, document_open: Decimal
+) -> Ledger | Refused:
+    room = min(document_open, q.to_supply)
+    if quantity <= 0:
+        return Refused(Refusal.INVALID, "quantity: must be greater than 0", "quantity")
+    if quantity > room:
+        return Refused(
+            Refusal.CONFLICT,
+            f"quantity: {_q(quantity)} shipped but only {_q(room)} open on {document}",
+            "quantity",
+        )
+    # Released and picked count shipped goods too (shipped <= picked <= released).
+    return _settle(
+        _supplying(q),
+        received=q.received + quantity,
+        released=q.released + quantity,
+        picked=q.picked + quantity,
+        shipped=q.shipped + quantity,
+    )
 
 
 def _cancel(q: Ledger, quantity: Decimal) -> Ledger | Refused:

@@ -36,6 +36,8 @@ class LineInput(BaseModel):
     over_ship_tolerance_pct: Decimal = Decimal(0)
     # Started while its order is on credit hold: the line waits for the credit release.
     credit_hold: bool = False
+    # Its supplier ships it straight to the customer (contract: "Drop ship").
+    drop_ship: bool = False
 
 
 class LineToStart(BaseModel):
@@ -95,6 +97,8 @@ class PurchaseOrderResult(BaseModel):
     need_by_date: date | None = None
     # The line's ledger after this step, with its version: a reader keeps the highest.
     ledger: Ledger | None = None
+    # Shipped by the supplier straight to the line's customer.
+    drop_ship: bool = False
 
 
 class TransferOrderResult(BaseModel):

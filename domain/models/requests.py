@@ -42,6 +42,8 @@ class OrderLineIn(StrictModel):
     # the over tolerance: a line never ships more than was picked, nor picks more than is open.
     under_ship_tolerance_pct: Percent = Decimal(0)
     over_ship_tolerance_pct: LargePercent = Decimal(0)
+    # The supplier ships the line straight to the customer (contract: "Drop ship").
+    drop_ship: bool = False
 
     @model_validator(mode="after")
     def _single_shipment_needs_cancel_backorders(self) -> OrderLineIn:

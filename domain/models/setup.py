@@ -118,8 +118,8 @@ class SourceIn(StrictModel):
 
     @model_validator(mode="after")
     def _supplier_for_buy(self) -> SourceIn:
-        if self.type is SupplyType.BUY and not self.supplier:
-            raise ValueError("a BUY source needs a supplier")
+        if self.type in (SupplyType.BUY, SupplyType.DROP_SHIP) and not self.supplier:
+            raise ValueError(f"a {self.type} source needs a supplier")
         if self.type is SupplyType.TRANSFER and not self.organization:
             raise ValueError("a TRANSFER source needs the organization it transfers from")
         return self

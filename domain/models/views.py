@@ -78,6 +78,8 @@ class LineView(BaseModel):
     requested_ship_date: date | None = None
     back_to_back: bool = True
     back_to_back_reason: str = ""
+    # Its supplier ships it straight to the customer (contract: "Drop ship").
+    drop_ship: bool = False
     manual_action_reason: str | None = None
     waiting_for: str | None = None
     supply: list[SupplyView] = []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 
 from domain.models.acknowledgments import AcknowledgmentIn
+from domain.models.drop_ship import ShipNoticeIn
 from starter.http import answers
 from starter.http.errors import READ, WRITE, responses
 from starter.http.params import Filter, PoNumber
@@ -33,6 +35,17 @@ async def acknowledge_po(po_number: PoNumber, body: AcknowledgmentIn, ctx: Buyer
     pegged line, which sources it again without that supplier. Sent again with the same
     `acknowledgment_id`, it is answered the same and applied once."""
     result, outbox = await ctx.acknowledgments.acknowledge(po_number, body)
+    await ctx.deliver(outbox)
+    return result
+
+
+@router.post("/purchase-orders/{po_number}/ship-notices", responses=responses(*WRITE, 404, 409))
+async def ship_notice(po_number: PoNumber, body: ShipNoticeIn, ctx: Buyer) -> dict[str, Any]:
+    """What a drop-ship supplier's portal or EDI 856 integration sends: it shipped this
+    quantity of a PO line straight to the customer. The pegged line ships it; notices add
+    up, and one sent again with the same `ship_notice_id` is answered the same and counted
+    once."""
+    result, outbox = await ctx.ship_notices.record(po_number, body, today=date.today())
     await ctx.deliver(outbox)
     return result
 

@@ -21,6 +21,7 @@ from adapters.postgres.orders import Orders
 from adapters.postgres.outbox import SignalOutbox
 from adapters.postgres.procurement import Procurement
 from adapters.postgres.revisions import Revisions
+from adapters.postgres.ship_notices import ShipNotices
 from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from starter.http.errors import down_dependency
@@ -56,6 +57,7 @@ class AppContext:
     credit: Credit = field(init=False)
     holds: Holds = field(init=False)
     acknowledgments: Acknowledgments = field(init=False)
+    ship_notices: ShipNotices = field(init=False)
 
     def __post_init__(self) -> None:
         self.orders = Orders(self.pool)
@@ -72,6 +74,7 @@ class AppContext:
         self.credit = Credit(self.pool)
         self.holds = Holds(self.pool)
         self.acknowledgments = Acknowledgments(self.pool)
+        self.ship_notices = ShipNotices(self.pool)
 
     async def deliver(self, outbox_ids: list[int]) -> None:
         """Signal right away; if this fails the worker's relay delivers later (the change is

@@ -74,6 +74,7 @@ async def stored_line_view(ctx: AppContext, order_number: str, line_number: int)
         unit_price=row["unit_price"],
         line_amount=line_amount(open_quantity, row["unit_price"], row["unit_discount"]),
         back_to_back=row["back_to_back"],
+        drop_ship=row["drop_ship"],
         cancel_reason=row["cancel_reason"],
         reserved_quantity=row["reserved_quantity"],
         received_quantity=row["received_quantity"],

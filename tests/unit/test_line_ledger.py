@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from domain.line import (
     Arrive,
     Cancel,
+    DropShip,
     EnterPhase,
     Fact,
     Increase,
@@ -93,6 +94,18 @@ SUPPLIED = (SupplyCreated(), Arrive(D(10), "PO-1 line 1", D(10)))
             {"shipped": 10, "invoiced": 10, "reserved": 0},
         ),
         ((SupplyCreated(), ReserveStock(D(4))), {"reserved": 4, "to_supply": 6}),
+        (
+            (SupplyCreated(), DropShip(D(4), "PO-1 line 1", D(10))),
+            {"received": 4, "released": 4, "picked": 4, "shipped": 4, "reserved": 0},
+        ),
+        (
+            (SupplyCreated(), DropShip(D(4), "PO-1", D(10)), DropShip(D(6), "PO-1", D(6))),
+            {"shipped": 10, "to_ship": 0, "to_supply": 0, "ready": 0},
+        ),
+        (
+            (SupplyCreated(), DropShip(D(4), "PO-1", D(10)), Cancel(D(6))),
+            {"shipped": 4, "canceled": 6, "open": 4, "to_ship": 0},
+        ),
     ],
 )
 def test_facts_move_the_quantities(facts: tuple[Fact, ...], expected: dict[str, object]) -> None:
@@ -161,6 +174,18 @@ def test_facts_move_the_quantities(facts: tuple[Fact, ...], expected: dict[str, 
             "quantity: 6 is more than the 5 open on the line (5 shipped)",
         ),
         ((), Increase(D(0)), Refusal.INVALID, "quantity: must be greater than 0"),
+        (
+            (SupplyCreated(), DropShip(D(8), "PO-1 line 1", D(10))),
+            DropShip(D(3), "PO-1 line 1", D(2)),
+            Refusal.CONFLICT,
+            "quantity: 3 shipped but only 2 open on PO-1 line 1",
+        ),
+        (
+            (SupplyCreated(), Cancel(D(7))),
+            DropShip(D(4), "PO-1 line 1", D(10)),
+            Refusal.CONFLICT,
+            "quantity: 4 shipped but only 3 open on PO-1 line 1",
+        ),
         ((), Invoice(D(1)), Refusal.CONFLICT, "1 cannot be invoiced: 0 shipped and not invoiced"),
     ],
 )
@@ -204,6 +229,9 @@ def test_refused_facts_name_the_rule(
             LineStatus.AWAITING_SUPPLY,
         ),
         ((*SUPPLIED, Release(D(10)), Pick(D(10)), Ship(D(10))), True, LineStatus.SHIPPED),
+        # Drop ship: 4 of 10 shipped by the supplier, 6 still awaited from it.
+        ((SupplyCreated(), DropShip(D(4), "PO-1", D(10))), True, LineStatus.AWAITING_SUPPLY),
+        ((SupplyCreated(), DropShip(D(10), "PO-1", D(10))), True, LineStatus.SHIPPED),
         (
             (*SUPPLIED, Release(D(10)), Pick(D(10)), Ship(D(10)), EnterPhase(Phase.BILLING)),
             True,
@@ -246,6 +274,7 @@ facts = st.one_of(
     st.builds(Release, quantities),
     st.builds(Pick, quantities, quantities, quantities),
     st.builds(Ship, quantities, quantities, quantities, quantities),
+    st.builds(DropShip, quantities, st.just("DOC"), quantities),
     st.builds(Cancel, quantities),
     st.builds(Increase, quantities),
     st.builds(Invoice, quantities),

@@ -34,6 +34,13 @@ async def _call(api: httpx.AsyncClient, method: str, path: str, body: Any = None
     return response.json()
 
 
+async def _apply_demo_setups(api: httpx.AsyncClient) -> None:
+    """The demo's master data, and the more of the later parts on top."""
+    for name in ("demo_setup.yaml", "demo_more_setup.yaml"):
+        setup = yaml.safe_load((resources.files("starter") / name).read_text())
+        await _call(api, "PUT", "/setup", setup)
+
+
 async def _wait(api: httpx.AsyncClient, path: str, status: str, timeout: float = 60) -> Any:
     return await _wait_for(api, path, lambda v: v["status"] == status, status, timeout)
 
@@ -158,10 +165,7 @@ async def play_make_and_transfer(
     the regional warehouse (a transfer order), both to CLOSED; returns the closed lines."""
     so = order_number or f"SO-DEMO-{uuid.uuid4().hex[:6].upper()}"
     paths = [f"/orders/{so}/lines/{n}" for n in (1, 2)]
-    for name in ("demo_setup.yaml", "demo_more_setup.yaml"):
-        await _call(
-            api, "PUT", "/setup", yaml.safe_load((resources.files("starter") / name).read_text())
-        )
+    await _apply_demo_setups(api)
     say(
         "- Setup: RACK-42U is made at M1 (work definition, 10 days); UPS-3KVA is"
         " transferred from M2 (2 days in transit)"

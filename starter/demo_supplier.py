@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from importlib import resources
 from typing import Any
 
 import httpx
-import yaml
 
-from starter.demo import Say, _call, _wait, _wait_for
+from starter.demo import Say, _apply_demo_setups, _call, _wait, _wait_for
 
 
 async def play_supplier_cut(
@@ -20,9 +18,7 @@ async def play_supplier_cut(
 ) -> dict[str, Any]:
     so = order_number or f"SO-DEMO-{uuid.uuid4().hex[:6].upper()}"
     path = f"/orders/{so}/lines/1"
-    for name in ("demo_setup.yaml", "demo_more_setup.yaml"):
-        setup = yaml.safe_load((resources.files("starter") / name).read_text())
-        await _call(api, "PUT", "/setup", setup)
+    await _apply_demo_setups(api)
     say("- Setup: DOCK-USB4 is bought from SUP-ACME (rank 1), else SUP-HELIX (rank 2)")
     order = {
         "order_number": so,

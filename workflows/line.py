@@ -81,10 +81,7 @@ class FulfillmentLineWorkflowV2(SupplySteps):
             return
         s.adopt(receipt.ledger)
         number = receipt.document_number
-        s.arrived[number] = s.arrived.get(number, ZERO) + receipt.quantity
-        for supply in s.documents:
-            if supply.document_number == number and s.arrived[number] >= supply.quantity:
-                supply.status = SupplyStatus.RECEIVED
+        s.count_arrival(number, receipt.quantity)
         self._event(
             EventType.RECEIPT_RECORDED,
             f"{_q(receipt.quantity)} received on {number} line {receipt.document_line}"

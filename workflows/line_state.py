@@ -96,6 +96,14 @@ class LineState:
         if ledger is not None and ledger.version > self.ledger.version:
             self.ledger = ledger
 
+    def count_arrival(self, number: str, quantity: Decimal) -> None:
+        """Goods arrived on (or, drop shipped, left the supplier on) document `number`: a
+        document that brought all it was for is RECEIVED."""
+        self.arrived[number] = self.arrived.get(number, ZERO) + quantity
+        for supply in self.documents:
+            if supply.document_number == number and self.arrived[number] >= supply.quantity:
+                supply.status = SupplyStatus.RECEIVED
+
     def first_time(self, key: str) -> bool:
         """Signals are delivered at least once; each is applied once."""
         if key in self.seen:

@@ -116,10 +116,7 @@ class FulfillmentLineWorkflowV3(DatedSteps):
             return
         s.adopt(notice.ledger)
         number = notice.po_number
-        s.arrived[number] = s.arrived.get(number, ZERO) + notice.quantity
-        for document in s.documents:
-            if document.document_number == number and s.arrived[number] >= document.quantity:
-                document.status = SupplyStatus.RECEIVED
+        s.count_arrival(number, notice.quantity)
         tracking = f", tracking {notice.tracking_number}" if notice.tracking_number else ""
         self._event(
             EventType.LINE_SHIPPED,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.kits import whole_kits
+
 # The predefined reason of cancels made by shipping; people may not choose it, so reports
 # can tell shipping's cancels from theirs.
 CANCEL_BACKORDERS_REASON = "Cancel Backorders"
@@ -98,6 +100,8 @@ class WaveLine:
     in_parts: bool = False
     # Why a hold keeps the line from pick release (domain.holds.held_because); None: free.
     held: str | None = None
+    # A kit's component: its kit line's number and its quantity per kit.
+    kit: tuple[int, Decimal] | None = None
 
     @property
     def ready(self) -> Decimal:
@@ -118,6 +122,8 @@ class WavePlan:
     canceled_sets: set[tuple[str, str]]
     # Left by the wave for a hold: the line's own, or a held line of its shipment set.
     held: dict[tuple[str, int], str] = field(default_factory=dict)
+    # Whole kits canceled, per kit line (its components' cancels are in `cancel`).
+    kit_cancels: dict[tuple[str, int], Decimal] = field(default_factory=dict)
 
 
 def plan_wave(lines: list[WaveLine]) -> WavePlan:
@@ -126,15 +132,16 @@ def plan_wave(lines: list[WaveLine]) -> WavePlan:
     canceled; inside one, every line of its set is canceled (all lines in one set: the whole
     order; each line its own set: that line only). Lines of a canceled set are not released.
     A short line that ships in parts and keeps its backorders: what is there is released,
-    the rest waits for a later wave."""
+    the rest waits for a later wave. A kit is judged whole (`_plan_kits`)."""
     plan = WavePlan(release={}, cancel={}, waiting={}, canceled_sets=set())
     held_sets: dict[tuple[str, str | None], int] = {
         (line.order_number, line.shipment_set): line.line_number
         for line in lines
         if line.held is not None and line.shipment_set is not None
     }
+    judged = _plan_kits(lines, plan)
     for line in lines:
-        if not line.candidate:
+        if not line.candidate or line.key in judged:
             continue
         if line.held is not None:
             plan.held[line.key] = line.held
@@ -164,3 +171,38 @@ def plan_wave(lines: list[WaveLine]) -> WavePlan:
             plan.waiting.pop(line.key, None)
             plan.cancel[line.key] = line.to_ship
     return plan
+
+
+def _plan_kits(lines: list[WaveLine], plan: WavePlan) -> set[tuple[str, int]]:
+    """A kit is judged whole (seed 004: Cancel Backorders cancels whole kits, never a
+    component). All there: each component releases what is ready. Short, with the flag,
+    before any of it went to the warehouse: the whole kits on hand are released and the
+    others canceled on every component. Otherwise (not one whole kit on hand, part of it
+    already released, or no flag) it waits. A kit with a held component is left to the
+    hold (its set is held). Answers the components judged here."""
+    kits: dict[tuple[str, int], list[WaveLine]] = {}
+    for line in lines:
+        if line.kit is not None and line.to_ship > 0:
+            kits.setdefault((line.order_number, line.kit[0]), []).append(line)
+    judged: set[tuple[str, int]] = set()
+    for kit_key, members in kits.items():
+        if any(m.held is not None for m in members):
+            continue
+        judged |= {m.key for m in members}
+        shares = [(m, m.kit[1]) for m in members if m.kit is not None]
+        open_kits = whole_kits([(m.to_ship, per_kit) for m, per_kit in shares])
+        on_hand = whole_kits([(min(m.reserved, m.to_ship), per_kit) for m, per_kit in shares])
+        started = any(m.reserved > m.ready for m in members)  # released, not yet shipped
+        if on_hand >= open_kits:
+            for m in members:
+                if m.candidate and m.ready > 0:
+                    plan.release[m.key] = m.ready
+        elif on_hand == 0 or started or not members[0].flags.cancel_backorders:
+            for m in members:
+                plan.waiting[m.key] = max(m.to_ship - m.reserved, ZERO)
+        else:
+            plan.kit_cancels[kit_key] = open_kits - on_hand
+            for m, per_kit in shares:
+                plan.release[m.key] = on_hand * per_kit
+                plan.cancel[m.key] = m.to_ship - on_hand * per_kit
+    return judged

@@ -184,6 +184,8 @@ LargePercent = Annotated[Decimal, Field(ge=0, le=1000, max_digits=9, decimal_pla
 PgInt = Annotated[int, Field(ge=-(2**31), le=PG_INT_MAX), WHOLE]
 PgBigInt = Annotated[int, Field(ge=-(2**63), le=PG_BIGINT_MAX), WHOLE]
 LineNumber = Annotated[int, Field(ge=1, le=99999), WHOLE]
+# A kit's component (domain/kits.py: at most 99 per kit).
+ComponentNumber = Annotated[int, Field(ge=1, le=99), WHOLE]
 # A supply document's line (`po_line`): an `integer` column.
 DocumentLine = Annotated[int, Field(ge=1, le=PG_INT_MAX), WHOLE]
 Days = Annotated[int, Field(ge=0, le=3650), WHOLE]

@@ -90,3 +90,9 @@ def _source_gaps(
                     f"{source_org} to {destination}"
                 )
     return gaps
+
+
+def kit_gaps(components: list[tuple[str, list[str]]]) -> list[str]:
+    """What a kit lacks: what each of its components lacks, `(item, gaps)` in component
+    order, named by the component."""
+    return [f"component {item}: {gap}" for item, gaps in components for gap in gaps]

@@ -28,6 +28,8 @@ SUPPLY_ACKNOWLEDGED = "supply_acknowledged"
 REQUESTED_SHIP_DATE_CHANGED = "requested_ship_date_changed"
 # To a drop-ship line: its supplier shipped some of it straight to the customer.
 DROP_SHIPPED = "drop_shipped"
+# To a kit line: one of its components closed or was canceled.
+KIT_COMPONENT_FINISHED = "kit_component_finished"
 
 LINE_STATUS_QUERY = "line_status"
 ORDER_STATUS_QUERY = "order_status"

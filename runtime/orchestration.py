@@ -20,6 +20,7 @@ from domain.identity import line_workflow_id, order_workflow_id
 from domain.line import Ledger
 from domain.models import LineInput, OrderInput
 from domain.models.order_run import OrderCarried
+from workflows.kit_line import KitLineWorkflow
 from workflows.line_state import initial_search_attributes
 from workflows.line_v3 import FulfillmentLineWorkflowV3
 from workflows.line_v3_state import LineCarry
@@ -76,10 +77,12 @@ async def start_line_workflow(
 ) -> None:
     """Start `order-{n}-line-{l}` once, like an order: a line that runs or ran is left as it
     is (a retried batch of starts starts nothing twice)."""
+    # A kit line runs its own type (its components run as lines); the others the newest
+    # line type, which takes its carry (none at the start) as well.
+    run = KitLineWorkflow.run if line.kit_components else FulfillmentLineWorkflowV3.run
     try:
-        # The workflow new lines run on; it takes its carry (none at the start) as well.
         await client.start_workflow(
-            FulfillmentLineWorkflowV3.run,
+            run,
             args=[
                 line.model_copy(update={"credit_hold": True}) if held_ledger else line,
                 LineCarry(held_ledger=held_ledger, one_upsert_at_close=True),

@@ -182,6 +182,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--scan-id", required=True)
         s.add_argument("--order", required=True)
         s.add_argument("--line", type=int, required=True)
+        s.add_argument("--component", type=int, help="on a kit line: which component")
         s.add_argument("--quantity", required=True)
         s.add_argument("--backordered", default="0")
     wave = sub.add_parser("pick-wave", help="POST /pick-waves")
@@ -292,7 +293,8 @@ def dispatch(args: argparse.Namespace) -> int:
                 "line_number": args.line,
                 field: args.quantity,
                 "backordered_quantity": args.backordered,
-            },
+            }
+            | ({"component": args.component} if args.component else {}),
         )
     if cmd == "supply-review":
         query = f"?{httpx.QueryParams({'order_number': args.order})}" if args.order else ""

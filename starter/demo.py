@@ -250,6 +250,7 @@ async def play_make_and_transfer(
 def main() -> None:
     from starter.cli import api_url, token
     from starter.demo_drop_ship import play_drop_ship
+    from starter.demo_kit import play_kit
     from starter.demo_supplier import play_supplier_cut
     from starter.devstack import DevStack
 
@@ -275,6 +276,8 @@ def main() -> None:
             await play_supplier_cut(api)
             print("\nDrop ship:")
             await play_drop_ship(api)
+            print("\nA kit:")
+            await play_kit(api)
 
     try:
         asyncio.run(run())

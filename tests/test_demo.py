@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starter.demo import play, play_make_and_transfer
 from starter.demo_drop_ship import play_drop_ship
+from starter.demo_kit import play_kit
 from starter.demo_supplier import play_supplier_cut
 from tests.conftest import Stack, auth
 
@@ -56,3 +57,13 @@ async def test_drop_ship_demo_ships_in_two_notices_and_closes(stack: Stack) -> N
     assert [i["kind"] for i in line["invoices"]] == ["AR", "AR", "AP"]
     assert any("shipped to CUST-200" in s for s in said)
     assert sum("SUP-HELIX shipped" in s for s in said) == 2
+
+
+async def test_kit_demo_ships_the_components_together_and_bills_kits(stack: Stack) -> None:
+    stack.api.headers.update(auth("admin"))
+    said: list[str] = []
+    line = await play_kit(stack.api, said.append)
+    assert line["status"] == "CLOSED" and line["kit"]["shipped"] == 2
+    assert [c["status"] for c in line["components"]] == ["CLOSED"] * 3
+    assert [i["kind"] for i in line["invoices"]] == ["AR"]
+    assert any(s.startswith("- Billed as kits: 2 kits") for s in said)

@@ -1,5 +1,5 @@
 """Recorders of the second release's paths (holds, supplier acknowledgments, dates and
-jeopardy, drop ship), kept apart
+jeopardy, drop ship, kits), kept apart
 from tests/test_replay.py, which replays them: `B2B_RECORD_HISTORIES=1 pytest
 tests/test_record_second_release.py`."""
 
@@ -164,3 +164,25 @@ async def test_record_drop_ship_history(stack: Stack) -> None:
     await notice(stack, po, f"{so}-ASN-2", 4)
     await stack.wait_order_closed(so)
     await save(stack, "drop-ship-closed", f"order-{so}-line-1")
+
+
+@RECORDING
+async def test_record_kit_history(stack: Stack) -> None:
+    """A kit of two components, both received, picked and shipped together; the kit closes
+    billed as kits. Records the kit line and its first component."""
+    from tests.test_kits import ab_setup, book_kit, po_of, receive, scan, set_released, wave
+
+    so, view = await book_kit(stack, "KIT-AB", 2, ab_setup())
+    await receive(stack, so, po_of(view, 1), 4, "ra")
+    await receive(stack, so, po_of(view, 2), 2, "rb")
+    await stack.wait_line(so, until=lambda v: v["status"] == "AWAITING_SHIPPING")
+    await wave(stack, so)
+    for component, quantity in ((1, 4), (2, 2)):
+        await scan(stack, so, "picked", component, quantity)
+    await set_released(stack, so)
+    for component, quantity in ((1, 4), (2, 2)):
+        await scan(stack, so, "shipped", component, quantity)
+    await stack.wait_status(so, "CLOSED")
+    await stack.wait_order_closed(so)
+    await save(stack, "kit-closed", f"order-{so}-line-1")
+    await save(stack, "kit-component-closed", f"order-{so}-line-1-component-1")

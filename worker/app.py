@@ -16,6 +16,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.billing import BillingActivities
 from activities.credit import CreditActivities
 from activities.inventory import InventoryActivities
+from activities.kits import KitActivities
 from activities.lines import LineActivities
 from activities.manufacturing import ManufacturingActivities
 from activities.orders import OrderActivities
@@ -26,6 +27,7 @@ from activities.transfers import TransferActivities
 from adapters.postgres.billing import Billing
 from adapters.postgres.credit import Credit
 from adapters.postgres.inventory import Inventory
+from adapters.postgres.kit_close import KitLines
 from adapters.postgres.line_steps import LineSteps
 from adapters.postgres.manufacturing import Manufacturing
 from adapters.postgres.master_data import MasterData
@@ -41,6 +43,7 @@ from runtime.orchestration import start_order_workflow
 from runtime.reachability import NAMES, unreachable_dependency
 from runtime.waiting import wait_unless_stopped
 from worker.interceptors import LoggingInterceptor
+from workflows.kit_line import KitLineWorkflow
 from workflows.line import FulfillmentLineWorkflowV2
 from workflows.line_v1 import FulfillmentLineWorkflow
 from workflows.line_v3 import FulfillmentLineWorkflowV3
@@ -53,6 +56,7 @@ log = structlog.get_logger(__name__)
 WORKFLOWS: Sequence[type] = (
     SalesOrderWorkflow,
     FulfillmentLineWorkflowV3,
+    KitLineWorkflow,
     FulfillmentLineWorkflowV2,
     FulfillmentLineWorkflow,
 )
@@ -69,7 +73,10 @@ def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     billing = BillingActivities(Billing(pool))
     credit = CreditActivities(Credit(pool))
     lines = LineActivities(LineSteps(pool))
+    kits = KitActivities(KitLines(pool))
     return [
+        kits.kit_progress,
+        kits.close_kit,
         lines.source_line,
         lines.bill_and_close,
         lines.cancel_shortfalls,

@@ -139,6 +139,7 @@ class LineState:
             supplied_once=self.supplied_once,
             in_shipment_set=self.line.shipment_set is not None,
             told_staged=self.told_staged,
+            bills=self.line.kit_line_number is None,
         )
 
     def set_supply_status(self, status: SupplyStatus) -> None:

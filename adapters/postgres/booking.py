@@ -12,6 +12,7 @@ from adapters.postgres.common import Connection
 from adapters.postgres.input_checks import refuse_imprecise_for
 from domain.back_to_back import decide_back_to_back
 from domain.drop_ship import drop_shipped_by_rule, refused_flags
+from domain.kits import KitComponent
 from domain.models import LineInput, OrderIn
 from domain.pricing import volume_unit_discount
 
@@ -27,10 +28,31 @@ class Catalog:
     default_organization: str | None
     # (item, organization or '' for the global rule) -> sources
     rules: dict[tuple[str, str], list[dict[str, Any]]]
+    # kit item -> its components, in order
+    kits: dict[str, list[KitComponent]]
+
+    def back_to_back(self, item: Any, customer: Any, line_flag: bool | None) -> tuple[bool, str]:
+        """Whether a line of `item` (a row) is back-to-back, and why."""
+        parent = self.items.get(item["parent_item"]) if item["parent_item"] else None
+        return decide_back_to_back(
+            line_flag=line_flag,
+            customer_flag=customer["back_to_back"],
+            variant_flag=item["back_to_back_enabled"] if parent is not None else None,
+            item_flag=(parent or item)["back_to_back_enabled"],
+        )
 
     @classmethod
     async def load(cls, conn: Connection, order: OrderIn) -> Catalog:
         numbers = sorted({line.item_number for line in order.lines})
+        kits: dict[str, list[KitComponent]] = {}
+        for r in await conn.fetch(
+            "SELECT * FROM kit_components WHERE kit_item = ANY($1::text[]) ORDER BY component",
+            numbers,
+        ):
+            kits.setdefault(r["kit_item"], []).append(
+                KitComponent(component=r["component"], item=r["item"], per_kit=r["quantity"])
+            )
+        numbers = sorted(set(numbers) | {c.item for cs in kits.values() for c in cs})
         items = {
             r["number"]: r
             for r in await conn.fetch("SELECT * FROM items WHERE number = ANY($1::text[])", numbers)
@@ -61,6 +83,7 @@ class Catalog:
             organizations=frozenset(r["code"] for r in orgs),
             default_organization=next((r["code"] for r in orgs if r["is_default"]), None),
             rules={(r["item"], r["organization"]): r["sources"] for r in rules},
+            kits=kits,
         )
 
     def drop_ships(self, item_number: str, organization: str | None, asked: bool) -> bool:
@@ -121,16 +144,10 @@ class Catalog:
             )
         if checked:
             refuse_imprecise_for(item, {f"{path}.quantity": line.quantity})
-        parent = self.items.get(item["parent_item"]) if item["parent_item"] else None
         line_org = organization
         if line.organization is not None:
             line_org = self.organization(line.organization, f"{path}.organization")
-        back_to_back, reason = decide_back_to_back(
-            line_flag=line.back_to_back,
-            customer_flag=customer["back_to_back"],
-            variant_flag=item["back_to_back_enabled"] if parent is not None else None,
-            item_flag=(parent or item)["back_to_back_enabled"],
-        )
+        back_to_back, reason = self.back_to_back(item, customer, line.back_to_back)
         drop_ship = self.drop_ships(line.item_number, line_org, line.drop_ship)
         if drop_ship:
             refused = refused_flags(
@@ -189,4 +206,8 @@ def line_input_of(row: Any, order: Any) -> LineInput:
         under_ship_tolerance_pct=row["under_ship_tolerance_pct"],
         over_ship_tolerance_pct=row["over_ship_tolerance_pct"],
         drop_ship=row["drop_ship"],
+        kit_components=row["kit_components"],
+        kit_line_number=row["kit_line_number"],
+        component=row["component"],
+        per_kit=row["per_kit"],
     )

@@ -22,6 +22,7 @@ from adapters.postgres.common import (
 from adapters.postgres.credit import reauthorize
 from adapters.postgres.free_stock import release_excess
 from adapters.postgres.input_checks import refuse_imprecise
+from adapters.postgres.kit_lines import cancel_components, whole_kits_only
 from adapters.postgres.line_ledger import ledger_of, line_ids
 from domain.backorders import backorder_reason, is_reserved_reason
 from domain.line import Cancel
@@ -168,15 +169,17 @@ class Cancellations:
         """Cancel every open line; lines that shipped are left as they are and listed."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                "SELECT line_number, status, shipped_quantity FROM fulfillment_lines"
-                " WHERE order_number = $1 ORDER BY line_number FOR UPDATE",
+                "SELECT line_number, status, shipped_quantity, kit_line_number"
+                " FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number"
+                " FOR UPDATE",
                 order_number,
             )
             if not rows:
                 raise NotFound(f"order {order_number}")
             canceled, skipped, outbox = [], [], []
             for row in rows:
-                if row["status"] == LineStatus.CANCELED:
+                # A kit's components are canceled with their kit line.
+                if row["status"] == LineStatus.CANCELED or row["kit_line_number"] is not None:
                     continue
                 if row["status"] in SHIPPED_LINE_STATUSES or row["shipped_quantity"] > 0:
                     skipped.append(
@@ -224,11 +227,21 @@ class Cancellations:
         to_ship = line_ledger.ledger_of(line).to_ship
         quantity = to_ship if quantity is None else quantity
         line_ledger.check(line, Cancel(quantity))  # refused before anything is written
+        outbox: list[int] = []
+        if line["kit_components"]:  # whole kits, on the kit and each of its components
+            whole_kits_only(line, quantity)
+
+            async def cancel(row: Any, share: Decimal) -> list[int]:
+                _, ids = await record_cancel(conn, row, share, request_id=request_id, reason=reason)
+                return ids
+
+            outbox += await cancel_components(conn, line, quantity, cancel=cancel)
         if reason_given:
             await line_ledger.keep_person_reason(conn, line, reason)
-        updated, outbox = await record_cancel(
+        updated, ids = await record_cancel(
             conn, line, quantity, request_id=request_id, reason=reason
         )
+        outbox += ids
         return {
             **line_ids(line),
             "canceled_quantity": json_quantity(quantity),

@@ -14,7 +14,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from adapters.errors import Refusal
-from adapters.postgres.order_progress import tell_order_line_finished
+from adapters.postgres.order_progress import (
+    tell_kit_component_finished,
+    tell_order_line_finished,
+)
 from domain.backorders import LineFlags
 from domain.identity import line_workflow_id
 from domain.line import Fact, Ledger, Phase, Refused, apply, line_status
@@ -49,6 +52,17 @@ def ledger_of(row: Any) -> Ledger:
 def line_ids(row: Any) -> dict[str, Any]:
     """A line row's business key, as events and answers name it."""
     return {"order_number": row["order_number"], "line_number": row["line_number"]}
+
+
+def public_ids(row: Any) -> dict[str, Any]:
+    """A line row as answers name it: a kit's component by its kit line and number."""
+    if row["kit_line_number"] is None:
+        return line_ids(row)
+    return {
+        "order_number": row["order_number"],
+        "line_number": row["kit_line_number"],
+        "component": row["component"],
+    }
 
 
 def line_flags(row: Any) -> LineFlags:
@@ -112,6 +126,8 @@ async def record(
             f" {row['version']}: it was written without its row lock"
         )
     if updated["status"] in TERMINAL_LINE_STATUSES and row["status"] not in TERMINAL_LINE_STATUSES:
+        if updated["kit_line_number"] is not None:
+            await tell_kit_component_finished(conn, updated)
         await tell_order_line_finished(conn, updated)
     return updated
 
@@ -140,13 +156,15 @@ async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
         " unit_discount, back_to_back, cancel_backorders, enforce_single_shipment,"
         " shipment_set, applied_rules, under_ship_tolerance_pct,"
         " over_ship_tolerance_pct, phase, version, back_to_back_reason, ships_in_parts,"
-        " drop_ship)"
+        " drop_ship, kit_components, kit_line_number, component, per_kit)"
         " SELECT o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r::jsonb, ut, ot, ph, v, why,"
-        " true, ds FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],"
-        " $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::bool[], $11::bool[],"
-        " $12::bool[], $13::text[], $14::text[], $15::numeric[], $16::numeric[], $17::text[],"
-        " $18::int[], $19::text[], $20::bool[])"
-        " AS t(o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r, ut, ot, ph, v, why, ds)",
+        " true, ds, kc, kl, c, pk FROM unnest($1::text[], $2::int[], $3::text[], $4::text[],"
+        " $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::bool[],"
+        " $11::bool[], $12::bool[], $13::text[], $14::text[], $15::numeric[], $16::numeric[],"
+        " $17::text[], $18::int[], $19::text[], $20::bool[], $21::int[], $22::int[], $23::int[],"
+        " $24::numeric[])"
+        " AS t(o, n, w, i, org, st, q, p, d, b2b, cb, ess, ss, r, ut, ot, ph, v, why, ds, kc, kl,"
+        " c, pk)",
         [li.order_number for li in lines],
         [li.line_number for li in lines],
         [line_workflow_id(li.order_number, li.line_number) for li in lines],
@@ -167,6 +185,10 @@ async def insert_lines(conn: Connection, lines: list[LineInput]) -> None:
         [ledger.version for ledger in ledgers],
         [li.back_to_back_reason for li in lines],
         [li.drop_ship for li in lines],
+        [li.kit_components for li in lines],
+        [li.kit_line_number for li in lines],
+        [li.component for li in lines],
+        [li.per_kit for li in lines],
     )
 
 

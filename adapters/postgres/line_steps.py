@@ -238,7 +238,12 @@ async def bill_and_close_in(
         line_number=line_number,
         status=LineStatus.AWAITING_BILLING,
     )
-    ar = await ar_invoice_in(conn, key=f"{key}:ar-invoice", line=line)
+    # A kit's component carries no price: its kit line bills the kits.
+    ar = (
+        await ar_invoice_in(conn, key=f"{key}:ar-invoice", line=line)
+        if line.kit_line_number is None
+        else None
+    )
     ap = [
         await ap_invoice_in(
             conn,
@@ -255,7 +260,11 @@ async def bill_and_close_in(
             conn, key=f"{key}:close-supply", order_number=order_number, line_number=line_number
         )
     ledger = ledger_of(await lock_line(conn, order_number, line_number))
-    return LineBilled(ar_invoice=ar if ar.invoice_number else None, ap_invoices=ap, ledger=ledger)
+    return LineBilled(
+        ar_invoice=ar if ar is not None and ar.invoice_number else None,
+        ap_invoices=ap,
+        ledger=ledger,
+    )
 
 
 class LineSteps:

@@ -6,8 +6,8 @@ from typing import Any
 
 import asyncpg
 
-from adapters.errors import NotFound
 from adapters.postgres.common import Connection
+from adapters.postgres.readiness import readiness_in
 from adapters.postgres.setup_writer import write_setup
 from domain.jeopardy import JeopardyTerms
 from domain.models import (
@@ -16,7 +16,6 @@ from domain.models import (
     OrderRuleWhen,
     SetupDocument,
 )
-from domain.readiness import ItemSetup, missing_prerequisites
 from domain.sourcing import AgreementTerms, TransferTerms
 
 
@@ -151,70 +150,6 @@ class MasterData:
         return default if value is None else value
 
     async def readiness(self, item_number: str | None = None) -> list[dict[str, Any]]:
-        """Per back-to-back item (or the one asked for), the prerequisites it lacks."""
+        """Per back-to-back item and kit (or the one asked for), the prerequisites it lacks."""
         async with self._pool.acquire() as conn:
-            items = await conn.fetch(
-                "SELECT i.*, p.back_to_back_enabled AS parent_b2b, p.cost AS parent_cost"
-                " FROM items i LEFT JOIN items p ON p.number = i.parent_item"
-                " WHERE ($1::text IS NULL AND coalesce(i.back_to_back_enabled,"
-                " p.back_to_back_enabled, false)) OR i.number = $1 ORDER BY i.number",
-                item_number,
-            )
-            if item_number is not None and not items:
-                raise NotFound(f"item {item_number}")
-            rules = await conn.fetch("SELECT item, organization, sources FROM sourcing_rules")
-            agreements = await conn.fetch("SELECT * FROM blanket_agreements")
-            suppliers = frozenset(
-                r["number"] for r in await conn.fetch("SELECT number FROM suppliers WHERE active")
-            )
-            work = await conn.fetch("SELECT * FROM work_definitions")
-            transfers = await conn.fetch("SELECT * FROM transfer_parameters")
-            organizations = frozenset(
-                r["code"] for r in await conn.fetch("SELECT code FROM organizations")
-            )
-        answers = []
-        for item in items:
-            # A variant without setup of its own is served by its item's.
-            own = [item["number"]]
-            candidates = own + ([item["parent_item"]] if item["parent_item"] else [])
-            item_rules: dict[str, list[dict[str, Any]]] = {}
-            for candidate in candidates:
-                for r in rules:
-                    if r["item"] == candidate:
-                        item_rules.setdefault(r["organization"], r["sources"])
-            setup = ItemSetup(
-                item=item["number"],
-                back_to_back_enabled=item["back_to_back_enabled"]
-                if item["back_to_back_enabled"] is not None
-                else item["parent_b2b"],
-                purchasable=item["purchasable"],
-                purchased=item["purchased"],
-                cost=item["cost"] if item["cost"] is not None else item["parent_cost"],
-                rules=item_rules,
-                agreements=[
-                    AgreementTerms(
-                        number=a["number"],
-                        supplier=a["supplier"],
-                        item=item["number"],
-                        unit_price=a["unit_price"],
-                        lead_time_days=a["lead_time_days"],
-                        automatically_generate_orders=a["automatically_generate_orders"],
-                        automatically_submit_for_approval=a["automatically_submit_for_approval"],
-                        active=a["active"],
-                    )
-                    for a in agreements
-                    if a["item"] in candidates
-                ],
-                active_suppliers=suppliers,
-                work_definitions={
-                    w["organization"]: w["use_in_planning"] for w in work if w["item"] in candidates
-                },
-                transfer_parameters={
-                    (t["from_organization"], t["to_organization"]): t["transfer_price_markup_pct"]
-                    for t in transfers
-                },
-                organizations=organizations,
-            )
-            missing = missing_prerequisites(setup)
-            answers.append({"item": item["number"], "ready": not missing, "missing": missing})
-        return answers
+            return await readiness_in(conn, item_number)

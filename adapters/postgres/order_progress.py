@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.postgres.owed_signals import enqueue_signal
-from domain.identity import order_workflow_id
+from domain.identity import line_workflow_id, order_workflow_id
+from domain.models.kits import KitComponentFinished
 from domain.models.order_run import LineFinishedSignal
-from domain.signals import LINE_FINISHED
+from domain.signals import KIT_COMPONENT_FINISHED, LINE_FINISHED
 from domain.statuses import TERMINAL_LINE_STATUSES, LineStatus
 
 # The lines an order still waits for; the same predicate as the partial index
@@ -26,6 +27,19 @@ async def lock_order(conn: Any, order_number: str) -> Any:
     rows that merely reference it)."""
     return await conn.fetchrow(
         "SELECT * FROM orders WHERE order_number = $1 FOR NO KEY UPDATE", order_number
+    )
+
+
+async def tell_kit_component_finished(conn: Any, line: Any) -> None:
+    """`line`, a kit's component, closed or was canceled: its kit line's workflow looks
+    whether every component is done."""
+    await enqueue_signal(
+        conn,
+        workflow_id=line_workflow_id(line["order_number"], line["kit_line_number"]),
+        signal=KIT_COMPONENT_FINISHED,
+        payload=KitComponentFinished(
+            component=line["component"], status=LineStatus(line["status"])
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from adapters.errors import NotFound, Refusal
 from adapters.postgres import line_ledger
 from adapters.postgres.booking import Catalog, line_input_of
 from adapters.postgres.common import Connection, append_event
+from adapters.postgres.kit_booking import with_components
 from adapters.postgres.master_data import order_rules
 from domain.models import OrderIn, OrderInput
 from domain.order_rules import apply_order_rules
@@ -64,12 +65,21 @@ class Orders:
                 await order_rules(conn),
                 drop_shipped=catalog.drop_ship_lines(order, organization),
             )
-            lines = [
-                catalog.line_input(ruled.order, i, customer, organization).model_copy(
-                    update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
-                )
+            booked = [
+                booked_line
                 for i, line in enumerate(ruled.order.lines)
+                for booked_line in with_components(
+                    catalog,
+                    catalog.line_input(ruled.order, i, customer, organization).model_copy(
+                        update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
+                    ),
+                    line,
+                    customer,
+                    f"lines[{i}]",
+                )
             ]
+            # The order's own lines; a kit's components are lines of its kit.
+            lines = [li for li in booked if li.kit_line_number is None]
             order_input = OrderInput(
                 order_number=order.order_number,
                 customer_number=order.customer_number,
@@ -93,7 +103,7 @@ class Orders:
                 order.model_dump(mode="json"),
                 order.ship_complete,
             )
-            await line_ledger.insert_lines(conn, lines)
+            await line_ledger.insert_lines(conn, booked)
             await append_event(
                 conn,
                 key=f"order-{order.order_number}:booked",
@@ -124,7 +134,8 @@ class Orders:
         if order is None:
             raise NotFound(f"order {order_number}")
         rows = await conn.fetch(
-            "SELECT * FROM fulfillment_lines WHERE order_number = $1 ORDER BY line_number",
+            "SELECT * FROM fulfillment_lines WHERE order_number = $1"
+            " AND kit_line_number IS NULL ORDER BY line_number",
             order_number,
         )
         return OrderInput(
@@ -182,6 +193,7 @@ class Orders:
             " a.reason AS c_reason, a.updated_at AS c_updated_at, l.*"
             " FROM orders o LEFT JOIN credit_authorizations a ON a.order_number = o.order_number"
             " LEFT JOIN fulfillment_lines l ON l.order_number = o.order_number"
+            " AND l.kit_line_number IS NULL"  # a kit's components show in its kit line
             " WHERE o.order_number = $1 ORDER BY l.line_number",
             order_number,
         )
@@ -205,7 +217,7 @@ class Orders:
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT * FROM fulfillment_lines WHERE order_number = $1 AND line_number > $2"
-                " ORDER BY line_number LIMIT $3",
+                " AND kit_line_number IS NULL ORDER BY line_number LIMIT $3",
                 order_number,
                 after,
                 limit,
@@ -215,6 +227,35 @@ class Orders:
             ):
                 raise NotFound(f"order {order_number}")
         return [dict(r) for r in rows]
+
+    async def kit_component_rows(
+        self, order_number: str, kit_line: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A kit line's component rows, in component order, and its AR invoices as the line
+        view shows invoices (the kit bills once, as it closes)."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM fulfillment_lines WHERE order_number = $1"
+                " AND kit_line_number = $2 ORDER BY line_number",
+                order_number,
+                kit_line,
+            )
+            invoices = await conn.fetch(
+                "SELECT invoice_number, amount FROM ar_invoices WHERE order_number = $1"
+                " AND line_number = $2 ORDER BY created_at, invoice_number",
+                order_number,
+                kit_line,
+            )
+        billed = [
+            {
+                "kind": "AR",
+                "invoice_number": i["invoice_number"],
+                "amount": str(i["amount"]),
+                "status": "CREATED",
+            }
+            for i in invoices
+        ]
+        return [dict(r) for r in rows], billed
 
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
         """A line's stored row, with its order's `customer_number`."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from adapters.postgres.common import Connection, append_event, next_document_number
 from adapters.postgres.free_stock import allocate_waiting
-from adapters.postgres.line_ledger import ledger_of, line_ids
+from adapters.postgres.line_ledger import ledger_of, line_ids, public_ids
 from domain.models import json_quantity
 from domain.statuses import EventType
 
@@ -68,7 +68,7 @@ def receipt_answer(line: Any, receipt_number: str, over: Decimal) -> dict[str, A
     ledger = ledger_of(line)
     return {
         "accepted": True,
-        **line_ids(line),
+        **public_ids(line),
         "line_status": line["status"],
         "receipt_number": receipt_number,
         "received_quantity": json_quantity(ledger.received),

@@ -16,7 +16,7 @@ from adapters.postgres.common import (
     next_document_number,
 )
 from adapters.postgres.holds import active_holds, holds_on_line
-from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
+from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids, public_ids
 from domain.backorders import WaveLine, plan_wave
 from domain.holds import HoldStep, held_because
 from domain.line import Phase, Release, line_status
@@ -71,7 +71,7 @@ async def release_pick_wave(
         return {
             "wave_number": None,
             "organization": organization,
-            "lines": [_wave_answer(k, ZERO, q) for k, q in plan.waiting.items()],
+            "lines": [_wave_answer(by_key[k], ZERO, q) for k, q in plan.waiting.items()],
             "held": held,
         }, []
     wave = await next_document_number(conn, "WAVE")
@@ -82,6 +82,12 @@ async def release_pick_wave(
         order_number,
     )
     outbox: list[int] = []
+    # Whole kits first: the kit line's row comes before its components' (lock order).
+    for key, kits in plan.kit_cancels.items():
+        by_key[key], ids = await record_cancel(
+            conn, by_key[key], kits, request_id=f"{wave}:backorder", backorder=True
+        )
+        outbox += ids
     for key, quantity in plan.cancel.items():
         by_key[key], ids = await record_cancel(
             conn, by_key[key], quantity, request_id=f"{wave}:backorder", backorder=True
@@ -115,13 +121,14 @@ async def release_pick_wave(
                 ),
             )
         )
+    # The kit lines' own cancels are answered by their components' lines.
     answered = sorted(set(plan.release) | set(plan.cancel) | set(plan.waiting))
     return {
         "wave_number": wave,
         "organization": organization,
         "lines": [
             _wave_answer(
-                key,
+                by_key[key],
                 plan.release.get(key, ZERO),
                 plan.cancel.get(key, plan.waiting.get(key, ZERO)),
                 canceled=key in plan.cancel,
@@ -142,7 +149,10 @@ def _wave_line(row: Any, organization: str, holds: list[Any]) -> WaveLine:
         and not row["ship_complete"]
     )
     waiting_for_stock = line_status(q) is LineStatus.BACKORDERED and not q.back_to_back
-    ready = q.releasable > 0 and (q.supplied or in_parts)
+    component = row["kit_line_number"] is not None
+    # A kit is judged whole (domain.backorders._plan_kits): a component with part of its
+    # quantity on hand counts.
+    ready = q.releasable > 0 and (q.supplied or in_parts or component)
     return WaveLine(
         order_number=row["order_number"],
         line_number=row["line_number"],
@@ -156,15 +166,15 @@ def _wave_line(row: Any, organization: str, holds: list[Any]) -> WaveLine:
         and row["organization"] == organization
         and q.phase is Phase.SUPPLYING,
         held=held_because(on_line, HoldStep.PICK_RELEASE),
+        kit=(row["kit_line_number"], row["per_kit"]) if component else None,
     )
 
 
 def _wave_answer(
-    key: tuple[str, int], released: Decimal, backordered: Decimal, *, canceled: bool = False
+    row: Any, released: Decimal, backordered: Decimal, *, canceled: bool = False
 ) -> dict[str, Any]:
     return {
-        "order_number": key[0],
-        "line_number": key[1],
+        **public_ids(row),
         "released_quantity": json_quantity(released),
         "backordered_quantity": json_quantity(backordered),
         "backorder_canceled": canceled,

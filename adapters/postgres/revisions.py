@@ -16,6 +16,8 @@ from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.credit import authorize_revision
 from adapters.postgres.free_stock import record_stock_reservation, take_free_stock
 from adapters.postgres.input_checks import refuse_imprecise, refuse_oversized
+from adapters.postgres.kit_booking import with_components
+from adapters.postgres.kit_lines import lock_components, whole_kits_only
 from adapters.postgres.master_data import order_rules
 from adapters.postgres.orders import Orders
 from adapters.postgres.ship_dates import move_ship_dates
@@ -154,7 +156,7 @@ class Revisions:
                         reason_given=change.reason is not None,
                     )
                 else:
-                    body, ids = await self._increase(
+                    body, ids = await self._increase_line(
                         conn, line, change.quantity - _open(line), request_id
                     )
                 changed.append(body)
@@ -171,7 +173,7 @@ class Revisions:
                 line_number=None,
                 data={
                     "changed_lines": [c["line_number"] for c in changed],
-                    "added_lines": [li.line_number for li in added],
+                    "added_lines": [li.line_number for li in added if li.kit_line_number is None],
                     "requested_ship_date": order["requested_ship_date"].isoformat()
                     if order["requested_ship_date"]
                     else None,
@@ -191,6 +193,7 @@ class Revisions:
                         "enforce_single_shipment": li.enforce_single_shipment,
                     }
                     for li in added
+                    if li.kit_line_number is None
                 ],
             }, outbox
 
@@ -245,7 +248,15 @@ class Revisions:
         new_lines = []
         for i, line in enumerate(ruled.order.lines):
             try:
-                built = catalog.line_input(ruled.order, i, customer, order["organization"])
+                built = with_components(
+                    catalog,
+                    catalog.line_input(ruled.order, i, customer, order["organization"]).model_copy(
+                        update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
+                    ),
+                    line,
+                    customer,
+                    f"lines[{i}]",
+                )
             except Refusal as refusal:
                 raise Refusal(
                     refusal.status,
@@ -254,11 +265,7 @@ class Revisions:
                     else refusal.reason,
                     field="add_" + refusal.field if refusal.field else None,
                 ) from refusal
-            new_lines.append(
-                built.model_copy(
-                    update={"applied_rules": ruled.line_rules.get(line.line_number, [])}
-                )
-            )
+            new_lines += built
         if not order["starts_lines"]:  # its workflow is handed the added lines' inputs
             refuse_oversized(
                 LinesAddedSignal(request_id="0" * 32, lines=new_lines),
@@ -288,6 +295,19 @@ class Revisions:
                 payload=signal,
             )
         ]
+
+    async def _increase_line(
+        self, conn: Connection, line: Any, quantity: Decimal, request_id: str
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Raise a line; a kit line by whole kits, and each of its components with it."""
+        if not line["kit_components"]:
+            return await self._increase(conn, line, quantity, request_id)
+        whole_kits_only(line, quantity)
+        body, outbox = await self._increase(conn, line, quantity, request_id)
+        for row in await lock_components(conn, line["order_number"], line["line_number"]):
+            _, ids = await self._increase(conn, row, quantity * row["per_kit"], request_id)
+            outbox += ids
+        return body, outbox
 
     async def _increase(
         self, conn: Connection, line: Any, quantity: Decimal, request_id: str

@@ -13,6 +13,7 @@ from adapters.errors import Refusal
 from adapters.postgres.common import Connection
 from adapters.postgres.free_stock import allocate_waiting, lock_waiting_lines
 from adapters.postgres.input_checks import refuse_imprecise
+from adapters.postgres.kit_setup import write_kit_components
 from domain.models import ItemIn, SetupDocument, VariantIn, json_quantity
 
 
@@ -330,6 +331,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("suppliers", _suppliers),
     ("customers", _customers),
     ("items", _items),
+    ("kits", write_kit_components),
     ("blanket_agreements", _blanket_agreements),
     ("work_definitions", _work_definitions),
     ("transfer_parameters", _transfer_parameters),

@@ -19,7 +19,7 @@ from adapters.postgres.common import (
     run_scan,
 )
 from adapters.postgres.holds import refuse_if_held
-from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids
+from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids, public_ids
 from adapters.postgres.line_phases import enter_phase_in
 from adapters.postgres.order_lines import record_set_release
 from adapters.postgres.pick_waves import release_pick_wave
@@ -71,8 +71,7 @@ class Shipping:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await scanned_line(
                 conn,
-                scan.order_number,
-                scan.line_number,
+                scan,
                 {
                     "picked_quantity": scan.picked_quantity,
                     "backordered_quantity": scan.backordered_quantity,
@@ -120,7 +119,7 @@ class Shipping:
             )
             return {
                 "accepted": True,
-                **line_ids(line),
+                **public_ids(line),
                 "line_status": status,
                 "picked_quantity": json_quantity(picked),
                 "canceled_quantity": json_quantity(line["canceled_quantity"]),
@@ -132,8 +131,7 @@ class Shipping:
         async def apply(conn: Connection) -> tuple[dict[str, Any], list[int]]:
             line = await scanned_line(
                 conn,
-                scan.order_number,
-                scan.line_number,
+                scan,
                 {
                     "shipped_quantity": scan.shipped_quantity,
                     "backordered_quantity": scan.backordered_quantity,
@@ -141,7 +139,12 @@ class Shipping:
             )
             await refuse_if_held(conn, line, HoldStep.SHIPPING)
             flags = line_flags(line)
-            backordered = at_confirm(flags, backordered=scan.backordered_quantity)
+            # A kit's component keeps what it backorders: kits are canceled whole.
+            backordered = (
+                at_confirm(flags, backordered=scan.backordered_quantity)
+                if line["kit_line_number"] is None
+                else ZERO
+            )
             kept = scan.backordered_quantity - backordered
             ledger = line_ledger.ledger_of(line)
             # Backordered at ship confirm, and with single shipment or within the under
@@ -170,8 +173,8 @@ class Shipping:
                 " quantity) VALUES ($1, $2, $3, $4, $5)",
                 shipment,
                 scan.scan_id,
-                scan.order_number,
-                scan.line_number,
+                line["order_number"],
+                line["line_number"],
                 scan.shipped_quantity,
             )
             await append_event(
@@ -211,7 +214,7 @@ class Shipping:
             )
             return {
                 "accepted": True,
-                **line_ids(line),
+                **public_ids(line),
                 "line_status": status,
                 "shipment_number": shipment,
                 "shipped_quantity": json_quantity(shipped),

@@ -18,8 +18,11 @@ from adapters.postgres.common import (
 from adapters.postgres.input_checks import refuse_imprecise
 from adapters.postgres.line_ledger import line_ids
 from domain.backorders import backorder_reason
+from domain.kits import component_line_number
 from domain.line import Pick, Ship
 from domain.models import (
+    PickScanIn,
+    ShipScanIn,
     json_quantity,
 )
 from domain.statuses import SHIPPED_LINE_STATUSES, EventType, LineStatus
@@ -29,13 +32,27 @@ ZERO = Decimal(0)
 
 
 async def scanned_line(
-    conn: Connection, order_number: str, line_number: int, quantities: dict[str, Decimal]
+    conn: Connection, scan: PickScanIn | ShipScanIn, quantities: dict[str, Decimal]
 ) -> Any:
-    """The scanned line, locked; refused when unknown, canceled, or when a scanned quantity
-    is finer than its item's unit of measure takes."""
+    """The scanned line (or the kit component it names), locked; refused when unknown, a
+    kit without its component, canceled, or when a scanned quantity is finer than its
+    item's unit of measure takes."""
+    order_number, line_number = scan.order_number, scan.line_number
+    if scan.component is not None:
+        line_number = component_line_number(line_number, scan.component)
     line = await lock_line(conn, order_number, line_number)
     if line is None:
-        raise Refusal(422, f"line {line_number} of order {order_number} does not exist")
+        what = f"line {scan.line_number} of order {order_number}"
+        if scan.component is not None:
+            what = f"component {scan.component} of {what}"
+        raise Refusal(422, f"{what} does not exist")
+    if line["kit_components"]:
+        raise Refusal(
+            422,
+            f"component: line {line_number} of order {order_number} is a kit; name the"
+            " component the scan is for",
+            field="component",
+        )
     if line["status"] == LineStatus.CANCELED:
         raise Refusal(409, f"line {line_number} of order {order_number} is canceled")
     await refuse_imprecise(conn, line["item_number"], quantities)
@@ -45,8 +62,10 @@ async def scanned_line(
 async def refuse_unless_set_staged(conn: Connection, line: Any) -> None:
     """With Enforce Shipment Sets, a line of a set ships only once its order workflow has
     released the set: every open line of it picked and staged (or already shipped)."""
-    if line["shipment_set"] is None or not await flag_parameter(
-        conn, SHIPMENT_SETS_PARAMETER, default=False
+    # A kit's components always ship together (contract: "Kits").
+    if line["shipment_set"] is None or not (
+        line["kit_line_number"] is not None
+        or await flag_parameter(conn, SHIPMENT_SETS_PARAMETER, default=False)
     ):
         return
     if await conn.fetchval(

@@ -98,6 +98,14 @@ class DropShip:
 
 
 @dataclass(frozen=True)
+class KitShipped:
+    """A kit line's components shipped `quantity` more whole kits: the kit line counts them
+    shipped (its goods are its components', reserved, released and picked on their lines)."""
+
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
 class Cancel:
     quantity: Decimal
 
@@ -128,6 +136,7 @@ Fact = (
     | Pick
     | Ship
     | DropShip
+    | KitShipped
     | Cancel
     | Increase
     | Invoice
@@ -165,6 +174,8 @@ def _transition(q: Ledger, fact: Fact) -> Ledger | Refused:
             return _ship(q, fact)
         case DropShip(quantity, document, document_open):
             return _drop_ship(q, quantity, document, document_open)
+        case KitShipped(quantity):
+            return _drop_ship(q, quantity, "its components", q.to_supply)
         case Cancel(quantity):
             return _cancel(q, quantity)
         case Increase(quantity):

@@ -27,6 +27,8 @@ class Progress:
     supplied_once: bool = False
     in_shipment_set: bool = False
     told_staged: bool = False
+    # The line bills its shipments; a kit's component does not (its kit line does).
+    bills: bool = True
 
     @property
     def need(self) -> Decimal:
@@ -40,7 +42,7 @@ def next_step(p: Progress) -> Step:
     q = p.ledger
     if q.to_ship <= 0:
         return Step.SHIPPED
-    if q.shipped > q.invoiced:
+    if p.bills and q.shipped > q.invoiced:
         return Step.BILL_SHIPMENT
     if q.back_to_back and p.supplied_once and p.need > 0:
         return Step.SUPPLY_MORE

@@ -38,6 +38,12 @@ class LineInput(BaseModel):
     credit_hold: bool = False
     # Its supplier ships it straight to the customer (contract: "Drop ship").
     drop_ship: bool = False
+    # A kit line: how many components it has (each a line of its own, domain/kits.py).
+    kit_components: int = 0
+    # A kit's component line: its kit's line number, its number in the kit, per kit.
+    kit_line_number: int | None = None
+    component: int | None = None
+    per_kit: Decimal | None = None
 
 
 class LineToStart(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 # The rules of every request body: domain/inputs.py.
 from domain.inputs import (
     MAX_ORDER_LINES,
+    ComponentNumber,
     Currency,
     DocumentLine,
     Identifier,
@@ -158,6 +159,8 @@ class PickScanIn(StrictModel):
     scan_id: Identifier
     order_number: Identifier
     line_number: LineNumber
+    # On a kit line: which of its components (contract: "Kits").
+    component: ComponentNumber | None = None
     picked_quantity: NonNegativeQuantity
     backordered_quantity: NonNegativeQuantity = Decimal("0")
 
@@ -166,5 +169,7 @@ class ShipScanIn(StrictModel):
     scan_id: Identifier
     order_number: Identifier
     line_number: LineNumber
+    # On a kit line: which of its components (contract: "Kits").
+    component: ComponentNumber | None = None
     shipped_quantity: NonNegativeQuantity
     backordered_quantity: NonNegativeQuantity = Decimal("0")

@@ -26,6 +26,7 @@ from domain.inputs import (
     Rank,
     UomCode,
 )
+from domain.kits import MAX_COMPONENTS
 from domain.models.base import StrictModel
 from domain.statuses import SupplyType
 
@@ -63,6 +64,12 @@ class VariantIn(StrictModel):
     list_price: Money | None = None
 
 
+class KitComponentIn(StrictModel):
+    item: Identifier
+    # Of the component's unit of measure, per kit.
+    quantity: PositiveQuantity
+
+
 class ItemIn(StrictModel):
     number: Identifier
     description: Description = ""
@@ -77,6 +84,17 @@ class ItemIn(StrictModel):
     cost: Money | None = None
     volume_discounts: list[VolumeDiscountIn] = []
     variants: list[VariantIn] = []
+    # A kit (pick-to-order, contract: "Kits"): its components, numbered 1, 2, ... in this order.
+    kit_components: Annotated[list[KitComponentIn], Field(max_length=MAX_COMPONENTS)] = []
+
+    @field_validator("kit_components")
+    @classmethod
+    def _each_component_once(cls, components: list[KitComponentIn]) -> list[KitComponentIn]:
+        items = [c.item for c in components]
+        for item in items:
+            if items.count(item) > 1:
+                raise ValueError(f"component {item} appears twice")
+        return components
 
 
 class BlanketAgreementIn(StrictModel):

@@ -51,6 +51,33 @@ class LineEvent(BaseModel):
     detail: str = ""
 
 
+class KitComponentView(BaseModel):
+    """One component of a kit line, as `GET /orders/{n}/lines/{l}` shows it."""
+
+    component: int
+    item_number: str
+    workflow_id: str
+    per_kit: Quantity
+    status: LineStatus
+    ordered_quantity: Quantity
+    canceled_quantity: Quantity
+    received_quantity: Quantity
+    reserved_quantity: Quantity
+    picked_quantity: Quantity
+    shipped_quantity: Quantity
+    waiting_for: str | None = None
+    supply: list[SupplyView] = []
+
+
+class KitView(BaseModel):
+    """A kit line's quantities in whole kits."""
+
+    ordered: Quantity
+    shipped: Quantity
+    open: Quantity
+    canceled: Quantity
+
+
 class LineView(BaseModel):
     """The line status of the public contract, as the line workflow sees it."""
 
@@ -96,3 +123,6 @@ class LineView(BaseModel):
     ledger_version: int | None = None
     # Read from the system of record when the API answers (contract: "Holds").
     holds: list[HoldView] = []
+    # A kit line (contract: "Kits"): its whole kits, and each component's line.
+    kit: KitView | None = None
+    components: list[KitComponentView] = []

@@ -3,6 +3,7 @@ and from the system of record while its workflow has not started."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -15,9 +16,10 @@ from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from domain import signals
 from domain.identity import line_workflow_id
+from domain.kits import kit_quantities, kit_status
 from domain.line.view import ledger_fields
 from domain.models import LineView
-from domain.models.views import HoldView
+from domain.models.views import HoldView, KitComponentView, KitView
 from domain.pricing import line_amount
 from domain.statuses import TERMINAL_LINE_STATUSES, CreditStatus, LineStatus
 from starter.http.context import AppContext
@@ -27,8 +29,13 @@ async def line_view(
     ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
 ) -> LineView:
     """The line as its workflow shows it, with its active holds; `row`, the line's stored
-    row when the caller read it already (an order's lines, in one query)."""
-    view = await _line_view(ctx, order_number, line_number, row=row)
+    row when the caller read it already (an order's lines, in one query). A kit line shows
+    its whole kits and its components (`kit_views.py`)."""
+    view = await workflow_line_view(ctx, order_number, line_number, row=row)
+    if row is None:
+        row = await ctx.orders.line_row(order_number, line_number)
+    if row["kit_components"]:
+        view = await with_components(ctx, view, row)
     if view.status in TERMINAL_LINE_STATUSES:
         return view
     async with ctx.pool.acquire() as conn:
@@ -36,7 +43,50 @@ async def line_view(
     return view.model_copy(update={"holds": [HoldView.model_validate(h.view()) for h in holds]})
 
 
-async def _line_view(
+async def with_components(ctx: AppContext, view: LineView, row: dict[str, Any]) -> LineView:
+    """A kit line's view with its whole kits and each component's line (their workflows
+    asked at once); its status is its least advanced open component's until it bills. Its
+    invoices are read from the system of record, so that a kit seen CLOSED shows them."""
+    rows, invoices = await ctx.orders.kit_component_rows(view.order_number, view.line_number)
+    views = await asyncio.gather(
+        *(workflow_line_view(ctx, r["order_number"], r["line_number"], row=r) for r in rows)
+    )
+    kits = kit_quantities(ledger_of(row), [(r["per_kit"], ledger_of(r)) for r in rows])
+    components = [
+        KitComponentView(
+            component=r["component"],
+            item_number=r["item_number"],
+            workflow_id=r["workflow_id"],
+            per_kit=r["per_kit"],
+            **c.model_dump(
+                include={
+                    "status",
+                    "ordered_quantity",
+                    "canceled_quantity",
+                    "received_quantity",
+                    "reserved_quantity",
+                    "picked_quantity",
+                    "shipped_quantity",
+                    "waiting_for",
+                    "supply",
+                }
+            ),
+        )
+        for r, c in zip(rows, views, strict=True)
+    ]
+    return view.model_copy(
+        update={
+            "status": kit_status(view.status, [c.status for c in components]),
+            "kit": KitView(
+                ordered=kits.ordered, shipped=kits.shipped, open=kits.open, canceled=kits.canceled
+            ),
+            "components": components,
+            "invoices": invoices,
+        }
+    )
+
+
+async def workflow_line_view(
     ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None
 ) -> LineView:
     handle = ctx.client.get_workflow_handle(line_workflow_id(order_number, line_number))

@@ -17,6 +17,7 @@ from domain.line import (
     Fact,
     Increase,
     Invoice,
+    KitShipped,
     Ledger,
     Phase,
     Pick,
@@ -101,6 +102,10 @@ SUPPLIED = (SupplyCreated(), Arrive(D(10), "PO-1 line 1", D(10)))
         (
             (SupplyCreated(), DropShip(D(4), "PO-1", D(10)), DropShip(D(6), "PO-1", D(6))),
             {"shipped": 10, "to_ship": 0, "to_supply": 0, "ready": 0},
+        ),
+        (
+            (SupplyCreated(), KitShipped(D(3)), KitShipped(D(7))),
+            {"shipped": 10, "picked": 10, "released": 10, "to_ship": 0},
         ),
         (
             (SupplyCreated(), DropShip(D(4), "PO-1", D(10)), Cancel(D(6))),
@@ -275,6 +280,7 @@ facts = st.one_of(
     st.builds(Pick, quantities, quantities, quantities),
     st.builds(Ship, quantities, quantities, quantities, quantities),
     st.builds(DropShip, quantities, st.just("DOC"), quantities),
+    st.builds(KitShipped, quantities),
     st.builds(Cancel, quantities),
     st.builds(Increase, quantities),
     st.builds(Invoice, quantities),

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import json_quantity as _q
     from domain.models.kits import KitComponentFinished
     from domain.statuses import EventType, LineStatus
-    from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, LOCAL_RETRY_THRESHOLD
+    from workflows.line_steps import run_local
 
 
 @workflow.defn(name="KitLineWorkflow")
@@ -186,14 +186,7 @@ class KitLineWorkflow:
     # ------------------------------------------------------------------ helpers
 
     async def _local(self, activity: Any, arg: Any, *, summary: str) -> Any:
-        return await workflow.execute_local_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            summary=summary,
-        )
+        return await run_local(activity, arg, summary=summary)
 
     def _key(self, step: str) -> str:
         return f"{workflow.info().workflow_id}:{step}"

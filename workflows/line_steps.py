@@ -33,6 +33,19 @@ LOCAL_RETRY_THRESHOLD = timedelta(seconds=1.5)
 T = TypeVar("T")
 
 
+async def run_local(activity: Callable[[Any, Any], Awaitable[T]], arg: Any, *, summary: str) -> T:
+    """One short step of a line as a local activity: one transaction, idempotent by its
+    key; one marker in the history and no task queue round trip."""
+    return await workflow.execute_local_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=ACTIVITY_RETRY,
+        local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+        summary=summary,
+    )
+
+
 class LineSteps:
     """State and helpers of a line workflow (the workflow class sets them in its init)."""
 

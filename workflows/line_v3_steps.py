@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import json_quantity as _q
     from domain.statuses import EventType, LineStatus, SupplyStatus, SupplyType
     from workflows.line import FulfillmentLineWorkflowV2
-    from workflows.line_steps import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, LOCAL_RETRY_THRESHOLD
+    from workflows.line_steps import run_local
 
 T = TypeVar("T")
 # Supply bought on a purchase order, billed by its supplier.
@@ -51,14 +51,7 @@ class MergedSteps(FulfillmentLineWorkflowV2):
     ) -> T:
         """One merged step as a local activity. Nothing is published first: the step runs
         inside the workflow task, so the next wait publishes what the UI would have seen."""
-        return await workflow.execute_local_activity_method(
-            activity,
-            arg,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            summary=summary,
-        )
+        return await run_local(activity, arg, summary=summary)
 
     async def _wait_for_billing_release(self, held: str) -> None:
         s = self._s

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from adapters.postgres.common import Connection
-from adapters.postgres.readiness import readiness_in
+from adapters.postgres.readiness import agreement_terms, readiness_in
 from adapters.postgres.setup_writer import write_setup
 from domain.jeopardy import JeopardyTerms
 from domain.models import (
@@ -16,7 +16,7 @@ from domain.models import (
     OrderRuleWhen,
     SetupDocument,
 )
-from domain.sourcing import AgreementTerms, TransferTerms
+from domain.sourcing import TransferTerms
 
 
 async def order_rules(conn: Connection) -> list[OrderRuleIn]:
@@ -94,19 +94,7 @@ async def sourcing_inputs_in(
     return {
         "local_sources": local,
         "global_sources": global_,
-        "agreements": [
-            AgreementTerms(
-                number=a["number"],
-                supplier=a["supplier"],
-                item=item_number,
-                unit_price=a["unit_price"],
-                lead_time_days=a["lead_time_days"],
-                automatically_generate_orders=a["automatically_generate_orders"],
-                automatically_submit_for_approval=a["automatically_submit_for_approval"],
-                active=a["active"],
-            )
-            for a in agreements
-        ],
+        "agreements": [agreement_terms(a, item_number) for a in agreements],
         "active_suppliers": {s["number"] for s in suppliers},
         "work_definitions": work_definitions,
         "transfers": {

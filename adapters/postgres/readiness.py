@@ -50,7 +50,9 @@ class _MasterData:
             cost=item["cost"] if item["cost"] is not None else item["parent_cost"],
             rules=rules,
             agreements=[
-                _terms(a, item["number"]) for a in self.agreements if a["item"] in candidates
+                agreement_terms(a, item["number"])
+                for a in self.agreements
+                if a["item"] in candidates
             ],
             active_suppliers=self.suppliers,
             work_definitions={
@@ -71,7 +73,8 @@ def _back_to_back(item: Any) -> bool | None:
     return own if own is not None else item["parent_b2b"]
 
 
-def _terms(a: Any, item: str) -> AgreementTerms:
+def agreement_terms(a: Any, item: str) -> AgreementTerms:
+    """A `blanket_agreements` row as sourcing reads it, for `item` (a variant's own)."""
     return AgreementTerms(
         number=a["number"],
         supplier=a["supplier"],

@@ -338,3 +338,32 @@ async def test_kit_setup_is_checked_and_its_readiness_covers_every_component(
     assert (await stack.call("GET", "/setup/check?item=KIT-AB"))["ready"] is True
     listed = {c["item"] for c in (await stack.call("GET", "/setup/check"))["items"]}
     assert "KIT-AB" in listed
+
+
+async def test_a_kit_may_mix_stocked_and_back_to_back_components(stack: Stack) -> None:
+    """CABLE-C6 is stocked (500 on hand in the demo setup): its component is reserved from
+    stock at once, while PART-B waits for its PO."""
+    mixed = {
+        "number": "KIT-MIX",
+        "uom": "Ea",
+        "list_price": "50",
+        "kit_components": [{"item": "CABLE-C6", "quantity": 3}, {"item": "PART-B", "quantity": 1}],
+    }
+    setup = ab_setup()
+    setup["items"].append(mixed)
+    so, view = await book_kit(stack, "KIT-MIX", 2, setup)
+    cables, parts = view["components"]
+    assert (cables["supply"][0]["type"], cables["status"]) == ("ON_HAND", "AWAITING_SHIPPING")
+    assert (parts["supply"][0]["type"], parts["status"]) == ("BUY", "AWAITING_SUPPLY")
+    assert view["status"] == "AWAITING_SUPPLY"
+    await receive(stack, so, po_of(view, 2), 2, "rb")
+    await stack.wait_line(so, until=lambda v: v["status"] == "AWAITING_SHIPPING")
+    await wave(stack, so)
+    for component, quantity in ((1, 6), (2, 2)):
+        await scan(stack, so, "picked", component, quantity)
+    await set_released(stack, so)
+    for component, quantity in ((1, 6), (2, 2)):
+        await scan(stack, so, "shipped", component, quantity)
+    view = await stack.wait_status(so, "CLOSED")
+    assert view["kit"]["shipped"] == 2
+    assert [Decimal(i["amount"]) for i in view["invoices"]] == [Decimal("100.00")]

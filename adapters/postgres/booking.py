@@ -5,6 +5,7 @@ back-to-back), from the setup an order names read once for all its lines: an ord
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from adapters.errors import Refusal
@@ -43,46 +44,38 @@ class Catalog:
 
     @classmethod
     async def load(cls, conn: Connection, order: OrderIn) -> Catalog:
-        numbers = sorted({line.item_number for line in order.lines})
-        kits: dict[str, list[KitComponent]] = {}
-        for r in await conn.fetch(
-            "SELECT * FROM kit_components WHERE kit_item = ANY($1::text[]) ORDER BY component",
-            numbers,
-        ):
-            kits.setdefault(r["kit_item"], []).append(
-                KitComponent(component=r["component"], item=r["item"], per_kit=r["quantity"])
-            )
-        numbers = sorted(set(numbers) | {c.item for cs in kits.values() for c in cs})
-        items = {
-            r["number"]: r
-            for r in await conn.fetch("SELECT * FROM items WHERE number = ANY($1::text[])", numbers)
+        items = await _items_with_setup(conn, sorted({line.item_number for line in order.lines}))
+        kits = {
+            number: [
+                KitComponent(
+                    component=int(c["component"]), item=c["item"], per_kit=Decimal(c["quantity"])
+                )
+                for c in row["kit"]
+            ]
+            for number, row in items.items()
+            if row["kit"]
         }
-        parents = sorted(
-            {r["parent_item"] for r in items.values() if r["parent_item"]} - set(items)
-        )
-        if parents:
-            for r in await conn.fetch(
-                "SELECT * FROM items WHERE number = ANY($1::text[])", parents
-            ):
-                items[r["number"]] = r
-        tiers: dict[str, list[tuple[Any, Any]]] = {}
-        for r in await conn.fetch(
-            "SELECT item, min_quantity, unit_discount FROM volume_discounts"
-            " WHERE item = ANY($1::text[])",
-            sorted(items),
-        ):
-            tiers.setdefault(r["item"], []).append((r["min_quantity"], r["unit_discount"]))
+        # The components' items, then the parents of variants, each with its setup.
+        components = {c.item for cs in kits.values() for c in cs} - set(items)
+        items |= await _items_with_setup(conn, sorted(components))
+        parents = {r["parent_item"] for r in items.values() if r["parent_item"]} - set(items)
+        items |= await _items_with_setup(conn, sorted(parents))
+        tiers = {
+            number: [(Decimal(q), Decimal(d)) for q, d in row["tiers"]]
+            for number, row in items.items()
+            if row["tiers"]
+        }
         orgs = await conn.fetch("SELECT code, is_default FROM organizations")
-        rules = await conn.fetch(
-            "SELECT item, organization, sources FROM sourcing_rules WHERE item = ANY($1::text[])",
-            sorted(items),
-        )
         return cls(
             items=items,
             tiers=tiers,
             organizations=frozenset(r["code"] for r in orgs),
             default_organization=next((r["code"] for r in orgs if r["is_default"]), None),
-            rules={(r["item"], r["organization"]): r["sources"] for r in rules},
+            rules={
+                (number, rule["organization"]): rule["sources"]
+                for number, row in items.items()
+                for rule in row["rules"]
+            },
             kits=kits,
         )
 
@@ -181,6 +174,27 @@ class Catalog:
             over_ship_tolerance_pct=line.over_ship_tolerance_pct,
             drop_ship=drop_ship,
         )
+
+
+async def _items_with_setup(conn: Connection, numbers: list[str]) -> dict[str, Any]:
+    """Items by number, each with its kit components, sourcing rules and volume discount
+    tiers (quantities as text, read exactly), in one round trip."""
+    if not numbers:
+        return {}
+    rows = await conn.fetch(
+        "SELECT i.*,"
+        " (SELECT coalesce(json_agg(json_build_object('component', k.component, 'item', k.item,"
+        "  'quantity', k.quantity::text) ORDER BY k.component), '[]') FROM kit_components k"
+        "  WHERE k.kit_item = i.number) AS kit,"
+        " (SELECT coalesce(json_agg(json_build_object('organization', r.organization,"
+        "  'sources', r.sources)), '[]') FROM sourcing_rules r WHERE r.item = i.number) AS rules,"
+        " (SELECT coalesce(json_agg(json_build_array(v.min_quantity::text,"
+        "  v.unit_discount::text)), '[]') FROM volume_discounts v WHERE v.item = i.number)"
+        "  AS tiers"
+        " FROM items i WHERE i.number = ANY($1::text[])",
+        numbers,
+    )
+    return {r["number"]: r for r in rows}
 
 
 def line_input_of(row: Any, order: Any) -> LineInput:

@@ -31,9 +31,9 @@ async def line_view(
     """The line as its workflow shows it, with its active holds; `row`, the line's stored
     row when the caller read it already (an order's lines, in one query). A kit line shows
     its whole kits and its components (`kit_views.py`)."""
-    view = await workflow_line_view(ctx, order_number, line_number, row=row)
-    if row is None:
+    if row is None:  # one read serves the kit check and read-your-writes
         row = await ctx.orders.line_row(order_number, line_number)
+    view = await workflow_line_view(ctx, order_number, line_number, row=row)
     if row["kit_components"]:
         view = await with_components(ctx, view, row)
     if view.status in TERMINAL_LINE_STATUSES:

@@ -39,13 +39,15 @@ class SignalOutbox:
         """Send pending signals (the given ids, or every one due and older than the
         threshold); returns how many were delivered.
 
-        Each row is locked, sent and marked delivered in its own transaction, only after
+        Each row is locked and marked delivered in its own transaction, committed only after
         Temporal accepted it: a relay killed mid-batch leaves the rest pending, and a slow
         call holds one row. The workflows ignore a second copy by its scan or request id.
         A workflow's signals go in the order owed: one that fails holds back the later ones
         of its workflow until it is delivered or parked; the other workflows go on.
         Temporal being unreachable raises (nothing is counted against the rows).
         """
+        if ids is not None:
+            return await self._deliver_owed(ids)
         rows = await self._pending(ids, older_than_seconds)
         delivered = 0
         async with self._pool.acquire() as conn:
@@ -57,6 +59,18 @@ class SignalOutbox:
                     # or while another relay has the workflow's signals in hand.
                     if result in ("retry", "taken"):
                         break
+        return delivered
+
+    async def _deliver_owed(self, ids: list[int]) -> int:
+        """The signals a write just owed, in the order owed (an answer's own delivery):
+        the first that is not delivered now leaves the rest to the relay, which keeps each
+        workflow's order."""
+        delivered = 0
+        async with self._pool.acquire() as conn:
+            for outbox_id in sorted(ids):
+                if await self._deliver_one(conn, outbox_id) != "delivered":
+                    break
+                delivered += 1
         return delivered
 
     async def _pending(self, ids: list[int] | None, older_than_seconds: float) -> list[Any]:
@@ -83,11 +97,22 @@ class SignalOutbox:
     async def _deliver_one(self, conn: asyncpg.Connection, outbox_id: int) -> Result:
         """Delivered (or no longer needed), failed and to be retried, parked, or taken or
         settled by someone else."""
+        # Marked delivered and locked in one statement, sent, then committed: a failure
+        # before the commit (Temporal unreachable, a lost worker) leaves it undelivered.
+        # Not taken: one in someone else's hands, in backoff, or behind a signal of its
+        # workflow that is.
         async with conn.transaction():
             row = await conn.fetchrow(
-                "SELECT id, workflow_id, signal, payload, attempts FROM signal_outbox"
-                " WHERE id = $1 AND delivered_at IS NULL AND parked_at IS NULL"
-                " FOR UPDATE SKIP LOCKED",
+                "UPDATE signal_outbox SET delivered_at = now() WHERE id = ("
+                " SELECT s.id FROM signal_outbox s WHERE s.id = $1"
+                " AND s.delivered_at IS NULL AND s.parked_at IS NULL"
+                " AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())"
+                " AND NOT EXISTS (SELECT 1 FROM signal_outbox e"
+                "   WHERE e.workflow_id = s.workflow_id AND e.id < s.id"
+                "   AND e.delivered_at IS NULL AND e.parked_at IS NULL"
+                "   AND e.next_attempt_at > now())"
+                " FOR UPDATE SKIP LOCKED)"
+                " RETURNING id, workflow_id, signal, payload, attempts",
                 outbox_id,
             )
             if row is None:
@@ -99,9 +124,6 @@ class SignalOutbox:
                     raise
                 parked = await self._record_failure(conn, row, err)
                 return "parked" if parked else "retry"
-            await conn.execute(
-                "UPDATE signal_outbox SET delivered_at = now() WHERE id = $1", row["id"]
-            )
             return "delivered"
 
     async def _send(self, row: Any) -> None:
@@ -129,7 +151,7 @@ class SignalOutbox:
         )
         reason = failure_reason(err)
         await conn.execute(
-            "UPDATE signal_outbox SET attempts = $2, last_error = $3,"
+            "UPDATE signal_outbox SET delivered_at = NULL, attempts = $2, last_error = $3,"
             " first_failed_at = coalesce(first_failed_at, now()),"
             " next_attempt_at = now() + make_interval(secs => $4),"
             " parked_at = CASE WHEN $5 THEN now() END WHERE id = $1",

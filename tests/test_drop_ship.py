@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from domain.search_attributes import SUPPLY_TYPE
 from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
 
@@ -41,6 +42,13 @@ async def test_a_drop_ship_line_ships_in_two_notices_and_closes(stack: Stack) ->
     supply = line["supply"][0]
     assert (supply["type"], supply["supplier"], supply["quantity"]) == ("DROP_SHIP", "SUP-ACME", 10)
     assert line["drop_ship"] is True
+    # The Web UI's SupplyType search attribute says so too.
+    handle = stack.client.get_workflow_handle(f"order-{so}-line-1")
+    described = await poll(
+        handle.describe,
+        lambda d: d.typed_search_attributes.get(SUPPLY_TYPE) == "DROP_SHIP",
+    )
+    assert described.typed_search_attributes.get(SUPPLY_TYPE) == "DROP_SHIP"
     assert (
         line["waiting_for"]
         == f"Waiting for SUP-ACME to ship {po} line 1 to CUST-100: 0 of 10 shipped"

@@ -102,33 +102,38 @@ async def run_scan(
 ) -> ScanOutcome:
     """Claim the scan, apply it, and store the answer, all in one transaction.
 
-    A refusal undoes what `apply` did (savepoint) but keeps the scan and its answer, so
-    the scanner's retry of the same scan_id hears the same refusal. Returns the HTTP
-    status, the answer and the outbox ids to deliver after commit.
+    A refusal rolls that transaction back whole; the scan is then claimed again with its
+    refusal as its answer, so the scanner's retry of the same scan_id hears the same
+    refusal (a twin that was answered in between has its answer given instead). Returns
+    the HTTP status, the answer and the outbox ids to deliver after commit.
     """
     scan_id: str = scan.scan_id  # type: ignore[attr-defined]
+    request = scan.model_dump(mode="json")
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            earlier = await claim_scan(conn, scan_id=scan_id, kind=kind, request=request)
+            if earlier is not None:
+                return earlier[0], earlier[1], []
+            body, outbox = await apply(conn)
+            body = {"scan_id": scan_id, **body}
+            await answer_scan(conn, scan_id=scan_id, status_code=200, response=body)
+            return 200, body, outbox
+    except Refusal as refusal:
+        # The answers' refusal shape, as every other refusal: detail, reason, field.
+        refused = {
+            "scan_id": scan_id,
+            "accepted": False,
+            "detail": refusal.reason,
+            "reason": refusal.reason,
+            "field": refusal.field,
+        }
+        status = refusal.status
     async with pool.acquire() as conn, conn.transaction():
-        earlier = await claim_scan(
-            conn, scan_id=scan_id, kind=kind, request=scan.model_dump(mode="json")
-        )
+        earlier = await claim_scan(conn, scan_id=scan_id, kind=kind, request=request)
         if earlier is not None:
             return earlier[0], earlier[1], []
-        try:
-            async with conn.transaction():
-                body, outbox = await apply(conn)
-            code = 200
-        except Refusal as refusal:
-            code, outbox = refusal.status, []
-            # The answers' refusal shape, as every other refusal: detail, reason, field.
-            body = {
-                "accepted": False,
-                "detail": refusal.reason,
-                "reason": refusal.reason,
-                "field": refusal.field,
-            }
-        body = {"scan_id": scan_id, **body}
-        await answer_scan(conn, scan_id=scan_id, status_code=code, response=body)
-        return code, body, outbox
+        await answer_scan(conn, scan_id=scan_id, status_code=status, response=refused)
+        return status, refused, []
 
 
 async def pegs_of_line(

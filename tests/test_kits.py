@@ -367,3 +367,30 @@ async def test_a_kit_may_mix_stocked_and_back_to_back_components(stack: Stack) -
     view = await stack.wait_status(so, "CLOSED")
     assert view["kit"]["shipped"] == 2
     assert [Decimal(i["amount"]) for i in view["invoices"]] == [Decimal("100.00")]
+
+
+async def test_a_hold_on_a_kit_line_holds_its_components(stack: Stack) -> None:
+    so, view = await book_kit(stack, "KIT-AB", 1, ab_setup())
+    await receive(stack, so, po_of(view, 1), 2, "ra")
+    await receive(stack, so, po_of(view, 2), 1, "rb")
+    await stack.wait_line(so, until=lambda v: v["status"] == "AWAITING_SHIPPING")
+    body = {"hold_code": "QUALITY", "line_number": 1, "reason": "inspect the bundle"}
+    held = await stack.call("POST", f"/orders/{so}/holds", role="orders", json=body)
+    assert [(x["line_number"], x.get("component")) for x in held["lines"]] == [
+        (1, None),
+        (1, 1),
+        (1, 2),
+    ]
+    left = await wave(stack, so)
+    assert left["wave_number"] is None and sorted(h["component"] for h in left["held"]) == [1, 2]
+    await stack.call(
+        "POST",
+        f"/orders/{so}/holds/{held['hold_id']}/release",
+        role="orders",
+        json={"reason": "passed"},
+    )
+    released = await wave(stack, so)
+    assert sorted((w["component"], w["released_quantity"]) for w in released["lines"]) == [
+        (1, 2),
+        (2, 1),
+    ]

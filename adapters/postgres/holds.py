@@ -17,7 +17,9 @@ from adapters.postgres.common import (
     enqueue_signal,
     next_document_number,
 )
+from adapters.postgres.line_ledger import public_ids
 from domain.holds import ActiveHold, HoldStep, held_because
+from domain.kits import kit_component_of
 from domain.models import HoldIn, HoldsChangedSignal
 from domain.models.views import HoldView
 from domain.signals import HOLDS_CHANGED
@@ -38,7 +40,10 @@ async def active_holds(conn: Connection, order_numbers: Iterable[str]) -> list[d
 
 
 def holds_on_line(rows: Iterable[Any], order_number: str, line_number: int) -> list[ActiveHold]:
-    """Of `active_holds`' rows, those holding one line: its own and its order's."""
+    """Of `active_holds`' rows, those holding one line: its own and its order's; a kit's
+    component is held by its kit line's holds too."""
+    kit = kit_component_of(line_number)
+    covering = (None, line_number, kit[0] if kit is not None else None)
     return [
         ActiveHold(
             hold_id=r["hold_id"],
@@ -48,7 +53,7 @@ def holds_on_line(rows: Iterable[Any], order_number: str, line_number: int) -> l
             line_number=r["line_number"],
         )
         for r in rows
-        if r["order_number"] == order_number and r["line_number"] in (None, line_number)
+        if r["order_number"] == order_number and r["line_number"] in covering
     ]
 
 
@@ -68,10 +73,12 @@ async def refuse_if_held(conn: Connection, line: Any, step: HoldStep) -> None:
 
 
 async def _lock_lines(conn: Connection, order_number: str, line_number: int | None) -> list[Any]:
-    """The lines a hold covers, row-locked in line order; NotFound for an unknown one."""
+    """The lines a hold covers (a kit line's components with it), row-locked in line
+    order; NotFound for an unknown one."""
     lines = await conn.fetch(
         "SELECT * FROM fulfillment_lines WHERE order_number = $1"
-        " AND ($2::integer IS NULL OR line_number = $2) ORDER BY line_number FOR UPDATE",
+        " AND ($2::integer IS NULL OR line_number = $2 OR kit_line_number = $2)"
+        " ORDER BY line_number FOR UPDATE",
         order_number,
         line_number,
     )
@@ -92,7 +99,7 @@ def _answer(hold: Any, lines: list[Any]) -> dict[str, Any]:
         "applied_at": hold["applied_at"].isoformat(),
         "released_at": hold["released_at"].isoformat() if hold["released_at"] else None,
         "release_reason": hold["release_reason"],
-        "lines": [{"line_number": r["line_number"], "status": r["status"]} for r in lines],
+        "lines": [{**public_ids(r), "status": r["status"]} for r in lines],
     }
 
 

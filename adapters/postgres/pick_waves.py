@@ -63,10 +63,7 @@ async def release_pick_wave(
     # Read under the lines' locks: a hold applied before this wave locked them is seen.
     holds = await active_holds(conn, orders)
     plan = plan_wave([_wave_line(r, organization, holds) for r in rows])
-    held = [
-        {"order_number": k[0], "line_number": k[1], "reason": why}
-        for k, why in sorted(plan.held.items())
-    ]
+    held = [{**public_ids(by_key[k]), "reason": why} for k, why in sorted(plan.held.items())]
     if not plan.release and not plan.cancel:
         return {
             "wave_number": None,

@@ -132,14 +132,7 @@ class KitLineWorkflow:
             )
         if closed.ar_invoice is not None:
             ar = closed.ar_invoice
-            self._invoices.append(
-                {
-                    "kind": "AR",
-                    "invoice_number": ar.invoice_number,
-                    "amount": str(ar.amount),
-                    "status": ar.status,
-                }
-            )
+            self._invoices.append(ar.customer_entry())
             self._event(
                 EventType.AR_INVOICE_CREATED,
                 f"{ar.invoice_number} for {_q(closed.shipped)} kit(s), {json_money(ar.amount)}",

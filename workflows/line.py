@@ -292,14 +292,7 @@ class FulfillmentLineWorkflowV2(SupplySteps):
         self._record_ar_invoice(ar)
 
     def _record_ar_invoice(self, ar: InvoiceResult) -> None:
-        self._s.invoices.append(
-            {
-                "kind": "AR",
-                "invoice_number": ar.invoice_number,
-                "amount": str(ar.amount),
-                "status": ar.status,
-            }
-        )
+        self._s.invoices.append(ar.customer_entry())
         self._event(
             EventType.AR_INVOICE_CREATED, f"{ar.invoice_number} for {json_money(ar.amount)}"
         )

@@ -163,3 +163,12 @@ class InvoiceResult(BaseModel):
     hold_reason: str | None = None
     # The line's ledger after this step, with its version: a reader keeps the highest.
     ledger: Ledger | None = None
+
+    def customer_entry(self) -> dict[str, object]:
+        """This AR invoice as a line's `invoices` lists it."""
+        return {
+            "kind": "AR",
+            "invoice_number": self.invoice_number,
+            "amount": str(self.amount),
+            "status": self.status,
+        }

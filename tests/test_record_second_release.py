@@ -1,7 +1,6 @@
 """Recorders of the second release's paths (holds, supplier acknowledgments, dates and
-jeopardy, drop ship, kits), kept apart
-from tests/test_replay.py, which replays them: `B2B_RECORD_HISTORIES=1 pytest
-tests/test_record_second_release.py`."""
+jeopardy, drop ship, kits), beside tests/test_record_histories.py; tests/test_replay.py
+replays them: `B2B_RECORD_HISTORIES=1 pytest tests/test_record_second_release.py`."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import pytest
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order
 from tests.test_acknowledgments import RANK_2, acknowledge, booked, laptop_setup
-from tests.test_replay import save
+from tests.test_record_histories import save
 
 RECORDING = pytest.mark.skipif(
     not os.environ.get("B2B_RECORD_HISTORIES"),

@@ -7,8 +7,9 @@ Cancel Backorders cancels whole kits, never a single component; a component back
 pick confirm is kept open. The kit line carries the price and bills whole kits shipped.
 
 A component's line is stored beside the order's lines under a number no order line can
-have (order lines are 1..99,999): `100,000 + kit line × 100 + component`. Its workflow id
-is then the contract's `order-{n}-line-{l}-component-{c}`, whatever computes it.
+have (order lines are 1..99,999): `100,000 + kit line × 100 + component`
+(`domain/identity.py`). Its workflow id is then the contract's
+`order-{n}-line-{l}-component-{c}`, whatever computes it.
 """
 
 from __future__ import annotations
@@ -17,26 +18,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from domain.identity import COMPONENT_BASE
+# The numbering of component lines is the ids' (re-exported for the kit's readers).
+from domain.identity import MAX_COMPONENTS as MAX_COMPONENTS
+from domain.identity import component_line_number as component_line_number
+from domain.identity import kit_component_of as kit_component_of
 from domain.line import Ledger
 from domain.statuses import LineStatus
 
-MAX_COMPONENTS = 99
 ZERO = Decimal(0)
-
-
-def component_line_number(kit_line: int, component: int) -> int:
-    """The stored line number of component `component` (1..99) of kit line `kit_line`."""
-    assert 1 <= component <= MAX_COMPONENTS and 1 <= kit_line < COMPONENT_BASE
-    return COMPONENT_BASE + kit_line * 100 + component
-
-
-def kit_component_of(line_number: int) -> tuple[int, int] | None:
-    """(kit line, component) of a component's stored line number; None for an order line."""
-    if line_number < COMPONENT_BASE:
-        return None
-    kit_line, component = divmod(line_number - COMPONENT_BASE, 100)
-    return kit_line, component
 
 
 def kit_set(kit_line: int, shipment_set: str | None) -> str:

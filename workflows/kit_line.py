@@ -119,7 +119,7 @@ class KitLineWorkflow:
             f"a kit of {line.kit_components} component(s): each is a line of its own",
         )
         await self._wait_for_components()
-        closed = await self._local(
+        closed = await run_local(
             KitActivities.close_kit,
             LineStep(key=self._key("close"), line=line),
             summary="Record the whole kits shipped and bill them",
@@ -138,7 +138,7 @@ class KitLineWorkflow:
                 f"{ar.invoice_number} for {_q(closed.shipped)} kit(s), {json_money(ar.amount)}",
             )
         if self._ledger.shipped > 0:
-            ledger = await self._local(
+            ledger = await run_local(
                 ShippingActivities.enter_line_phase,
                 LineStatusChange(
                     key=self._key("closed"),
@@ -160,7 +160,7 @@ class KitLineWorkflow:
         line = self._line
         while True:
             wakes = self._wakes
-            progress = await self._local(
+            progress = await run_local(
                 KitActivities.kit_progress,
                 LineRef(
                     key=self._key(f"progress-{wakes}"),
@@ -177,9 +177,6 @@ class KitLineWorkflow:
             await workflow.wait_condition(lambda: self._wakes != self._looked)
 
     # ------------------------------------------------------------------ helpers
-
-    async def _local(self, activity: Any, arg: Any, *, summary: str) -> Any:
-        return await run_local(activity, arg, summary=summary)
 
     def _key(self, step: str) -> str:
         return f"{workflow.info().workflow_id}:{step}"

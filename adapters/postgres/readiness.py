@@ -87,25 +87,37 @@ def agreement_terms(a: Any, item: str) -> AgreementTerms:
     )
 
 
+# An item with what it inherits from the item it is a variant of.
+_ITEMS = (
+    "SELECT i.*, p.back_to_back_enabled AS parent_b2b, p.cost AS parent_cost"
+    " FROM items i LEFT JOIN items p ON p.number = i.parent_item"
+)
+
+
 async def readiness_in(conn: Connection, item_number: str | None) -> list[dict[str, Any]]:
     """Per back-to-back item and kit (or the one asked for), the prerequisites it lacks; a
     kit lacks what its back-to-back components lack (stocked ones need no sourcing)."""
-    items = {
-        r["number"]: r
-        for r in await conn.fetch(
-            "SELECT i.*, p.back_to_back_enabled AS parent_b2b, p.cost AS parent_cost"
-            " FROM items i LEFT JOIN items p ON p.number = i.parent_item ORDER BY i.number"
-        )
-    }
+    wanted_rows = await conn.fetch(
+        f"{_ITEMS} WHERE ($1::text IS NULL AND (coalesce(i.back_to_back_enabled,"
+        " p.back_to_back_enabled, false) OR EXISTS (SELECT 1 FROM kit_components k"
+        " WHERE k.kit_item = i.number))) OR i.number = $1 ORDER BY i.number",
+        item_number,
+    )
+    if item_number is not None and not wanted_rows:
+        raise NotFound(f"item {item_number}")
+    items = {r["number"]: r for r in wanted_rows}
+    wanted = list(items)
     kits: dict[str, list[str]] = {}
-    for r in await conn.fetch("SELECT kit_item, item FROM kit_components ORDER BY component"):
+    for r in await conn.fetch(
+        "SELECT kit_item, item FROM kit_components WHERE kit_item = ANY($1::text[])"
+        " ORDER BY component",
+        wanted,
+    ):
         kits.setdefault(r["kit_item"], []).append(r["item"])
-    if item_number is not None:
-        if item_number not in items:
-            raise NotFound(f"item {item_number}")
-        wanted = [item_number]
-    else:
-        wanted = [n for n, r in items.items() if _back_to_back(r) or n in kits]
+    components = sorted({c for cs in kits.values() for c in cs} - set(items))
+    if components:
+        for r in await conn.fetch(f"{_ITEMS} WHERE i.number = ANY($1::text[])", components):
+            items[r["number"]] = r
     data = await _MasterData.load(conn)
 
     def missing_of(number: str) -> list[str]:

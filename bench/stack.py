@@ -215,7 +215,7 @@ class Parts:
         from temporalio.testing import WorkflowEnvironment
 
         from domain import search_attributes as sa
-        from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
+        from runtime.temporal import DEV_SERVER_ARGS, temporal_binary
 
         before = {p.pid for p in psutil.Process().children()}
         self.env = await WorkflowEnvironment.start_local(
@@ -223,7 +223,7 @@ class Parts:
             dev_server_database_filename=str(self.folder / "temporal.db"),
             search_attributes=sa.ALL,
             data_converter=pydantic_data_converter,
-            dev_server_extra_args=DEV_SERVER_SQLITE_PRAGMAS,
+            dev_server_extra_args=DEV_SERVER_ARGS,
             port=self.temporal_port,
         )
         self.temporal_port = int(self.temporal_address.rsplit(":", 1)[1])

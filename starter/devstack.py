@@ -22,7 +22,7 @@ from domain import search_attributes as sa
 from runtime.config import Settings
 from runtime.database import EmbeddedPostgres, ensure_database, migrate
 from runtime.embedded_postgres import STOP_SIGNALS as POSTGRES_STOP_SIGNALS
-from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, connect, temporal_binary
+from runtime.temporal import DEV_SERVER_ARGS, connect, temporal_binary
 from starter.auth import dev_tokens, parse_tokens
 from starter.register_search_attributes import register
 from starter.supervisor import ChildSpec, Supervisor, port_owner, python_module, stop_leftovers
@@ -144,7 +144,7 @@ class DevStack:
             str(self.settings.temporal_port),
             "--ui-port",
             str(self.settings.temporal_ui_port),
-            *DEV_SERVER_SQLITE_PRAGMAS,
+            *DEV_SERVER_ARGS,
             "--log-level",
             "warn",
             *sa.cli_flags(),

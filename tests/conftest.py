@@ -26,7 +26,7 @@ from temporalio.worker import Replayer, Worker
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
-from runtime.temporal import DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
+from runtime.temporal import DEV_SERVER_ARGS, temporal_binary
 from starter.api import AppContext, create_app
 from starter.auth import ROLES, parse_tokens
 from worker.app import WORKFLOWS, build_worker, relay
@@ -94,7 +94,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=temporal_binary(),
         search_attributes=sa.ALL,
         data_converter=pydantic_data_converter,
-        dev_server_extra_args=DEV_SERVER_SQLITE_PRAGMAS,
+        dev_server_extra_args=DEV_SERVER_ARGS,
     )
     yield env
     await env.shutdown()
@@ -324,7 +324,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         search_attributes=sa.ALL,
         data_converter=pydantic_data_converter,
         dev_server_extra_args=[
-            *DEV_SERVER_SQLITE_PRAGMAS,
+            *DEV_SERVER_ARGS,
             "--dynamic-config-value",
             "frontend.WorkflowTimeSkippingEnabled=true",
         ],

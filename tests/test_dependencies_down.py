@@ -25,7 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
-from runtime.temporal import API_RETRY, DEV_SERVER_SQLITE_PRAGMAS, temporal_binary
+from runtime.temporal import API_RETRY, DEV_SERVER_ARGS, temporal_binary
 from starter.api import AppContext, create_app
 from tests.conftest import TOKENS, auth, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
@@ -147,7 +147,7 @@ async def start_temporal(port: int, db: Path) -> WorkflowEnvironment:
         dev_server_database_filename=str(db),
         search_attributes=sa.ALL,
         data_converter=pydantic_data_converter,
-        dev_server_extra_args=DEV_SERVER_SQLITE_PRAGMAS,
+        dev_server_extra_args=DEV_SERVER_ARGS,
     )
 
 

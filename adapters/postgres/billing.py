@@ -7,7 +7,7 @@ from decimal import Decimal
 import asyncpg
 
 from adapters.postgres import line_ledger
-from adapters.postgres.common import Connection, append_event, lock_line, next_document_number
+from adapters.postgres.common import Connection, append_event, lock_line
 from domain.invoicing import match_ap_invoice
 from domain.line import Invoice
 from domain.models import InvoiceResult, LineInput, json_money, json_quantity
@@ -35,12 +35,12 @@ async def ar_invoice_in(conn: Connection, *, key: str, line: LineInput) -> Invoi
         )
     invoiced = await line_ledger.record(conn, row, Invoice(quantity))
     amount = line_amount(quantity, row["unit_price"], row["unit_discount"])
-    number = await next_document_number(conn, "AR")
-    await conn.execute(
+    number = await conn.fetchval(
         "INSERT INTO ar_invoices (invoice_number, idempotency_key, customer_number,"
         " order_number, line_number, item, quantity, unit_price, amount, currency)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " RETURNING invoice_number",
+        "AR",
         key,
         line.customer_number,
         line.order_number,
@@ -123,12 +123,12 @@ async def ap_invoice_in(
         received_quantity=Decimal(received),
     )
     amount = (billed * price).quantize(Decimal("0.01"))
-    number = await next_document_number(conn, "AP")
-    await conn.execute(
+    number = await conn.fetchval(
         "INSERT INTO ap_invoices (invoice_number, idempotency_key, supplier, po_number,"
         " po_line, quantity, unit_price, amount, status, hold_reason)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " RETURNING invoice_number",
+        "AP",
         key,
         po["supplier"],
         po_number,

@@ -27,8 +27,10 @@ async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:
 
 
 async def next_document_number(conn: Connection, prefix: str) -> str:
-    value = await conn.fetchval("SELECT nextval('document_numbers')")
-    return f"{prefix}-{value:06d}"
+    """A new document number (`document_number` in SQL writes the format). An INSERT of
+    the document can name it itself: `VALUES (document_number($1), ...) RETURNING`."""
+    number: str = await conn.fetchval("SELECT document_number($1)", prefix)
+    return number
 
 
 async def append_event(
@@ -220,16 +222,16 @@ async def close_pegged_document(
 async def peg_to_line(
     conn: Connection,
     *,
+    locked: Any,
     document_type: str,
     document_number: str,
     supply_order_number: str,
-    order_number: str,
-    line_number: int,
     workflow_id: str,
     supply_status: str,
 ) -> Any:
-    """Hard-peg a new supply document to its line: the supply order takes the document's
-    status and the line, if just booked, now awaits supply."""
+    """Hard-peg a new supply document to its line, `locked` (the caller's row lock, taken
+    before the document was made): the supply order takes the document's status and the
+    line, if just booked, now awaits supply. Returns the line's row after."""
     await conn.execute(
         "INSERT INTO pegs (document_type, document_number, document_line,"
         " supply_order_number, order_number, line_number, workflow_id)"
@@ -237,8 +239,8 @@ async def peg_to_line(
         document_type,
         document_number,
         supply_order_number,
-        order_number,
-        line_number,
+        locked["order_number"],
+        locked["line_number"],
         workflow_id,
     )
     await conn.execute(
@@ -246,6 +248,4 @@ async def peg_to_line(
         supply_order_number,
         supply_status,
     )
-    return await line_ledger.record(
-        conn, await lock_line(conn, order_number, line_number), SupplyCreated()
-    )
+    return await line_ledger.record(conn, locked, SupplyCreated())

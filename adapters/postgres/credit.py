@@ -168,11 +168,11 @@ async def _limit_taking_turns(conn: Connection, customer_number: str) -> Decimal
     (so the next authorization counts them). Neither lock holds up a booking's foreign key
     check (FOR KEY SHARE)."""
     query = "SELECT credit_limit FROM customers WHERE number = $1"
-    if await conn.fetchval(query, customer_number) is None:
-        limit: Decimal | None = await conn.fetchval(query + " FOR SHARE", customer_number)
-        if limit is None:
-            return None
-    # A limit, or one set since the read above: the exclusive turn, read again under it.
+    # Shared only on a row without a limit, never upgraded (two holders would deadlock).
+    unlimited = await conn.fetchrow(query + " AND credit_limit IS NULL FOR SHARE", customer_number)
+    if unlimited is not None:
+        return None
+    # A limit (or no such customer): the exclusive turn, the limit read under it.
     limited: Decimal | None = await conn.fetchval(query + " FOR NO KEY UPDATE", customer_number)
     return limited
 
@@ -277,13 +277,12 @@ class Credit:
             )
             amount = ZERO if check.status is CreditStatus.CANCELED else total
             previous = await conn.fetchval(
-                "SELECT status FROM credit_authorizations WHERE order_number = $1", order_number
-            )
-            await conn.execute(
-                "INSERT INTO credit_authorizations (order_number, customer_number, currency,"
+                "WITH previous AS (SELECT status FROM credit_authorizations"
+                " WHERE order_number = $1)"
+                " INSERT INTO credit_authorizations (order_number, customer_number, currency,"
                 " amount, status, reason) VALUES ($1, $2, $3, $4, $5, $6)"
                 " ON CONFLICT (order_number) DO UPDATE SET amount = $4, status = $5,"
-                " reason = $6, updated_at = now()",
+                " reason = $6, updated_at = now() RETURNING (SELECT status FROM previous)",
                 order_number,
                 customer_number,
                 order["currency"],
@@ -306,13 +305,14 @@ class Credit:
             )
             released = await self._show_on_lines(conn, order_number, check.status)
             await _release_started_lines(conn, order_number, released, key=key)
-            if check.status is not CreditStatus.ON_HOLD:
+            never_started = [r["workflow_id"] for r in lines if r["open_quantity"] <= 0]
+            if check.status is not CreditStatus.ON_HOLD and never_started:
                 # Lines with nothing open are never started: the signals owed to them (their
                 # cancels) have no workflow to reach.
                 await conn.execute(
                     "UPDATE signal_outbox SET delivered_at = now() WHERE delivered_at IS NULL"
                     " AND workflow_id = ANY($1::text[])",
-                    [r["workflow_id"] for r in lines if r["open_quantity"] <= 0],
+                    never_started,
                 )
             if not (check.status is CreditStatus.CANCELED and previous == check.status):
                 await append_event(

@@ -29,10 +29,12 @@ async def enter_phase_in(
     status: LineStatus,
     event: EventType | None = None,
     data: dict[str, Any] | None = None,
+    locked: Any = None,
 ) -> Ledger:
     """Record a status the workflow reached on its own (manual action, billing, closed);
-    answers the line's ledger after it."""
-    line = await lock_line(conn, order_number, line_number)
+    answers the line's ledger after it. `locked`: the line's row when the caller holds its
+    lock already (not read again)."""
+    line = locked if locked is not None else await lock_line(conn, order_number, line_number)
     if line["status"] != LineStatus.CANCELED:
         line = await line_ledger.record(conn, line, EnterPhase(_PHASE_OF[status]))
     if event is not None:

@@ -237,6 +237,7 @@ async def bill_and_close_in(
         order_number=order_number,
         line_number=line_number,
         status=LineStatus.AWAITING_BILLING,
+        locked=row,
     )
     # A kit's component carries no price: its kit line bills the kits.
     ar = (

@@ -84,11 +84,10 @@ async def work_order_in(
     )
     row = await peg_to_line(
         conn,
+        locked=row,
         document_type=DocumentType.WORK_ORDER,
         document_number=number,
         supply_order_number=supply_order_number,
-        order_number=line.order_number,
-        line_number=line.line_number,
         workflow_id=workflow_id,
         supply_status=SupplyStatus.IN_PRODUCTION,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -45,36 +46,49 @@ async def jeopardy_terms_in(conn: Connection) -> JeopardyTerms:
     return JeopardyTerms(**values)
 
 
+# Everything sourcing reads for one item, in one statement (a step of every line): the
+# item and the item it is a variant of, their rules, agreements and work definitions, the
+# active suppliers, and the transfers into the organization with the free stock at each
+# source. Numbers travel as text, read back as Decimal.
+_SOURCING_INPUTS = """
+WITH c AS (
+  SELECT array_remove(ARRAY[$1::text, (SELECT parent_item FROM items WHERE number = $1)],
+    NULL) AS items
+)
+SELECT c.items,
+  (SELECT coalesce(json_agg(json_build_object('item', r.item,
+     'organization', r.organization, 'sources', r.sources)), '[]')
+   FROM sourcing_rules r
+   WHERE r.item = ANY(c.items) AND r.organization IN ('', $2)) AS rules,
+  (SELECT coalesce(json_agg(json_build_object('number', a.number, 'supplier', a.supplier,
+     'unit_price', a.unit_price::text, 'lead_time_days', a.lead_time_days,
+     'automatically_generate_orders', a.automatically_generate_orders,
+     'automatically_submit_for_approval', a.automatically_submit_for_approval,
+     'active', a.active)), '[]')
+   FROM blanket_agreements a WHERE a.item = ANY(c.items)) AS agreements,
+  ARRAY(SELECT number FROM suppliers WHERE active) AS suppliers,
+  (SELECT coalesce(json_agg(json_build_object('from_organization', t.from_organization,
+     'transit_days', t.transit_days, 'markup_pct', t.transfer_price_markup_pct::text,
+     'free', coalesce(h.quantity - h.reserved, 0)::text)), '[]')
+   FROM transfer_parameters t
+   LEFT JOIN on_hand h ON h.organization = t.from_organization AND h.item = $1
+   WHERE t.to_organization = $2) AS transfers,
+  (SELECT coalesce(json_agg(json_build_object('item', d.item,
+     'organization', d.organization, 'lead_time_days', d.lead_time_days,
+     'use_in_planning', d.use_in_planning)), '[]')
+   FROM work_definitions d WHERE d.item = ANY(c.items)) AS definitions
+FROM c
+"""
+
+
 async def sourcing_inputs_in(
     conn: Connection, item_number: str, organization: str
 ) -> dict[str, Any]:
     """What the sourcing rule needs; a variant falls back to its item's rules and
     agreements when it has none of its own."""
-    parent = await conn.fetchval("SELECT parent_item FROM items WHERE number = $1", item_number)
-    candidates = [item_number] + ([parent] if parent else [])
-    rules = await conn.fetch(
-        "SELECT item, organization, sources FROM sourcing_rules"
-        " WHERE item = ANY($1::text[]) AND organization IN ('', $2)",
-        candidates,
-        organization,
-    )
-    agreements = await conn.fetch(
-        "SELECT * FROM blanket_agreements WHERE item = ANY($1::text[])", candidates
-    )
-    suppliers = await conn.fetch("SELECT number FROM suppliers WHERE active")
-    transfer_rows = await conn.fetch(
-        "SELECT t.from_organization, t.transit_days, t.transfer_price_markup_pct,"
-        " coalesce(h.quantity - h.reserved, 0) AS free FROM transfer_parameters t"
-        " LEFT JOIN on_hand h ON h.organization = t.from_organization AND h.item = $2"
-        " WHERE t.to_organization = $1",
-        organization,
-        item_number,
-    )
-    definitions = await conn.fetch(
-        "SELECT item, organization, lead_time_days, use_in_planning"
-        " FROM work_definitions WHERE item = ANY($1::text[])",
-        candidates,
-    )
+    found = await conn.fetchrow(_SOURCING_INPUTS, item_number, organization)
+    candidates: list[str] = found["items"]
+    rules, definitions = found["rules"], found["definitions"]
     work_definitions: dict[str, tuple[int, bool]] = {}
     for candidate in candidates:  # the variant's own definition first
         for d in definitions:
@@ -94,16 +108,19 @@ async def sourcing_inputs_in(
     return {
         "local_sources": local,
         "global_sources": global_,
-        "agreements": [agreement_terms(a, item_number) for a in agreements],
-        "active_suppliers": {s["number"] for s in suppliers},
+        "agreements": [
+            agreement_terms({**a, "unit_price": Decimal(a["unit_price"])}, item_number)
+            for a in found["agreements"]
+        ],
+        "active_suppliers": set(found["suppliers"]),
         "work_definitions": work_definitions,
         "transfers": {
             t["from_organization"]: TransferTerms(
                 transit_days=t["transit_days"],
-                markup_pct=t["transfer_price_markup_pct"],
-                free_stock=t["free"],
+                markup_pct=Decimal(t["markup_pct"]),
+                free_stock=Decimal(t["free"]),
             )
-            for t in transfer_rows
+            for t in found["transfers"]
         },
     }
 

@@ -163,14 +163,14 @@ class Orders:
 
     @staticmethod
     async def mark_started_on(conn: Connection, order_number: str) -> None:
-        """Temporal took the order's workflow start (the API's or the relay's)."""
+        """Temporal took the order's workflow start (the API's or the relay's); a start the
+        relay had failed on is settled by this one. One statement: one round trip."""
         await conn.execute(
-            "UPDATE orders SET workflow_started_at = now()"
+            "WITH settled AS (DELETE FROM order_start_failures WHERE order_number = $1)"
+            " UPDATE orders SET workflow_started_at = now()"
             " WHERE order_number = $1 AND workflow_started_at IS NULL",
             order_number,
         )
-        # A start the relay had failed on is settled by this one.
-        await conn.execute("DELETE FROM order_start_failures WHERE order_number = $1", order_number)
 
     async def header(self, order_number: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn:

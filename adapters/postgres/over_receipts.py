@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from adapters.postgres.common import Connection, append_event, next_document_number
+from adapters.postgres.common import Connection, append_event
 from adapters.postgres.free_stock import allocate_waiting
 from adapters.postgres.line_ledger import ledger_of, line_ids, public_ids
 from domain.models import json_quantity
@@ -28,12 +28,12 @@ async def record_receipt(
 ) -> str:
     """One receipt per scan and its RECEIPT_RECORDED: all that arrived (`quantity`), `over`
     of it beyond its PO line; answers the receipt number."""
-    receipt_number = await next_document_number(conn, "RCV")
-    await conn.execute(
+    receipt_number = await conn.fetchval(
         "INSERT INTO receipts (receipt_number, scan_id, document_type, document_number,"
         " document_line, item, organization, quantity, unit_price, order_number, line_number,"
-        " over_quantity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        receipt_number,
+        " over_quantity) VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " $11, $12) RETURNING receipt_number",
+        "RCV",
         scan_id,
         peg["document_type"],
         peg["document_number"],

@@ -13,7 +13,6 @@ from adapters.postgres.common import (
     Connection,
     append_event,
     enqueue_signal,
-    next_document_number,
 )
 from adapters.postgres.holds import active_holds, holds_on_line
 from adapters.postgres.line_ledger import ledger_of, line_flags, line_ids, public_ids
@@ -71,10 +70,10 @@ async def release_pick_wave(
             "lines": [_wave_answer(by_key[k], ZERO, q) for k, q in plan.waiting.items()],
             "held": held,
         }, []
-    wave = await next_document_number(conn, "WAVE")
-    await conn.execute(
-        "INSERT INTO pick_waves (wave_number, organization, order_number) VALUES ($1, $2, $3)",
-        wave,
+    wave = await conn.fetchval(
+        "INSERT INTO pick_waves (wave_number, organization, order_number)"
+        " VALUES (document_number($1), $2, $3) RETURNING wave_number",
+        "WAVE",
         organization,
         order_number,
     )

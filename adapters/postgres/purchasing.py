@@ -12,7 +12,6 @@ from adapters.postgres.common import (
     Connection,
     append_event,
     lock_line,
-    next_document_number,
     peg_to_line,
     quantity_to_supply,
 )
@@ -58,12 +57,12 @@ async def supply_order_in(
     if existing:
         return SupplyOrderResult(supply_order_number=existing)
     row = await lock_line(conn, line.order_number, line.line_number)
-    number = await next_document_number(conn, "SUP")
-    await conn.execute(
+    number = await conn.fetchval(
         "INSERT INTO supply_orders (supply_order_number, idempotency_key, order_number,"
         " line_number, supply_type, item, organization, quantity, status)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8, $9)"
+        " RETURNING supply_order_number",
+        "SUP",
         key,
         line.order_number,
         line.line_number,
@@ -105,12 +104,11 @@ async def requisition_in(
         "SELECT quantity FROM supply_orders WHERE supply_order_number = $1",
         supply_order_number,
     )
-    number = await next_document_number(conn, "REQ")
-    await conn.execute(
+    number = await conn.fetchval(
         "INSERT INTO requisitions (requisition_number, idempotency_key,"
         " supply_order_number, item, organization, supplier, quantity)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7) RETURNING requisition_number",
+        "REQ",
         key,
         supply_order_number,
         line.item_number,
@@ -159,15 +157,14 @@ async def purchase_order_in(
         if decision.automatic_submission
         else PurchaseOrderStatus.AWAITING_APPROVAL
     )
-    number = await next_document_number(conn, "PO")
     need_by = today + timedelta(days=decision.lead_time_days)
     po = await conn.fetchrow(
         "INSERT INTO purchase_orders (po_number, idempotency_key, supplier, agreement,"
         " organization, currency, status, approved_at, approved_by, ship_to_customer)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7,"
         " CASE WHEN $7 = 'OPEN' THEN now() END, CASE WHEN $7 = 'OPEN' THEN 'auto' END, $8)"
         " RETURNING *",
-        number,
+        "PO",
         key,
         decision.supplier,
         decision.agreement,
@@ -176,6 +173,7 @@ async def purchase_order_in(
         status,
         line.customer_number if decision.supply_type is SupplyType.DROP_SHIP else None,
     )
+    number = po["po_number"]
     po_line = await conn.fetchrow(
         "INSERT INTO purchase_order_lines (po_number, po_line, requisition_number, item,"
         " quantity, unit_price, need_by_date, status)"
@@ -194,11 +192,10 @@ async def purchase_order_in(
     )
     row = await peg_to_line(
         conn,
+        locked=row,
         document_type=DocumentType.PURCHASE_ORDER,
         document_number=number,
         supply_order_number=supply_order_number,
-        order_number=line.order_number,
-        line_number=line.line_number,
         workflow_id=workflow_id,
         supply_status=supply_status,
     )

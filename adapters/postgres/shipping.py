@@ -15,7 +15,6 @@ from adapters.postgres.common import (
     append_event,
     enqueue_signal,
     lock_line,
-    next_document_number,
     run_scan,
 )
 from adapters.postgres.holds import refuse_if_held
@@ -167,11 +166,11 @@ class Shipping:
             line, outbox = await backorder_canceled(conn, line, backordered + rest, scan.scan_id)
             shipped = line["shipped_quantity"]
             status = line["status"]
-            shipment = await next_document_number(conn, "SHP")
-            await conn.execute(
+            shipment = await conn.fetchval(
                 "INSERT INTO shipments (shipment_number, scan_id, order_number, line_number,"
-                " quantity) VALUES ($1, $2, $3, $4, $5)",
-                shipment,
+                " quantity) VALUES (document_number($1), $2, $3, $4, $5)"
+                " RETURNING shipment_number",
+                "SHP",
                 scan.scan_id,
                 line["order_number"],
                 line["line_number"],

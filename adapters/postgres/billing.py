@@ -86,31 +86,23 @@ async def ap_invoice_in(
             status=existing["status"],
             hold_reason=existing["hold_reason"],
         )
+    # The PO line; what arrived on it: its receipts, or for a drop-ship PO what its
+    # supplier's notices shipped; and its agreement's price now.
     po = await conn.fetchrow(
-        "SELECT p.supplier, p.agreement, l.quantity, l.canceled_quantity,"
-        " l.received_quantity, l.over_received_quantity, l.unit_price FROM purchase_orders p"
-        " JOIN purchase_order_lines l USING (po_number)"
+        "SELECT p.supplier, l.quantity, l.canceled_quantity, l.received_quantity,"
+        " l.over_received_quantity, l.unit_price,"
+        " (SELECT coalesce(sum(quantity), 0) FROM (SELECT quantity FROM receipts"
+        "   WHERE document_number = $1 AND document_line = $2 UNION ALL"
+        "   SELECT quantity FROM ship_notices WHERE po_number = $1 AND po_line = $2) a"
+        " ) AS arrived,"
+        " (SELECT unit_price FROM blanket_agreements WHERE number = p.agreement) AS price_now"
+        " FROM purchase_orders p JOIN purchase_order_lines l USING (po_number)"
         " WHERE p.po_number = $1 AND l.po_line = $2",
         po_number,
         po_line,
     )
-    # Received: its receipts, or for a drop-ship PO what its supplier's notices shipped.
-    received = await conn.fetchval(
-        "SELECT coalesce(sum(quantity), 0) FROM (SELECT quantity FROM receipts"
-        " WHERE document_number = $1 AND document_line = $2 UNION ALL"
-        " SELECT quantity FROM ship_notices WHERE po_number = $1 AND po_line = $2) arrived",
-        po_number,
-        po_line,
-    )
-    price = po["unit_price"]
-    if po["agreement"]:
-        price = (
-            await conn.fetchval(
-                "SELECT unit_price FROM blanket_agreements WHERE number = $1",
-                po["agreement"],
-            )
-            or price
-        )
+    received = po["arrived"]
+    price = po["price_now"] or po["unit_price"]
     # What arrived beyond the PO line within its over-receipt tolerance was accepted (it is
     # on free on-hand): it is billed, and counts as ordered for the match.
     over = po["over_received_quantity"]

@@ -26,6 +26,13 @@ def refuse_imprecise_for(item: Any, quantities: Mapping[str, Decimal | None]) ->
         raise Refusal(422, f"{field}: {problem}", field=field)
 
 
+def refuse_imprecise_for_line(line: Any, quantities: Mapping[str, Decimal | None]) -> None:
+    """`refuse_imprecise_for` the item of a line read by `lock_scanned_line`."""
+    if line["item_uom"] is not None:
+        item = {"uom": line["item_uom"], "quantity_decimal_places": line["item_decimal_places"]}
+        refuse_imprecise_for(item, quantities)
+
+
 async def refuse_imprecise(
     conn: Connection, item_number: str, quantities: Mapping[str, Decimal | None]
 ) -> None:

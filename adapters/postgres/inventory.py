@@ -15,6 +15,7 @@ from adapters.postgres.common import (
     append_event,
     enqueue_signal,
     lock_line,
+    lock_scanned_line,
     run_scan,
 )
 from adapters.postgres.free_stock import (
@@ -23,7 +24,7 @@ from adapters.postgres.free_stock import (
     release_excess,
     take_free_stock,
 )
-from adapters.postgres.input_checks import refuse_imprecise
+from adapters.postgres.input_checks import refuse_imprecise_for_line
 from adapters.postgres.line_ledger import ledger_of, line_ids
 from adapters.postgres.over_receipts import (
     put_on_free_hand,
@@ -276,8 +277,8 @@ class Inventory:
             scan.po_line,
             unknown=f"po_number: unknown purchase order line {scan.po_number} line {scan.po_line}",
         )
-        line = await lock_line(conn, peg["order_number"], peg["line_number"])
-        await refuse_imprecise(conn, line["item_number"], {"quantity": scan.quantity})
+        line = await lock_scanned_line(conn, peg["order_number"], peg["line_number"])
+        refuse_imprecise_for_line(line, {"quantity": scan.quantity})
         po, pol = await po_line_to_receive(conn, scan, line)
         label = f"{scan.po_number} line {scan.po_line}"
         ordered = pol["quantity"] - pol["canceled_quantity"]

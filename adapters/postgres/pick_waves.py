@@ -39,19 +39,23 @@ async def release_pick_wave(
     other path that locks lines, so a set is judged whole. A line locked by a scan or
     an activity is waited for, not skipped; a concurrent wave's lines are PICK_RELEASED
     once it commits, and the re-read rows leave them out."""
-    if not await conn.fetchval("SELECT 1 FROM organizations WHERE code = $1", organization):
-        raise Refusal(422, f"organization: unknown organization {organization!r}")
-    # Lines with goods on hand not released yet, and stock lines waiting for stock.
-    orders = await conn.fetchval(
-        "SELECT coalesce(array_agg(DISTINCT order_number), '{}') FROM fulfillment_lines"
+    # Whether the organization exists, and its orders with lines with goods on hand not
+    # released yet, or stock lines waiting for stock.
+    found = await conn.fetchrow(
+        "SELECT EXISTS (SELECT 1 FROM organizations WHERE code = $1) AS known,"
+        " (SELECT coalesce(array_agg(DISTINCT order_number), '{}') FROM fulfillment_lines"
         " WHERE organization = $1 AND phase = $2 AND shipped_quantity < ordered_quantity"
         " - canceled_quantity AND (reserved_quantity > released_quantity - shipped_quantity"
-        " OR (status = $3 AND NOT back_to_back)) AND ($4::text IS NULL OR order_number = $4)",
+        " OR (status = $3 AND NOT back_to_back)) AND ($4::text IS NULL OR order_number = $4)"
+        ") AS orders",
         organization,
         Phase.SUPPLYING,
         LineStatus.BACKORDERED,
         order_number,
     )
+    if not found["known"]:
+        raise Refusal(422, f"organization: unknown organization {organization!r}")
+    orders = found["orders"]
     rows = await conn.fetch(
         "SELECT l.*, o.ship_complete FROM fulfillment_lines l JOIN orders o"
         " USING (order_number) WHERE l.order_number = ANY($1::text[])"

@@ -100,21 +100,18 @@ async def requisition_in(
     )
     if existing:
         return RequisitionResult(requisition_number=existing)
-    quantity = await conn.fetchval(
-        "SELECT quantity FROM supply_orders WHERE supply_order_number = $1",
-        supply_order_number,
-    )
+    # For its supply order's quantity.
     number = await conn.fetchval(
         "INSERT INTO requisitions (requisition_number, idempotency_key,"
         " supply_order_number, item, organization, supplier, quantity)"
-        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7) RETURNING requisition_number",
+        " SELECT document_number($1), $2, $3, $4, $5, $6, s.quantity FROM supply_orders s"
+        " WHERE s.supply_order_number = $3 RETURNING requisition_number",
         "REQ",
         key,
         supply_order_number,
         line.item_number,
         line.organization,
         decision.supplier,
-        quantity,
     )
     await append_event(
         conn,

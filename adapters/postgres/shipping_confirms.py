@@ -13,9 +13,9 @@ from adapters.postgres.common import (
     Connection,
     append_event,
     flag_parameter,
-    lock_line,
+    lock_scanned_line,
 )
-from adapters.postgres.input_checks import refuse_imprecise
+from adapters.postgres.input_checks import refuse_imprecise_for_line
 from adapters.postgres.line_ledger import line_ids
 from domain.backorders import backorder_reason
 from domain.kits import component_line_number
@@ -40,7 +40,7 @@ async def scanned_line(
     order_number, line_number = scan.order_number, scan.line_number
     if scan.component is not None:
         line_number = component_line_number(line_number, scan.component)
-    line = await lock_line(conn, order_number, line_number)
+    line = await lock_scanned_line(conn, order_number, line_number)
     if line is None:
         what = f"line {scan.line_number} of order {order_number}"
         if scan.component is not None:
@@ -55,7 +55,7 @@ async def scanned_line(
         )
     if line["status"] == LineStatus.CANCELED:
         raise Refusal(409, f"line {line_number} of order {order_number} is canceled")
-    await refuse_imprecise(conn, line["item_number"], quantities)
+    refuse_imprecise_for_line(line, quantities)
     return line
 
 

@@ -1,14 +1,11 @@
 """Document numbers come from one SQL function, `document_number` (migration 019): the
 sequence's next value, zero-padded to six digits and kept whole beyond them, after the
-document type's prefix. An INSERT names its document with it; `next_document_number` asks
-for one."""
+document type's prefix. Every INSERT of a document names it with it."""
 
 from __future__ import annotations
 
 import asyncpg
 import pytest
-
-from adapters.postgres.common import next_document_number
 
 
 @pytest.mark.parametrize("before", [0, 41, 999_998, 999_999, 123_456_788])
@@ -19,7 +16,7 @@ async def test_the_next_number_is_padded_to_six_digits_and_never_cut(
         # setval(.., false): the next value is `before + 1` (0 is not a valid sequence value).
         await conn.execute("SELECT setval('document_numbers', $1, false)", before + 1)
         first = await conn.fetchval("SELECT document_number('PO')")
-        second = await next_document_number(conn, "AR")
+        second = await conn.fetchval("SELECT document_number('AR')")
     assert first == f"PO-{before + 1:06d}"
     assert second == f"AR-{before + 2:06d}"
     assert int(second.removeprefix("AR-")) == before + 2  # nothing cut off

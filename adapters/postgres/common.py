@@ -26,13 +26,6 @@ async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:
     return default if value is None else bool(value)
 
 
-async def next_document_number(conn: Connection, prefix: str) -> str:
-    """A new document number (`document_number` in SQL writes the format). An INSERT of
-    the document can name it itself: `VALUES (document_number($1), ...) RETURNING`."""
-    number: str = await conn.fetchval("SELECT document_number($1)", prefix)
-    return number
-
-
 async def append_event(
     conn: Connection,
     *,

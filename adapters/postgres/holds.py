@@ -15,7 +15,6 @@ from adapters.postgres.common import (
     Connection,
     append_event,
     enqueue_signal,
-    next_document_number,
 )
 from adapters.postgres.line_ledger import public_ids
 from domain.holds import ActiveHold, HoldStep, held_because
@@ -154,8 +153,8 @@ class Holds:
                 return _answer(active, lines), []
             hold = await conn.fetchrow(
                 "INSERT INTO holds (hold_id, order_number, line_number, hold_code, reason)"
-                " VALUES ($1, $2, $3, $4, $5) RETURNING *",
-                await next_document_number(conn, "HLD"),
+                " VALUES (document_number($1), $2, $3, $4, $5) RETURNING *",
+                "HLD",
                 order_number,
                 body.line_number,
                 body.hold_code,

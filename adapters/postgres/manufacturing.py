@@ -15,7 +15,6 @@ from adapters.postgres.common import (
     append_event,
     close_pegged_document,
     lock_line,
-    next_document_number,
     peg_to_line,
     pegs_of_line,
     quantity_to_supply,
@@ -67,13 +66,12 @@ async def work_order_in(
     open_quantity = quantity_to_supply(row, quantity)
     if open_quantity <= 0:
         return None
-    number = await next_document_number(conn, "WO")
     need_by = today + timedelta(days=lead_time_days)
     work_order = await conn.fetchrow(
         "INSERT INTO work_orders (work_order_number, idempotency_key,"
         " supply_order_number, item, organization, quantity, status, need_by_date)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        "WO",
         key,
         supply_order_number,
         line.item_number,
@@ -82,6 +80,7 @@ async def work_order_in(
         WorkOrderStatus.IN_PRODUCTION,
         need_by,
     )
+    number = work_order["work_order_number"]
     row = await peg_to_line(
         conn,
         locked=row,

@@ -100,7 +100,7 @@ async def requisition_in(
     )
     if existing:
         return RequisitionResult(requisition_number=existing)
-    # For its supply order's quantity.
+    # The requisition is for its supply order's quantity.
     number = await conn.fetchval(
         "INSERT INTO requisitions (requisition_number, idempotency_key,"
         " supply_order_number, item, organization, supplier, quantity)"

@@ -15,7 +15,6 @@ from adapters.postgres.common import (
     append_event,
     close_pegged_document,
     lock_line,
-    next_document_number,
     peg_to_line,
     pegs_of_line,
     quantity_to_supply,
@@ -110,14 +109,13 @@ async def transfer_order_in(
         line.item_number,
     )
     price = transfer_price(cost, decision.transfer_price_markup_pct)
-    number = await next_document_number(conn, "TO")
     arrival = today + timedelta(days=decision.lead_time_days)
     order = await conn.fetchrow(
         "INSERT INTO transfer_orders (transfer_order_number, idempotency_key,"
         " supply_order_number, item, from_organization, to_organization, quantity,"
         " transfer_price, status, expected_arrival)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
-        number,
+        " VALUES (document_number($1), $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+        "TO",
         key,
         supply_order_number,
         line.item_number,
@@ -128,6 +126,7 @@ async def transfer_order_in(
         TransferOrderStatus.IN_TRANSIT,
         arrival,
     )
+    number = order["transfer_order_number"]
     row = await peg_to_line(
         conn,
         locked=row,

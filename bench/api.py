@@ -215,6 +215,7 @@ async def serve_api(
     """The API over the stack's current PostgreSQL and Temporal (serve it again after a
     restart: it holds a pool and a client of the stack it was started on)."""
     from runtime.database import create_pool
+    from runtime.generations import live_task_queue
     from starter.api import AppContext, create_app
     from starter.auth import ROLES, parse_tokens
 
@@ -224,7 +225,8 @@ async def serve_api(
         ctx = AppContext(
             pool=pool,
             client=parts.client,
-            task_queue=task_queue,
+            # The workers take B2B_TASK_QUEUE, the family; this release starts on its own.
+            task_queue=live_task_queue(task_queue),
             tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in tokens.items())),
         )
         app = create_app(ctx)

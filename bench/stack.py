@@ -289,14 +289,17 @@ def worker_env(parts: Parts, task_queue: str) -> dict[str, str]:
 async def start_product_workers(
     parts: Parts, task_queue: str, count: int, folder: Path
 ) -> list[WorkerProcess]:
-    """`count` product worker processes on one task queue, polling once this returns."""
+    """`count` product worker processes on one task queue family (the live queue is the
+    one they start on), polling once this returns."""
+    from runtime.generations import live_task_queue
+
     workers: list[WorkerProcess] = []
     try:
         for n in range(1, count + 1):
             name = "worker" if count == 1 else f"worker-{n}"
             env = worker_env(parts, task_queue)
             workers.append(await start_worker_process(name, ["-m", "worker"], env, folder))
-        await wait_for_pollers(parts.client, task_queue, workers)
+        await wait_for_pollers(parts.client, live_task_queue(task_queue), workers)
     except BaseException:
         await stop_all(workers)
         raise

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runtime.generations import live_task_queue
+
 DEFAULT_TASK_QUEUE = "b2b-fulfillment"
 
 
@@ -37,6 +39,12 @@ class Settings:
     ui_url: str = field(
         default_factory=lambda: os.environ.get("B2B_TEMPORAL_UI_URL", "http://localhost:8233")
     )
+
+    @property
+    def live_task_queue(self) -> str:
+        """Where this release starts its workflows (B2B_TASK_QUEUE names the family: see
+        runtime/generations.py)."""
+        return live_task_queue(self.task_queue)
 
     @property
     def effective_temporal_address(self) -> str:

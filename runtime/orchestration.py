@@ -19,12 +19,13 @@ from domain import search_attributes as sa
 from domain.identity import line_workflow_id, order_workflow_id
 from domain.line import Ledger
 from domain.models import LineInput, OrderInput
-from domain.models.order_run import OrderCarried
+from domain.models.order_run import OrderState
 from workflows.kit_line import KitLineWorkflow
-from workflows.line_state import initial_search_attributes
-from workflows.line_v3 import FulfillmentLineWorkflowV3
-from workflows.line_v3_state import LineCarry
-from workflows.order import SalesOrderWorkflow, line_summary
+from workflows.line import FulfillmentLineWorkflowV3
+from workflows.line_publish import initial_search_attributes
+from workflows.line_publish import summary as line_summary
+from workflows.line_state import LineCarry
+from workflows.order import SalesOrderWorkflow
 
 # Seconds one call to Temporal may take: a hanging call must not hold rows for long.
 RPC_TIMEOUT = 10.0
@@ -44,14 +45,8 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
         # The lines stay in their rows: the workflow starts them from there.
         await client.start_workflow(
             SalesOrderWorkflow.run,
-            # Carried from the start: the order runs from its rows, its lines started by
-            # local activities (see OrderCarried.local_starts).
             order.model_copy(
-                update={
-                    "lines": [],
-                    "line_count": count,
-                    "carried": order.carried or OrderCarried(local_starts=True),
-                }
+                update={"lines": [], "line_count": count, "carried": order.carried or OrderState()}
             ),
             id=workflow_id,
             task_queue=task_queue,
@@ -85,7 +80,7 @@ async def start_line_workflow(
             run,
             args=[
                 line.model_copy(update={"credit_hold": True}) if held_ledger else line,
-                LineCarry(held_ledger=held_ledger, one_upsert_at_close=True),
+                LineCarry(held_ledger=held_ledger),
             ],
             id=line_workflow_id(line.order_number, line.line_number),
             task_queue=task_queue,

@@ -26,6 +26,7 @@ from temporalio.worker import Replayer, Worker
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
+from runtime.generations import live_task_queue
 from runtime.temporal import DEV_SERVER_ARGS, temporal_binary
 from starter.api import AppContext, create_app
 from starter.auth import ROLES, parse_tokens
@@ -121,6 +122,8 @@ class Stack:
     client: Client
     task_queue: str
     database_url: str
+    # The family a worker process takes as B2B_TASK_QUEUE: its live queue is `task_queue`.
+    base_task_queue: str = ""
     worker: Worker | None = None
     _worker_task: asyncio.Task[None] | None = None
     _relay_task: asyncio.Task[None] | None = None
@@ -278,7 +281,8 @@ async def poll(
 @asynccontextmanager
 async def stack_on(pool: asyncpg.Pool, client: Client, database_url: str) -> AsyncIterator[Stack]:
     """The API on a fresh database against a Temporal client, with no worker yet."""
-    task_queue = f"tq-{uuid.uuid4()}"
+    base_task_queue = f"tq-{uuid.uuid4()}"
+    task_queue = live_task_queue(base_task_queue)
     ctx = AppContext(
         pool=pool,
         client=client,
@@ -290,7 +294,12 @@ async def stack_on(pool: asyncpg.Pool, client: Client, database_url: str) -> Asy
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://b2b") as api:
             stack = Stack(
-                api=api, pool=pool, client=client, task_queue=task_queue, database_url=database_url
+                api=api,
+                pool=pool,
+                client=client,
+                task_queue=task_queue,
+                database_url=database_url,
+                base_task_queue=base_task_queue,
             )
             try:
                 yield stack

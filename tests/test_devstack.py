@@ -41,11 +41,13 @@ def free_ports(count: int) -> list[int]:
 
 
 class DevStackProcess:
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, *, code: Path | None = None, **env: str) -> None:
         self.data_dir = data_dir
         self.api_port, self.temporal_port, self.ui_port, self.metrics_port = free_ports(4)
         self.proc: subprocess.Popen[bytes] | None = None
         self.env = env  # more variables for `b2b up`, e.g. B2B_WORKERS
+        # Another release's code (a checkout of its commit) instead of this one's.
+        self.code = code
 
     def start(self) -> None:
         env = {
@@ -61,9 +63,12 @@ class DevStackProcess:
             B2B_WORKER_METRICS_PORT=str(self.metrics_port),
             **self.env,
         )
+        if self.code is not None:  # its modules before this checkout's (and its children's)
+            env["PYTHONPATH"] = str(self.code)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "starter.cli", "up"],
             env=env,
+            cwd=self.code,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )

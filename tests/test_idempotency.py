@@ -160,7 +160,7 @@ def start_worker(stack: Stack, temporal_env: WorkflowEnvironment) -> subprocess.
         **os.environ,
         "B2B_DATABASE_URL": stack.database_url,
         "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "B2B_TASK_QUEUE": stack.task_queue,
+        "B2B_TASK_QUEUE": stack.base_task_queue,
         "B2B_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen([sys.executable, "-m", "worker"], env=env)

@@ -17,7 +17,7 @@ from tests.fixtures import demo_setup, laptop_order
 from tests.test_backorders import pick, ship, wave
 from tests.test_bad_input import fingerprint
 from tests.test_on_hand_flow import stock_setup
-from workflows import order_rows
+from workflows import order as order_workflow
 
 
 def order_of(so: str, lines: int, item: str = "LAPTOP-X1") -> dict[str, Any]:
@@ -82,7 +82,7 @@ def local_activities(history: WorkflowHistory) -> list[str]:
 async def test_lines_start_in_batches_and_the_order_history_grows_per_batch(
     stack: Stack,
 ) -> None:
-    lines = order_rows.LINES_PER_BATCH + 10  # two batches
+    lines = order_workflow.LINES_PER_BATCH + 10  # two batches
     await stack.call("PUT", "/setup", json=stock_setup(lines))
     so = order_number()
     await stack.call(

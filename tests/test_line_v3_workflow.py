@@ -34,8 +34,8 @@ from domain.statuses import DocumentType, SupplyType
 from tests.conftest import poll
 from tests.test_line_workflow import Line, Record, a_line
 from tests.test_replay import RECORD_INTO
-from workflows.line_v3 import FulfillmentLineWorkflowV3
-from workflows.line_v3_state import LineCarry
+from workflows.line import FulfillmentLineWorkflowV3
+from workflows.line_state import LineCarry
 
 D = Decimal
 

@@ -1,7 +1,7 @@
-"""FulfillmentLineWorkflowV2 on the dev server with stub activities and no PostgreSQL: a
-small in-memory system of record applies every fact to the line's ledger with the same pure
-rules (`domain.line.apply`) and answers it, as the real adapters do. One test per path of
-the cycle."""
+"""FulfillmentLineWorkflowV2 (release 2's, frozen in workflows/legacy) on the dev server
+with stub activities and no PostgreSQL: a small in-memory system of record applies every
+fact to the line's ledger with the same pure rules (`domain.line.apply`) and answers it, as
+the real adapters do. One test per path of the cycle."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ from domain.models import (
 )
 from domain.statuses import DocumentType, SupplyType
 from tests.conftest import poll
-from workflows.line import FulfillmentLineWorkflowV2
+from workflows.legacy.release2.line import FulfillmentLineWorkflowV2
 
 D = Decimal
 PHASES = {"MANUAL_ACTION_REQUIRED": Phase.MANUAL, "AWAITING_BILLING": Phase.BILLING}
@@ -208,7 +208,10 @@ class Line:
 
     async def view(self, until: Callable[[LineView], bool]) -> LineView:
         async def query() -> LineView:
-            return await self.handle.query(FulfillmentLineWorkflowV2.line_status, rpc_timeout=None)
+            # The frozen class speaks release 2's models; the live ones read its answers.
+            return await self.handle.query(
+                signals.LINE_STATUS_QUERY, result_type=LineView, rpc_timeout=None
+            )
 
         return await poll(query, until, timeout=20)
 
@@ -277,8 +280,9 @@ async def start(client: Client) -> AsyncIterator[Callable[..., Awaitable[Line]]]
         )
         await worker.__aenter__()
         handle = await client.start_workflow(
-            FulfillmentLineWorkflowV2.run,
+            "FulfillmentLineWorkflowV2",
             line,
+            result_type=LineView,
             id=f"order-{line.order_number}-line-1",
             task_queue=task_queue,
         )

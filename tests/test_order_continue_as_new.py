@@ -10,12 +10,11 @@ import asyncio
 import uuid
 from typing import Any
 
-import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
+from temporalio.worker import Replayer, Worker
 
 from activities.payloads import OrderStep
 from domain import signals
@@ -25,13 +24,12 @@ from domain.models.order_run import (
     LineFinishedSignal,
     LinesStarted,
     LineStarts,
-    OrderCarried,
     OrderClosing,
+    OrderState,
     ShipmentSetState,
 )
 from domain.statuses import CreditStatus, LineStatus
 from tests.conftest import poll
-from workflows import order_rows
 from workflows.order import SalesOrderWorkflow
 
 
@@ -71,13 +69,6 @@ class Record:
         return [authorize_credit, start_lines, release_ready_shipment_sets, close_order]
 
 
-@pytest.fixture
-def short_histories(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The worker below runs without the sandbox, so the bound lowered here is the one the
-    # workflow reads.
-    monkeypatch.setattr(order_rows, "HISTORY_BOUND", 40)
-
-
 async def runs(handle: WorkflowHandle[Any, Any]) -> int:
     """How many runs the workflow id has had."""
     count = 0
@@ -86,14 +77,7 @@ async def runs(handle: WorkflowHandle[Any, Any]) -> int:
     return count
 
 
-@pytest.mark.parametrize(
-    "carried",
-    [None, OrderCarried(local_starts=True)],
-    ids=["started-before-local-starts", "local-starts"],
-)
-async def test_the_order_continues_as_new_and_keeps_its_guarantees(
-    client: Client, short_histories: None, carried: OrderCarried | None
-) -> None:
+async def test_the_order_continues_as_new_and_keeps_its_guarantees(client: Client) -> None:
     record = Record()
     task_queue = f"tq-{uuid.uuid4()}"
     so = f"SO-{uuid.uuid4().hex[:8]}"
@@ -102,7 +86,6 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
         task_queue=task_queue,
         workflows=[SalesOrderWorkflow],
         activities=record.activities(),
-        workflow_runner=UnsandboxedWorkflowRunner(),
     ):
         handle = await client.start_workflow(
             SalesOrderWorkflow.run,
@@ -111,7 +94,7 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
                 customer_number="CUST-100",
                 lines=[],
                 line_count=2,
-                carried=carried,
+                carried=OrderState(history_bound=40),
             ),
             id=f"order-{so}",
             task_queue=task_queue,
@@ -156,5 +139,4 @@ async def test_the_order_continues_as_new_and_keeps_its_guarantees(
             e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED for e in history.events
         )
     assert continued >= 1
-    # Every run keeps the way its order began: start batches local, or activities.
-    assert (scheduled > 0) == (carried is None)
+    assert scheduled == 0  # every step of every run is a local activity

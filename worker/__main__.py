@@ -23,7 +23,8 @@ from runtime.logging import configure_logging
 from runtime.reachability import unreachable_dependency
 from runtime.temporal import connect
 from runtime.waiting import wait_unless_stopped
-from worker.app import build_worker, relay
+from worker.app import build_workers, relay
+from worker.legacy_orders import read_release2_orders
 from worker.metrics import metrics_port, metrics_runtime, refresh_business_gauges
 
 log = structlog.get_logger("worker")
@@ -62,7 +63,8 @@ def side_tasks(
     client: Client, pool: Pool, settings: Settings, metrics: Runtime | None, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
     """The signal relay and, with metrics on, the business gauges' refresh."""
-    tasks = [asyncio.create_task(relay(pool, client, task_queue=settings.task_queue, stop=stop))]
+    relaying = relay(pool, client, task_queue=settings.live_task_queue, stop=stop)
+    tasks = [asyncio.create_task(relaying)]
     if metrics is not None:
         gauges = refresh_business_gauges(pool, metrics.metric_meter, stop=stop)
         tasks.append(asyncio.create_task(gauges))
@@ -73,26 +75,26 @@ def side_tasks(
 async def serve(
     client: Client, pool: Pool, settings: Settings, metrics: Runtime | None, stop: asyncio.Event
 ) -> int:
-    """Run the Temporal worker, the signal relay and the gauges until stopped (0) or until
-    the worker fails (1)."""
-    worker = build_worker(client, pool, task_queue=settings.task_queue)
-    running = asyncio.create_task(worker.run())
+    """Run the Temporal workers (one per generation), the signal relay and the gauges until
+    stopped (0) or until a worker fails (1)."""
+    await read_release2_orders(client, base_task_queue=settings.task_queue)
+    workers = build_workers(client, pool, base_task_queue=settings.task_queue)
+    running = {asyncio.create_task(worker.run()) for worker in workers}
     others = side_tasks(client, pool, settings, metrics, stop)
     log.info(
         "worker started",
-        task_queue=settings.task_queue,
+        task_queues=[worker.task_queue for worker in workers],
         temporal=settings.effective_temporal_address,
     )
     stopped = asyncio.create_task(stop.wait())
-    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait({*running, stopped}, return_when=asyncio.FIRST_COMPLETED)
     status = 0
-    if running.done():
-        error = running.exception()
-        log.error("the Temporal worker stopped", error=repr(error))
+    failed = [task for task in running if task in done]
+    for task in failed:
+        log.error("the Temporal worker stopped", error=repr(task.exception()))
         status = 1
-    else:
-        await worker.shutdown()
-        await running
+    await asyncio.gather(*(w.shutdown() for w in workers), return_exceptions=True)
+    await asyncio.gather(*running, return_exceptions=True)
     stop.set()
     await asyncio.gather(*others)
     return status

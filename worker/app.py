@@ -39,27 +39,23 @@ from adapters.postgres.shipping import Shipping
 from adapters.postgres.transfers import Transfers
 from domain.models import OrderInput
 from domain.relay import Notice, RelayState, RetryPolicy, after_round
+from runtime.generations import generations, live_task_queue
 from runtime.orchestration import start_order_workflow
 from runtime.reachability import NAMES, unreachable_dependency
 from runtime.waiting import wait_unless_stopped
 from worker.interceptors import LoggingInterceptor
 from workflows.kit_line import KitLineWorkflow
-from workflows.line import FulfillmentLineWorkflowV2
-from workflows.line_v1 import FulfillmentLineWorkflow
-from workflows.line_v3 import FulfillmentLineWorkflowV3
+from workflows.legacy import release2
+from workflows.line import FulfillmentLineWorkflowV3
 from workflows.order import SalesOrderWorkflow
 
 log = structlog.get_logger(__name__)
 
-# New lines run FulfillmentLineWorkflowV3; the older types run the lines started before it
-# until they finish (V1: before the line ledger).
-WORKFLOWS: Sequence[type] = (
-    SalesOrderWorkflow,
-    FulfillmentLineWorkflowV3,
-    KitLineWorkflow,
-    FulfillmentLineWorkflowV2,
-    FulfillmentLineWorkflow,
-)
+# This release's workflows (runtime.generations.LIVE_TYPES), on its own task queue.
+WORKFLOWS: Sequence[type] = (SalesOrderWorkflow, FulfillmentLineWorkflowV3, KitLineWorkflow)
+# The previous release's, frozen, on its queue until they finish (runtime.generations.CARRIED).
+# The registry is the one live module that imports workflows.legacy.
+CARRIED_WORKFLOWS: dict[int, Sequence[type]] = {2: release2.WORKFLOWS}
 
 
 def activities_for(pool: asyncpg.Pool) -> list[Callable[..., Any]]:
@@ -123,15 +119,25 @@ PASSTHROUGH_MODULES = ("workflows", "domain", "activities")
 STICKY_TIMEOUT = timedelta(seconds=1)
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Worker:
+def build_worker(
+    client: Client,
+    pool: asyncpg.Pool,
+    *,
+    task_queue: str,
+    workflows: Sequence[type] = WORKFLOWS,
+    lines_task_queue: str | None = None,
+) -> Worker:
+    """The Temporal worker of one generation on its task queue (this release's by default).
+    Lines that its orders start run on `lines_task_queue` (its own queue by default)."""
+    lines_queue = lines_task_queue or task_queue
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=list(WORKFLOWS),
+        workflows=list(workflows),
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ),
-        activities=activities_for(pool) + order_activities(pool, client, task_queue=task_queue),
+        activities=activities_for(pool) + order_activities(pool, client, task_queue=lines_queue),
         interceptors=[LoggingInterceptor()],
         max_concurrent_activities=50,
         # A line's next workflow task waits this long on the sticky queue of the worker that
@@ -139,6 +145,22 @@ def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str) -> Work
         # on a line then waits this long to be applied (10 s by default), not a second.
         sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
     )
+
+
+def build_workers(client: Client, pool: asyncpg.Pool, *, base_task_queue: str) -> list[Worker]:
+    """One worker per generation this release runs: its own, then each carried release's on
+    that release's queue (`runtime/generations.py`)."""
+    live = live_task_queue(base_task_queue)
+    return [
+        build_worker(
+            client,
+            pool,
+            task_queue=g.task_queue,
+            workflows=WORKFLOWS if g.live else CARRIED_WORKFLOWS[g.release],
+            lines_task_queue=live,
+        )
+        for g in generations(base_task_queue)
+    ]
 
 
 async def relay(

@@ -1,140 +1,243 @@
-"""SalesOrderWorkflow: authorizes the order's credit, gets its lines fulfilled and closes
-the order when every line is closed or canceled.
+"""SalesOrderWorkflow: one sales order, `order-{n}`.
 
-Orders booked from this release run `workflows/order_rows.py` (the lines live in their rows
-and start in batches; the order continues as new before its history grows long). Orders
-booked before run `workflows/order_children.py`, frozen, until they close: the two are told
-apart by the `lines-from-rows` patch.
+    authorize credit (held: wait for a person's retry or a cancel) -> start the lines'
+    workflows from their rows in batches (held lines start too, waiting for the release)
+    -> release shipment sets as their lines are staged -> close once the last line's own
+    write says nothing is open, closing the credit authorization
 
-An order over its customer's credit limit waits on credit hold (MANUAL_ACTION_REQUIRED)
-until a person retries after raising the limit, or a cancel makes it fit or leaves nothing
-open.
+Its lines live in their rows, not in its input or its history: each line is started once by
+id (a retried batch starts nothing twice) and tells its order only what the order needs (a
+shipment-set member staged or finished, the last open line finished). The order's history
+thus grows by a few events per batch of lines, and it continues as new before it grows long
+(revisions, sets with many lines), its state (`OrderState`) the input of the next run.
+
+Every step is one short transaction idempotent by its key, run as a local activity.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.credit import CreditActivities
+    from activities.payloads import CreditStep, OrderStep
     from domain import signals
-    from domain.credit import CreditDecision, CreditReviewSignal
-    from domain.models import LineInput, LinesAddedSignal, LineStagedSignal, OrderInput
-    from domain.models.order_run import LineFinishedSignal, OrderCarried
+    from domain.credit import CreditReviewSignal
+    from domain.models import LinesAddedSignal, LineStagedSignal, OrderInput
+    from domain.models.order_run import (
+        LineFinishedSignal,
+        LinesStarted,
+        LineStarts,
+        OrderClosing,
+        OrderState,
+        ShipmentSetState,
+    )
     from domain.statuses import CreditStatus, LineStatus
-    from workflows.order_children import ChildLines
-    from workflows.order_children import line_summary as line_summary
-    from workflows.order_rows import LinesFromRows
+    from workflows import steps
 
-# workflow.patched id: orders that start their lines from their rows. Never reuse or remove.
-LINES_FROM_ROWS = "lines-from-rows"
+# Lines per start batch: one marker per batch in the order's history.
+LINES_PER_BATCH = 100
+# A batch starts up to 100 workflows.
+START_TIMEOUT = timedelta(minutes=10)
 
 
 @workflow.defn(name="SalesOrderWorkflow")
-class SalesOrderWorkflow(ChildLines, LinesFromRows):
+class SalesOrderWorkflow:
     @workflow.init
     def __init__(self, order: OrderInput) -> None:
         self._order = order
-        # What this path's runs hand on to the next (continue-as-new).
-        self._carried = order.carried or OrderCarried()
-        self._from_rows = order.carried is not None
-        self._status = "OPEN"
-        self._lines: dict[int, str] = {
-            li.line_number: LineStatus.BOOKED.value for li in order.lines
-        }
-        self._credit: CreditDecision | None = self._carried.credit
-        # Credit reviews asked for by signal, and how many the last authorization covered.
-        self._reviews_requested = self._carried.reviews_requested
-        self._reviews_covered = self._carried.reviews_covered
-        self._seen: set[str] = set(self._carried.seen)
-        # Lines a revision added after booking, started once the credit is decided.
-        self._added: list[LineInput] = []
-        # Shipment sets: the order holds each until every open line of it is staged.
-        self._sets: dict[str, list[int]] = {}
-        for line in order.lines:
-            self._join_set(line)
-        self._staged: set[int] = set()
-        self._released_sets: set[str] = set()
+        self._s = order.carried or OrderState()
 
-    def _join_set(self, line: LineInput) -> None:
-        if line.shipment_set is not None:
-            self._sets.setdefault(line.shipment_set, []).append(line.line_number)
+    # ------------------------------------------------------------------ signals and query
 
     @workflow.signal(name=signals.LINE_STAGED)
     def line_staged(self, staged: LineStagedSignal) -> None:
-        self._staged.add(staged.line_number)
-        self._carried.sets_to_check = True
+        self._s.sets_to_check = True
 
     @workflow.signal(name=signals.LINE_FINISHED)
     def line_finished(self, finished: LineFinishedSignal) -> None:
         # Each copy only makes the order look again: delivered twice, it changes nothing.
-        c = self._carried
         if finished.shipment_set is not None:
-            c.sets_to_check = True
+            self._s.sets_to_check = True
         if finished.open_lines == 0:
-            c.finished_open_lines = 0
+            self._s.finished_open_lines = 0
 
     @workflow.signal(name=signals.LINES_ADDED)
     def lines_added(self, added: LinesAddedSignal) -> None:
-        if f"lines-added:{added.request_id}" in self._seen:
-            return
-        self._seen.add(f"lines-added:{added.request_id}")
-        for line in added.lines:
-            self._added.append(line)
-            self._lines[line.line_number] = LineStatus.BOOKED.value
-            self._join_set(line)
-        self._carried.lines_to_start.extend(
-            added.line_numbers or [line.line_number for line in added.lines]
-        )
+        s = self._s
+        if f"lines-added:{added.request_id}" not in s.seen:
+            s.seen.add(f"lines-added:{added.request_id}")
+            s.lines_to_start.extend(added.line_numbers or [li.line_number for li in added.lines])
 
     @workflow.signal(name=signals.CREDIT_REVIEW_REQUESTED)
     def credit_review_requested(self, review: CreditReviewSignal) -> None:
         # Delivered at least once: each request counts once.
-        if review.request_id not in self._seen:
-            self._seen.add(review.request_id)
-            self._reviews_requested += 1
+        if review.request_id not in self._s.seen:
+            self._s.seen.add(review.request_id)
+            self._s.reviews_requested += 1
 
     @workflow.query(name=signals.ORDER_STATUS_QUERY)
     def order_status(self) -> dict[str, Any]:
-        if self._from_rows:
-            return self._rows_status()
-        credit = self._credit
+        """The order as its workflow knows it; its lines are read from their rows
+        (`GET /orders/{n}`)."""
+        s, credit = self._s, self._s.credit
         return {
             "order_number": self._order.order_number,
-            "status": self._status,
-            "lines": dict(self._lines),
+            "status": s.status,
+            "line_count": self._order.line_count,
             "reason": credit.reason if credit and credit.status is CreditStatus.ON_HOLD else None,
             "credit_authorization": credit.model_dump(mode="json") if credit else None,
             "shipment_sets": {
-                name: {
-                    "lines": members,
-                    "staged": sorted(n for n in members if n in self._staged),
-                    "released": name in self._released_sets,
-                }
-                for name, members in sorted(self._sets.items())
+                name: {"lines": st.lines, "staged": st.staged, "released": st.released}
+                for name, st in sorted(s.shipment_sets.items())
             },
         }
 
+    # ------------------------------------------------------------------ the cycle
+
     @workflow.run
     async def run(self, order: OrderInput) -> dict[str, Any]:
-        if not self._from_rows and not workflow.patched(LINES_FROM_ROWS):
-            return await self._run_children(order)
-        self._from_rows = True
-        closing = await self._run_from_rows()
-        if closing is None:
-            workflow.continue_as_new(
-                order.model_copy(update={"lines": [], "carried": self._carry()})
+        s = self._s
+        if not s.lines_started or (s.credit and s.credit.status is CreditStatus.ON_HOLD):
+            await self._authorize_and_start()
+        while True:
+            await workflow.wait_condition(
+                lambda: (
+                    bool(s.lines_to_start)
+                    or s.sets_to_check
+                    or s.finished_open_lines == 0
+                    or self._history_long()
+                )
             )
-        return self.order_status()
+            if s.lines_to_start:
+                await self._start_added_lines()
+            if s.sets_to_check:
+                await self._release_ready_sets()
+            if s.finished_open_lines == 0:
+                s.finished_open_lines = None
+                if await self._close():
+                    return self.order_status()
+            if self._history_long():
+                workflow.continue_as_new(order.model_copy(update={"lines": [], "carried": s}))
 
-    def _carry(self) -> OrderCarried:
-        """This run's state for the next one."""
-        return self._carried.model_copy(
-            update={
-                "credit": self._credit,
-                "reviews_requested": self._reviews_requested,
-                "reviews_covered": self._reviews_covered,
-                "seen": sorted(self._seen),
-            }
+    def _history_long(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or (
+            info.get_current_history_length() > self._s.history_bound
         )
+
+    # ------------------------------------------------------------------ credit and starts
+
+    async def _authorize_and_start(self) -> None:
+        """Authorize the order's total and start its lines (held lines wait for the
+        release); while held, authorize again on each review a person or a cancel asks for."""
+        s, order = self._s, self._order
+        while True:
+            s.reviews_covered = s.reviews_requested
+            attempt = f"-{s.credit_attempts}" if s.credit_attempts else ""
+            decision = await steps.local(
+                CreditActivities.authorize_credit,
+                CreditStep(key=steps.key("credit") + attempt, order_number=order.order_number),
+                summary=f"Authorize credit for {order.customer_number}",
+                timeout=steps.ORDER_TIMEOUT,
+            )
+            s.credit = decision
+            held = decision.status is CreditStatus.ON_HOLD
+            s.status = LineStatus.MANUAL_ACTION_REQUIRED.value if held else "OPEN"
+            if not s.lines_started:
+                await self._start_all_lines(credit_hold=held)
+            if not held:
+                return
+            workflow.set_current_details(
+                f"Credit hold: {decision.reason}. Raise the credit limit of"
+                f" {order.customer_number} and POST /orders/{order.order_number}/credit/retry,"
+                " or cancel the order"
+            )
+            await workflow.wait_condition(lambda: s.reviews_requested > s.reviews_covered)
+            s.credit_attempts += 1
+
+    async def _start_all_lines(self, *, credit_hold: bool) -> None:
+        s, after, started = self._s, 0, 0
+        while True:
+            batch = await self._start_lines(
+                LineStarts(
+                    key=steps.key(f"start-lines-{after}"),
+                    order_number=self._order.order_number,
+                    after=after,
+                    limit=LINES_PER_BATCH,
+                    credit_hold=credit_hold,
+                ),
+                summary=f"Start the workflows of lines after {after}",
+            )
+            started += batch.started
+            if batch.last_line is None:
+                break
+            after = batch.last_line
+        s.lines_started = True
+        s.started_lines += started
+        workflow.set_current_details(f"{s.started_lines} line(s) in fulfillment")
+        if started == 0:  # every line was canceled before it started
+            s.finished_open_lines = 0
+
+    async def _start_added_lines(self) -> None:
+        s = self._s
+        numbers, s.lines_to_start = sorted(set(s.lines_to_start)), []
+        batch = await self._start_lines(
+            LineStarts(
+                key=steps.key(f"start-added-lines-{numbers[0]}-{len(numbers)}"),
+                order_number=self._order.order_number,
+                line_numbers=numbers,
+            ),
+            summary=f"Start the workflows of added lines {numbers[:10]}",
+        )
+        s.started_lines += batch.started
+
+    async def _start_lines(self, batch: LineStarts, *, summary: str) -> LinesStarted:
+        """One batch; a worker lost mid-batch fails the workflow task, and the batch runs
+        again, starting nothing twice."""
+        started: LinesStarted = await steps.local_named(
+            "start_lines",
+            batch,
+            result_type=LinesStarted,
+            summary=summary,
+            timeout=START_TIMEOUT,
+        )
+        return started
+
+    # ------------------------------------------------------------------ sets and close
+
+    async def _release_ready_sets(self) -> None:
+        s = self._s
+        s.sets_to_check = False
+        s.shipment_sets = await steps.local_named(
+            "release_ready_shipment_sets",
+            OrderStep(key=steps.key("set"), order_number=self._order.order_number),
+            result_type=dict[str, ShipmentSetState],
+            summary="Release the shipment sets whose lines are all staged",
+            timeout=steps.ORDER_TIMEOUT,
+        )
+        details = f"{s.started_lines} line(s) in fulfillment"
+        for name, state in sorted(s.shipment_sets.items()):
+            if not state.released and state.waiting_for:
+                details += f" · holding shipment set {name} for line(s) {state.waiting_for}"
+        workflow.set_current_details(details)
+
+    async def _close(self) -> bool:
+        """Closed once no line is open (its credit authorization closed with it)."""
+        closing: OrderClosing = await steps.local_named(
+            "close_order",
+            OrderStep(key=steps.key("closed"), order_number=self._order.order_number),
+            result_type=OrderClosing,
+            summary="Close the order: no line is open",
+            timeout=steps.ORDER_TIMEOUT,
+        )
+        if closing.closed:
+            self._s.status = "CLOSED" if closing.closed_lines else "CANCELED"
+            workflow.set_current_details(
+                f"{self._s.status}: {closing.closed_lines} closed,"
+                f" {closing.canceled_lines} canceled"
+            )
+        return closing.closed

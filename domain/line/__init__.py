@@ -21,7 +21,7 @@ from domain.line.facts import (
     SupplyCreated,
     apply,
 )
-from domain.line.ledger import ZERO, Ledger, LedgerBroken, Phase, violations
+from domain.line.ledger import ZERO, Ledger, LedgerBroken, Phase, newest, violations
 from domain.line.status import line_status
 
 __all__ = [
@@ -47,5 +47,6 @@ __all__ = [
     "SupplyCreated",
     "apply",
     "line_status",
+    "newest",
     "violations",
 ]

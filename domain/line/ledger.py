@@ -131,3 +131,13 @@ def violations(ledger: Ledger) -> list[str]:
 
 class LedgerBroken(AssertionError):
     """A transition produced a ledger that breaks an invariant: a bug, never bad input."""
+
+
+def newest(held: Ledger, candidate: Ledger | None) -> Ledger:
+    """The newer of two snapshots of one line's ledger. Its one writer raises `version` on
+    every write, so keeping the higher one is idempotent (a second copy changes nothing) and
+    does not depend on the order copies arrive in (a release is not commutative, and a
+    signal delivered at once can overtake the relay's copy of an earlier one)."""
+    if candidate is not None and candidate.version > held.version:
+        return candidate
+    return held

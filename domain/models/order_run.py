@@ -4,7 +4,7 @@ its next run (continue-as-new)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_serializer
 
 from domain.credit import CreditDecision
 from domain.statuses import LineStatus
@@ -57,23 +57,28 @@ class OrderClosing(BaseModel):
     canceled_lines: int = 0
 
 
-class OrderCarried(BaseModel):
-    """What an order workflow hands to its next run when it continues as new."""
+class OrderState(BaseModel):
+    """The order workflow's state: what it knows of its credit, lines and shipment sets. It
+    is also what its next run starts from when it continues as new (`OrderInput.carried`)."""
 
+    status: str = "OPEN"
     credit: CreditDecision | None = None
     credit_attempts: int = 0
+    # Credit reviews asked for by signal, and how many the last authorization covered.
     reviews_requested: int = 0
     reviews_covered: int = 0
-    seen: list[str] = []
+    seen: set[str] = set()
     lines_started: bool = False
     started_lines: int = 0
+    # Lines a revision added, started once the credit is decided.
     lines_to_start: list[int] = []
-    staged: list[int] = []
     sets_to_check: bool = False
+    # 0 once the last open line finished: the order looks whether it may close.
     finished_open_lines: int | None = None
     shipment_sets: dict[str, ShipmentSetState] = {}
-    # Start batches run as local activities: true for orders started from this release on
-    # (their first input says so, and every later run carries it), false for orders that
-    # run on as they began. The input tells, not a patch marker: a marker and its search
-    # attribute upsert would cost every new order two events.
-    local_starts: bool = False
+    # The order continues as new past this many events (Temporal warns at 10,240).
+    history_bound: int = 5000
+
+    @field_serializer("seen")
+    def _sorted(self, seen: set[str]) -> list[str]:
+        return sorted(seen)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from domain.line.ledger import Ledger
-from domain.models.order_run import OrderCarried
+from domain.models.order_run import OrderState
 from domain.statuses import SupplyType
 
 
@@ -63,7 +63,7 @@ class OrderInput(BaseModel):
     lines: list[LineInput]
     line_count: int = 0
     # What an earlier run of the order's workflow handed on when it continued as new.
-    carried: OrderCarried | None = None
+    carried: OrderState | None = None
 
 
 class SourcingDecision(BaseModel):

@@ -1,0 +1,1 @@
+"""Domain models, statuses and the pure rules of back-to-back fulfillment."""

@@ -100,6 +100,7 @@ def test_each_release_recorded_every_type_it_ran() -> None:
     assert types_in("release-2/ledger") == {"SalesOrderWorkflow", "FulfillmentLineWorkflowV2"}
     assert types_in("release-2/efdb803") == {"SalesOrderWorkflow", "FulfillmentLineWorkflowV2"}
     assert types_in("release-2/13b3dce") == set(LIVE_TYPES)
+    assert types_in("release-3") == set(LIVE_TYPES)
 
 
 @pytest.mark.parametrize("folder", ["release-1", "release-2/ledger", "release-2/efdb803"])
@@ -143,8 +144,8 @@ def test_efdb803_orders_ran_their_steps_as_activities() -> None:
         assert order_steps.steps_ran_as_activities(history.events) is False, path.name
 
 
-@pytest.mark.parametrize("folder", ["release-2/v3", "release-2/13b3dce"])
-def test_release_2_histories_cover_its_paths(folder: str) -> None:
+@pytest.mark.parametrize("folder", ["release-2/v3", "release-2/13b3dce", "release-3"])
+def test_the_latest_histories_cover_every_path(folder: str) -> None:
     names = {p.stem for p in (HISTORIES / folder).glob("*.json")}
     assert {
         "billing-hold-released-line",

@@ -40,8 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.models.kits import KitComponentFinished
     from domain.statuses import EventType, LineStatus
     from workflows import line_publish, steps
-    from workflows.line_cancels import cancel_event
     from workflows.line_state import LineCarry, first_time
+    from workflows.line_steps import cancel_event
 
 
 class KitState(BaseModel):

@@ -53,12 +53,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.models.line_signals import ShipDateChangedSignal
     from domain.statuses import EventType, LineStatus
     from workflows import (
-        line_billing,
-        line_cancels,
         line_jeopardy,
         line_publish,
         line_signals,
-        line_sourcing,
+        line_steps,
         steps,
     )
     from workflows.line_state import CREDIT_HOLD, LineCarry
@@ -161,7 +159,7 @@ class FulfillmentLineWorkflowV3:
                 await self._wait_out_credit_hold()
                 await self._supply()
             await self._fulfil()
-            await line_billing.bill_and_close(self, self._s)
+            await line_steps.bill_and_close(self, self._s)
         except LineCanceled:
             self.event(EventType.LINE_CANCELED, self._s.cancel_reason or "canceled")
         self.publish()
@@ -181,7 +179,7 @@ class FulfillmentLineWorkflowV3:
         """The line's first supply: documents from the sourcing rules, or stock reserved."""
         s = self._s
         if self._line.back_to_back:
-            await line_sourcing.source(self, s, self._line.quantity)
+            await line_steps.source(self, s, self._line.quantity)
         else:
             await self._reserve_from_stock()
         s.supplied_once = True
@@ -197,9 +195,9 @@ class FulfillmentLineWorkflowV3:
             if step is Step.SHIPPED:
                 return
             if step is Step.BILL_SHIPMENT:
-                await line_billing.bill_shipment(self, self._s)
+                await line_steps.bill_shipment(self, self._s)
             elif step is Step.SUPPLY_MORE:
-                await line_sourcing.source(self, self._s, self._s.progress(self._line).need)
+                await line_steps.source(self, self._s, self._s.progress(self._line).need)
             elif step is Step.TELL_STAGED:
                 await self._tell_order_staged()
             else:
@@ -232,7 +230,7 @@ class FulfillmentLineWorkflowV3:
 
     async def _apply_cancels(self) -> None:
         """Compensate what exists for each cancel; a line with nothing open unwinds."""
-        await line_cancels.compensate(self, self._s)
+        await line_steps.compensate(self, self._s)
         if self._s.ledger.open <= 0:
             raise LineCanceled
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
 from temporalio import workflow
 
@@ -16,26 +15,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.payloads import LineStatusChange
     from activities.shipping import ShippingActivities
     from domain.jeopardy import Jeopardy, assess, next_check
-    from domain.models import LineInput
     from domain.statuses import EventType
     from workflows import steps
     from workflows.line_state import LineState
+    from workflows.line_steps import Cycle
 
 
-class Watched(Protocol):
-    """What the watch uses of the line's cycle."""
-
-    recording_jeopardy: bool
-
-    @property
-    def line(self) -> LineInput: ...
-
-    def event(self, type_: EventType, detail: str) -> None: ...
-
-    def publish(self) -> None: ...
-
-
-async def watch(cycle: Watched, s: LineState) -> None:
+async def watch(cycle: Cycle, s: LineState) -> None:
     """Runs for the rest of the line's run (a line whose sourcing gave no terms has nothing
     to assess)."""
     if s.jeopardy_terms is None:
@@ -78,7 +64,7 @@ async def _sleep_until(day: date) -> None:
     await workflow.sleep(max(at - workflow.now(), timedelta(0)), summary=f"Jeopardy check on {day}")
 
 
-async def _record(cycle: Watched, s: LineState, found: Jeopardy) -> None:
+async def _record(cycle: Cycle, s: LineState, found: Jeopardy) -> None:
     """A change of jeopardy: raised (again, on another document or at another priority) or
     cleared, with the document and its dates."""
     cycle.recording_jeopardy = True

@@ -23,7 +23,7 @@ from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from activities.kits import KitActivities
-    from activities.payloads import LineRef, LineStatusChange, LineStep
+    from activities.payloads import LineRef, LineStep
     from activities.shipping import ShippingActivities
     from domain import search_attributes as sa
     from domain import signals
@@ -169,13 +169,7 @@ class KitLineWorkflow:
             return
         ledger = await steps.local(
             ShippingActivities.enter_line_phase,
-            LineStatusChange(
-                key=steps.key("closed"),
-                order_number=line.order_number,
-                line_number=line.line_number,
-                status=LineStatus.CLOSED,
-                event=EventType.LINE_CLOSED,
-            ),
+            steps.phase(line, LineStatus.CLOSED, "closed", EventType.LINE_CLOSED),
             summary="Close the kit line",
         )
         s.ledger = newest(s.ledger, ledger)

@@ -26,7 +26,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
-    from activities.payloads import LineRef, LineStatusChange, LineStep
+    from activities.payloads import LineRef, LineStep
     from activities.shipping import ShippingActivities
     from domain import signals
     from domain.identity import order_workflow_id
@@ -254,7 +254,8 @@ class FulfillmentLineWorkflowV3:
         retries = s.retries
         ledger = await self.activity(
             ShippingActivities.enter_line_phase,
-            self._phase(
+            steps.phase(
+                self._line,
                 LineStatus.MANUAL_ACTION_REQUIRED,
                 f"manual-action-{attempt}",
                 EventType.MANUAL_ACTION_REQUIRED,
@@ -334,23 +335,6 @@ class FulfillmentLineWorkflowV3:
         line = self._line
         return LineRef(
             key=steps.key(step), order_number=line.order_number, line_number=line.line_number
-        )
-
-    def _phase(
-        self,
-        status: LineStatus,
-        step: str,
-        event: EventType | None,
-        data: dict[str, object] | None = None,
-    ) -> LineStatusChange:
-        line = self._line
-        return LineStatusChange(
-            key=steps.key(step),
-            order_number=line.order_number,
-            line_number=line.line_number,
-            status=status,
-            event=event,
-            data=data or {},
         )
 
     def event(self, type_: EventType, detail: str) -> None:

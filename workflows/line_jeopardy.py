@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payloads import LineStatusChange
     from activities.shipping import ShippingActivities
     from domain.jeopardy import Jeopardy, assess, next_check
     from domain.statuses import EventType
@@ -78,13 +77,12 @@ async def _record(cycle: Cycle, s: LineState, found: Jeopardy) -> None:
         line = cycle.line
         await steps.local(
             ShippingActivities.record_line_event,
-            LineStatusChange(
-                key=steps.key(f"jeopardy-{s.jeopardy_changes}"),
-                order_number=line.order_number,
-                line_number=line.line_number,
-                status=s.status,
-                event=event,
-                data={
+            steps.phase(
+                line,
+                s.status,
+                f"jeopardy-{s.jeopardy_changes}",
+                event,
+                {
                     "detail": detail,
                     "document": found.document,
                     "expected_date": found.expected.isoformat() if found.expected else None,

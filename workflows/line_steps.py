@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.payloads import (
         CloseStep,
         LineRef,
-        LineStatusChange,
         LineStep,
         PurchaseOrderRef,
         SourceStep,
@@ -331,13 +330,7 @@ async def bill_and_close(cycle: Cycle, s: LineState) -> None:
         s.set_supply_status(SupplyStatus.CLOSED)
     ledger = await steps.local(
         ShippingActivities.enter_line_phase,
-        LineStatusChange(
-            key=steps.key("closed"),
-            order_number=line.order_number,
-            line_number=line.line_number,
-            status=LineStatus.CLOSED,
-            event=EventType.LINE_CLOSED,
-        ),
+        steps.phase(line, LineStatus.CLOSED, "closed", EventType.LINE_CLOSED),
         summary="Close the line",
     )
     s.adopt(ledger)

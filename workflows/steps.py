@@ -15,6 +15,11 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+with workflow.unsafe.imports_passed_through():
+    from activities.payloads import LineStatusChange
+    from domain.models import LineInput
+    from domain.statuses import EventType, LineStatus
+
 # Each activity of a line is one short transaction; a lost worker is noticed within this.
 LINE_TIMEOUT = timedelta(seconds=10)
 # An order's steps may read and write many lines' rows.
@@ -84,3 +89,21 @@ async def local_named(
 def key(step: str) -> str:
     """A step's idempotency key: the workflow id (not the run id) and the step."""
     return f"{workflow.info().workflow_id}:{step}"
+
+
+def phase(
+    line: LineInput,
+    status: LineStatus,
+    step: str,
+    event: EventType | None,
+    data: dict[str, object] | None = None,
+) -> LineStatusChange:
+    """A phase (or an event) the line records of itself, keyed by its step."""
+    return LineStatusChange(
+        key=key(step),
+        order_number=line.order_number,
+        line_number=line.line_number,
+        status=status,
+        event=event,
+        data=data or {},
+    )

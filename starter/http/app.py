@@ -42,6 +42,7 @@ async def context_from(settings: Settings) -> AppContext:
         pool=await create_pool(settings.database_url),
         client=await connect(settings, wait_seconds=60, retry_config=API_RETRY),
         task_queue=settings.live_task_queue,
+        base_task_queue=settings.task_queue,
         tokens=tokens,
         ui_url=settings.ui_url,
         namespace=settings.temporal_namespace,

@@ -21,13 +21,14 @@ from starter.http import (
     relay,
     security,
     setup,
+    upgrades,
     warehouse,
 )
 from starter.http.context import AppContext
 from starter.http.guard import Guard
 from starter.http.metrics import ApiMetrics
 
-ROUTERS = (operations, relay, setup, orders, order_changes, buyers, warehouse, events)
+ROUTERS = (operations, relay, upgrades, setup, orders, order_changes, buyers, warehouse, events)
 
 
 async def context_from(settings: Settings) -> AppContext:

@@ -1,5 +1,5 @@
-"""`b2b upgrade check`, and how it reads on a terminal (piped,
-it prints the API's JSON answer like every other command)."""
+"""`b2b upgrade check` and `b2b workflows failing`, and how they read on a terminal (piped,
+they print the API's JSON answer like every other command)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-COMMANDS = ("upgrade",)
+COMMANDS = ("upgrade", "workflows")
 
 
 def add_commands(sub: Any) -> None:
-    """Its parsers, under the `b2b` command's subparsers."""
+    """Their parsers, under the `b2b` command's subparsers."""
     upgrade = sub.add_parser("upgrade", help="before and after an upgrade").add_subparsers(
         dest="action", required=True
     )
@@ -20,14 +20,27 @@ def add_commands(sub: Any) -> None:
         help="GET /operations/upgrade-check: open workflows by type and task queue, and"
         " whether this release runs each (exit 1 if one is not)",
     )
+    workflows = sub.add_parser("workflows", help="workflows in Temporal").add_subparsers(
+        dest="action", required=True
+    )
+    failing = workflows.add_parser(
+        "failing",
+        help="GET /operations/workflows/failing: workflows whose task keeps failing, with the"
+        " error",
+    )
+    failing.add_argument("--limit", type=int, default=100)
 
 
 def run(args: argparse.Namespace, call: Callable[..., int]) -> int:
+    if args.command == "upgrade":
+        return call(
+            "GET",
+            "/operations/upgrade-check",
+            ok=lambda body: body["all_run"],
+            render=upgrade_check,
+        )
     return call(
-        "GET",
-        "/operations/upgrade-check",
-        ok=lambda body: body["all_run"],
-        render=upgrade_check,
+        "GET", f"/operations/workflows/failing?limit={args.limit}", render=failing_workflows
     )
 
 
@@ -65,3 +78,20 @@ def upgrade_check(answer: dict[str, Any]) -> str:
         else f"{answer['not_run']} open workflow(s) are not run by this release."
     )
     return "\n".join([*lines, "", verdict])
+
+
+def failing_workflows(answer: dict[str, Any]) -> str:
+    if not answer["failing"]:
+        return "No workflow is failing."
+    rows = [("WORKFLOW ID", "TYPE", "TASK QUEUE", "ERROR")]
+    rows += [
+        (f["workflow_id"], f["workflow_type"], f["task_queue"], _one_line(f["error"] or ""))
+        for f in answer["failing"]
+    ]
+    more = answer["count"] - len(answer["failing"])
+    return columns(rows) + (f"\n... and {more} more" if more > 0 else "")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import asyncpg
 import structlog
@@ -21,7 +19,6 @@ from runtime.reachability import unreachable_dependency
 from runtime.waiting import wait_unless_stopped
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
 DEFAULT_METRICS_PORT = 9464
 REFRESH_SECONDS = 15.0
@@ -106,18 +103,30 @@ async def refresh_business_gauges(
     seconds until stopped. While PostgreSQL or Temporal is down the gauges keep their last
     values (the relay says that it is down)."""
     gauges, operations = BusinessGauges(meter), Operations(pool)
+    refused: set[str] = set()
     while not stop.is_set():
-        await _refreshed("business gauges", operations.figures, gauges.publish)
+        try:
+            gauges.publish(await operations.figures())
+        except Exception as err:
+            if unreachable_dependency(err) is None:
+                log.exception("business gauges not refreshed")
         if failing is not None:
-            await _refreshed("b2b_workflows_failing", failing.count, gauges.publish_failing)
+            await _count_failing(failing, gauges, refused)
         await wait_unless_stopped(stop, interval)
 
 
-async def _refreshed(
-    name: str, read: Callable[[], Awaitable[T]], publish: Callable[[T], None]
+async def _count_failing(
+    failing: FailingWorkflows, gauges: BusinessGauges, refused: set[str]
 ) -> None:
+    """A cluster that does not report workflow task problems refuses the query: said once
+    per distinct refusal, not every refresh."""
     try:
-        publish(await read())
+        gauges.publish_failing(await failing.count())
     except Exception as err:
-        if unreachable_dependency(err) is None:
-            log.exception(f"{name} not refreshed")
+        if unreachable_dependency(err) is None and str(err) not in refused:
+            refused.add(str(err))
+            log.warning(
+                "b2b_workflows_failing not refreshed: Temporal must set TemporalReportedProblems"
+                " (server 1.30 or later, see README)",
+                error=str(err),
+            )

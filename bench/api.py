@@ -227,6 +227,7 @@ async def serve_api(
             client=parts.client,
             # The workers take B2B_TASK_QUEUE, the family; this release starts on its own.
             task_queue=live_task_queue(task_queue),
+            base_task_queue=task_queue,
             tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in tokens.items())),
         )
         app = create_app(ctx)

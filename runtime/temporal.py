@@ -60,7 +60,10 @@ async def connect(
 # - its SQLite runs several times faster with a write-ahead log;
 # - the CLI makes it read the search attributes from SQLite on every use, so that one
 #   created while it runs is seen at once. Ours are all registered when it starts, and
-#   lines use them on every status change: the cached copy is enough (a cluster's default).
+#   lines use them on every status change: the cached copy is enough (a cluster's default);
+# - a workflow whose task keeps failing is flagged (TemporalReportedProblems, counted by
+#   b2b_workflows_failing) after 2 failures in a row rather than the server's 5, so the
+#   dev stack and the tests show it within seconds.
 DEV_SERVER_ARGS = [
     "--sqlite-pragma",
     "journal_mode=WAL",
@@ -68,6 +71,8 @@ DEV_SERVER_ARGS = [
     "synchronous=NORMAL",
     "--dynamic-config-value",
     "system.forceSearchAttributesCacheRefreshOnRead=false",
+    "--dynamic-config-value",
+    "system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2",
 ]
 
 

@@ -18,6 +18,7 @@ import httpx
 import yaml
 
 from runtime.config import Settings
+from starter import upgrade_cli
 
 
 def api_url() -> str:
@@ -34,10 +35,16 @@ def token() -> str:
 
 
 def call(
-    method: str, path: str, body: Any = None, *, ok: Callable[[Any], bool] | None = None
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    ok: Callable[[Any], bool] | None = None,
+    render: Callable[[Any], str] | None = None,
 ) -> int:
-    """Call the API and print its JSON answer; exit status 1 on an error answer (or when
-    `ok` says the answer is not good, for checks that scripts act on)."""
+    """Call the API and print its JSON answer (or, on a terminal, what `render` makes of
+    it); exit status 1 on an error answer (or when `ok` says the answer is not good, for
+    checks that scripts act on)."""
     response = httpx.request(
         method,
         api_url() + path,
@@ -50,7 +57,8 @@ def call(
     except ValueError:
         print(response.text)
         return 1
-    print(json.dumps(answer, indent=2))
+    readable = render is not None and response.is_success and sys.stdout.isatty()
+    print(render(answer) if readable and render else json.dumps(answer, indent=2))
     if not response.is_success:
         return 1
     return 0 if ok is None or ok(answer) else 1
@@ -197,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
         "item_id", help="an id from `b2b outbox parked` (order:{n} or signal:{id})"
     )
 
+    upgrade_cli.add_commands(sub)
     events = sub.add_parser("events", help="GET /events")
     events.add_argument("--after", type=int, default=0)
     events.add_argument("--limit", type=int, default=100)
@@ -212,6 +221,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if cmd == "health":
         return call("GET", "/health")
+    if cmd in upgrade_cli.COMMANDS:
+        return upgrade_cli.run(args, call)
     if cmd == "outbox":
         from starter import outbox_cli
 

@@ -287,6 +287,7 @@ async def stack_on(pool: asyncpg.Pool, client: Client, database_url: str) -> Asy
         pool=pool,
         client=client,
         task_queue=task_queue,
+        base_task_queue=base_task_queue,
         tokens=parse_tokens(",".join(f"{r}:{t}" for r, t in TOKENS.items())),
     )
     app = create_app(ctx)

@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain import search_attributes as sa
 from runtime.database import EmbeddedPostgres, create_pool, migrate
+from runtime.generations import live_task_queue
 from runtime.temporal import API_RETRY, DEV_SERVER_ARGS, temporal_binary
 from starter.api import AppContext, create_app
 from tests.conftest import TOKENS, auth, order_number, poll
@@ -36,10 +37,12 @@ pytestmark = pytest.mark.slow
 
 @asynccontextmanager
 async def api_on(pool: asyncpg.Pool, client: Client) -> AsyncIterator[httpx.AsyncClient]:
+    base = f"tq-down-{order_number()}"
     ctx = AppContext(
         pool=pool,
         client=client,
-        task_queue=f"tq-down-{order_number()}",
+        task_queue=live_task_queue(base),
+        base_task_queue=base,
         tokens={token: {role} for role, token in TOKENS.items()},
     )
     app = create_app(ctx)

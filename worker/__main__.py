@@ -19,13 +19,19 @@ from temporalio.runtime import Runtime
 
 from runtime.config import Settings
 from runtime.database import Pool, create_pool, migrate
+from runtime.failing_workflows import FailingWorkflows
 from runtime.logging import configure_logging
 from runtime.reachability import unreachable_dependency
 from runtime.temporal import connect
 from runtime.waiting import wait_unless_stopped
 from worker.app import build_workers, relay
 from worker.legacy_orders import read_release2_orders
-from worker.metrics import metrics_port, metrics_runtime, refresh_business_gauges
+from worker.metrics import (
+    logging_runtime,
+    metrics_port,
+    metrics_runtime,
+    refresh_business_gauges,
+)
 
 log = structlog.get_logger("worker")
 T = TypeVar("T")
@@ -66,7 +72,8 @@ def side_tasks(
     relaying = relay(pool, client, task_queue=settings.live_task_queue, stop=stop)
     tasks = [asyncio.create_task(relaying)]
     if metrics is not None:
-        gauges = refresh_business_gauges(pool, metrics.metric_meter, stop=stop)
+        failing = FailingWorkflows(client, settings.task_queue)
+        gauges = refresh_business_gauges(pool, metrics.metric_meter, stop=stop, failing=failing)
         tasks.append(asyncio.create_task(gauges))
         log.info("worker metrics", url=f"http://localhost:{metrics_port()}/metrics")
     return tasks
@@ -114,8 +121,10 @@ async def main() -> int:
     if pool is None:
         return 0
     metrics = metrics_runtime(metrics_port())
+    # Without metrics too, the SDK core's log lines go through the project's logging.
+    runtime = metrics or logging_runtime()
     try:
-        client = await wait_for("Temporal", lambda: connect(settings, runtime=metrics), stop)
+        client = await wait_for("Temporal", lambda: connect(settings, runtime=runtime), stop)
         status = 0 if client is None else await serve(client, pool, settings, metrics, stop)
     finally:
         await pool.close()

@@ -21,13 +21,14 @@ from starter.http import (
     relay,
     security,
     setup,
+    upgrades,
     warehouse,
 )
 from starter.http.context import AppContext
 from starter.http.guard import Guard
 from starter.http.metrics import ApiMetrics
 
-ROUTERS = (operations, relay, setup, orders, order_changes, buyers, warehouse, events)
+ROUTERS = (operations, relay, upgrades, setup, orders, order_changes, buyers, warehouse, events)
 
 
 async def context_from(settings: Settings) -> AppContext:
@@ -42,6 +43,7 @@ async def context_from(settings: Settings) -> AppContext:
         pool=await create_pool(settings.database_url),
         client=await connect(settings, wait_seconds=60, retry_config=API_RETRY),
         task_queue=settings.live_task_queue,
+        base_task_queue=settings.task_queue,
         tokens=tokens,
         ui_url=settings.ui_url,
         namespace=settings.temporal_namespace,

@@ -38,7 +38,10 @@ DELIVER_SECONDS = 5.0
 class AppContext:
     pool: asyncpg.Pool
     client: Client
+    # Where new workflows start: this release's queue.
     task_queue: str
+    # B2B_TASK_QUEUE, which names the family of queues (runtime/generations.py).
+    base_task_queue: str
     tokens: dict[str, set[str]]
     ui_url: str = "http://localhost:8233"
     namespace: str = "default"

@@ -6,17 +6,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, RootModel
 
 from adapters.postgres.relay_parking import ParkedItem, RelayParking
 from starter.http import answers
-from starter.http.context import AppContext
 from starter.http.errors import READ, WRITE, responses
-from starter.http.security import Admin, role
+from starter.http.security import Admin, Operator
 
 router = APIRouter(tags=["operations"])
-Operator = Annotated[AppContext, Depends(role("viewer"))]
 ParkedId = Annotated[
     str,
     Path(

@@ -81,6 +81,8 @@ def role(*allowed: str) -> Callable[..., Awaitable[AppContext]]:
 
 Reader = Annotated[AppContext, Depends(role("orders", "scanner", "buyer", "viewer"))]
 Admin = Annotated[AppContext, Depends(role())]
+# Operators: those who watch (viewer) and those who act (admin).
+Operator = Annotated[AppContext, Depends(role("viewer"))]
 OrderDesk = Annotated[AppContext, Depends(role("orders"))]
 Scanner = Annotated[AppContext, Depends(role("scanner"))]
 Buyer = Annotated[AppContext, Depends(role("buyer"))]

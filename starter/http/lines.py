@@ -99,8 +99,8 @@ async def workflow_line_view(
         return await with_credit_hold(ctx, await with_stored_ledger(ctx, view, row))
     except WorkflowQueryRejectedError:
         # Closed: its result is the final status, read from history without a worker.
-        result = await handle.result()
-        return LineView.model_validate(result)
+        result = LineView.model_validate(await handle.result())
+        return await with_stored_ledger(ctx, result, row)
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
@@ -139,19 +139,24 @@ async def stored_line_view(ctx: AppContext, order_number: str, line_number: int)
 async def with_stored_ledger(
     ctx: AppContext, view: LineView, row: dict[str, Any] | None
 ) -> LineView:
-    """Read your writes: a line on the ledger shows the stored ledger when it is newer
-    than its workflow's (a scan, wave, cancel or revision answered a moment ago). A line
-    still BOOKED in its workflow shows that until the workflow has its first document."""
+    """Read your writes: a line on the ledger shows the stored ledger, which is never older
+    than its workflow's and newer once a scan, wave, cancel or revision was answered a
+    moment ago; its quantities as this release shows them, whichever release's code runs
+    the line. A line still BOOKED in its workflow shows that until the workflow has its
+    first document."""
     if view.ledger_version is None or view.status is LineStatus.BOOKED:
         return view
     if row is None:
         row = await ctx.orders.line_row(view.order_number, view.line_number)
     ledger = ledger_of(row)
-    if ledger.version <= view.ledger_version:
+    if ledger.version < view.ledger_version:
         return view
     return view.model_copy(
         update=ledger_fields(
-            ledger, unit_price=row["unit_price"], unit_discount=row["unit_discount"]
+            ledger,
+            unit_price=row["unit_price"],
+            unit_discount=row["unit_discount"],
+            drop_ship=row["drop_ship"],
         )
     )
 

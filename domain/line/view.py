@@ -1,6 +1,7 @@
 """What a line's ledger shows in the line view of the contract (`GET
-/orders/{n}/lines/{l}`): its status and quantities, the same whoever reads them (the line's
-workflow, or the API reading a newer stored version)."""
+/orders/{n}/lines/{l}`): its status, its quantities and what its stock reservation says,
+the same whoever reads them (the line's workflow, or the API reading a newer stored
+version)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from decimal import Decimal
 
 from domain.line.ledger import ZERO, Ledger
 from domain.line.status import line_status
+from domain.models.views import SupplyView
 from domain.pricing import line_amount
+from domain.statuses import SupplyStatus, SupplyType
 
 
 def ledger_fields(
@@ -35,3 +38,25 @@ def ledger_fields(
         "backordered_quantity": q.backordered,
         "ledger_version": q.version,
     }
+
+
+def reservation_status(ledger: Ledger) -> SupplyStatus:
+    """A stock reservation's status follows what it reserves: RECEIVED once nothing is left
+    to supply (all that is still to ship is on hand for the line), AWAITING_RECEIPT while
+    stock is awaited, CLOSED once everything open has shipped, CANCELED with nothing open."""
+    q = ledger
+    if q.open <= 0:
+        return SupplyStatus.CANCELED
+    if q.shipped >= q.open:
+        return SupplyStatus.CLOSED
+    return SupplyStatus.AWAITING_RECEIPT if q.to_supply > 0 else SupplyStatus.RECEIVED
+
+
+def with_reservation_status(supply: list[SupplyView], ledger: Ledger) -> list[SupplyView]:
+    """The line's supply with its stock reservation's status as its ledger says; the
+    documents' statuses are their own."""
+    status = reservation_status(ledger)
+    return [
+        s.model_copy(update={"status": status}) if s.type is SupplyType.ON_HAND else s
+        for s in supply
+    ]

@@ -17,7 +17,7 @@ from adapters.postgres.line_ledger import ledger_of
 from domain import signals
 from domain.identity import line_workflow_id
 from domain.kits import kit_quantities, kit_status
-from domain.line.view import ledger_fields
+from domain.line.view import ledger_fields, with_reservation_status
 from domain.models import LineView
 from domain.models.views import HoldView, KitComponentView, KitView
 from domain.pricing import line_amount
@@ -141,9 +141,9 @@ async def with_stored_ledger(
 ) -> LineView:
     """Read your writes: a line on the ledger shows the stored ledger, which is never older
     than its workflow's and newer once a scan, wave, cancel or revision was answered a
-    moment ago; its quantities as this release shows them, whichever release's code runs
-    the line. A line still BOOKED in its workflow shows that until the workflow has its
-    first document."""
+    moment ago; its quantities and its stock reservation's status as this release shows
+    them, whichever release's code runs the line. A line still BOOKED in its workflow shows
+    that until the workflow has its first document."""
     if view.ledger_version is None or view.status is LineStatus.BOOKED:
         return view
     if row is None:
@@ -158,6 +158,7 @@ async def with_stored_ledger(
             unit_discount=row["unit_discount"],
             drop_ship=row["drop_ship"],
         )
+        | {"supply": with_reservation_status(view.supply, ledger)}
     )
 
 

@@ -16,6 +16,7 @@ from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from domain import signals
 from domain.identity import line_workflow_id
+from domain.jeopardy import line_ship_date
 from domain.kits import kit_quantities, kit_status
 from domain.line.view import ledger_fields, with_reservation_status
 from domain.models import LineView
@@ -28,12 +29,15 @@ from starter.http.context import AppContext
 async def line_view(
     ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
 ) -> LineView:
-    """The line as its workflow shows it, with its active holds; `row`, the line's stored
-    row when the caller read it already (an order's lines, in one query). A kit line shows
-    its whole kits and its components (`kit_views.py`)."""
-    if row is None:  # one read serves the kit check and read-your-writes
+    """The line as its workflow shows it, with its active holds and its requested ship
+    date as the system of record stores it (whichever release's code runs the line); `row`,
+    the line's stored row (`Orders.line_row`) when the caller read it already. A kit line
+    shows its whole kits and its components (`kit_views.py`)."""
+    if row is None:  # one read serves the kit check, the date and read-your-writes
         row = await ctx.orders.line_row(order_number, line_number)
     view = await workflow_line_view(ctx, order_number, line_number, row=row)
+    requested = line_ship_date(row["requested_ship_date"], row["order_requested_ship_date"])
+    view = view.model_copy(update={"requested_ship_date": requested})
     if row["kit_components"]:
         view = await with_components(ctx, view, row)
     if view.status in TERMINAL_LINE_STATUSES:

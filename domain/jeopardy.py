@@ -136,3 +136,10 @@ def next_check(
     days = {d.expected + timedelta(days=step) for d in open_ for step in steps}
     later = [day for day in days if day > today]
     return min(later) if later else None
+
+
+def line_ship_date(own: date | None, order: date | None) -> date | None:
+    """A line's requested ship date: its own, once a revision gave it one, else its order's
+    (the booked one, or the one a revision moved it to). The line's row stores only its own
+    date, so that a revision of the order's date moves every line without one."""
+    return own or order

@@ -16,7 +16,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.credit import CreditActivities
 from activities.payloads import CreditStep
 from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.credit import Credit, _limit_taking_turns, reauthorize
+from adapters.postgres.credit import Credit, reauthorize
+from adapters.postgres.credit_checks import limit_taking_turns
 from adapters.postgres.master_data import MasterData
 from adapters.postgres.orders import Orders
 from domain.models import OrderIn, SetupDocument
@@ -149,7 +150,7 @@ async def test_over_the_limit_the_order_waits_on_credit_hold_until_the_limit_is_
 
     await stack.call("PUT", "/setup", json=setup_with_limit("300000.00"))
     retried = await stack.call("POST", f"/orders/{so}/credit/retry", role="orders")
-    assert retried["retry_requested"] is True and retried["credit_status"] == "ON_HOLD"
+    assert retried["retry_requested"] is True and retried["credit_status"] == "AUTHORIZED"
     line = await stack.wait_status(so, "AWAITING_SUPPLY")
     assert line["supply"][0]["document_type"] == "PURCHASE_ORDER"
     assert line["supply"][0]["quantity"] == 200
@@ -164,6 +165,50 @@ async def test_over_the_limit_the_order_waits_on_credit_hold_until_the_limit_is_
     ]
     query = await order_query(stack, so)
     assert query["status"] == "OPEN" and query["reason"] is None
+
+
+async def test_a_retry_answers_what_it_found_and_every_later_get_shows_it(
+    stack: Stack,
+) -> None:
+    await stack.call("PUT", "/setup", json=demo_setup())
+    so = await book(stack, 200)  # 288000.00, over 250000.00
+    await wait_credit(stack, so, "ON_HOLD")
+    await stack.wait_status(so, HELD)
+    # Raised, but not enough: still held, for the reason this check found.
+    await stack.call("PUT", "/setup", json=setup_with_limit("280000.00"))
+    retried = await stack.call("POST", f"/orders/{so}/credit/retry", role="orders")
+    short = "order total 288000.00 USD exceeds the credit limit 280000.00 of CUST-100 by 8000.00"
+    assert (retried["credit_status"], retried["held_reason"]) == ("ON_HOLD", short)
+    credit = await credit_of(stack, so)
+    assert credit is not None and credit["reason"] == short
+    assert credit == retried["credit_authorization"]
+    assert (await stack.line(so))["manual_action_reason"].startswith(short)
+
+    await stack.call("PUT", "/setup", json=setup_with_limit("300000.00"))
+    retried = await stack.call("POST", f"/orders/{so}/credit/retry", role="orders")
+    assert (retried["credit_status"], retried["held_reason"]) == ("AUTHORIZED", None)
+    assert "288000.00 of its credit limit 300000.00 used" in retried["reason"]
+    # At once, whatever the workflows have done yet: the order and its line.
+    credit = await credit_of(stack, so)
+    assert credit is not None and credit["status"] == "AUTHORIZED"
+    assert credit == retried["credit_authorization"]
+    assert (await stack.line(so))["status"] != HELD
+    order = await stack.call("GET", f"/orders/{so}")
+    assert order["lines"][0]["status"] != HELD
+    # The workflow follows the authorization: the line is sourced, the credit stays.
+    await stack.wait_status(so, "AWAITING_SUPPLY")
+    await poll(lambda: order_query(stack, so), lambda q: q["status"] == "OPEN")
+    assert await credit_of(stack, so) == credit
+    assert [e["type"] for e in await credit_events(stack, so)] == [
+        "CREDIT_HOLD",
+        "CREDIT_RETRY_REQUESTED",
+        "CREDIT_HOLD",
+        "CREDIT_RETRY_REQUESTED",
+        "CREDIT_AUTHORIZED",
+    ]
+    # Sent again, it says why and changes nothing.
+    again = await stack.call("POST", f"/orders/{so}/credit/retry", role="orders", expect=409)
+    assert again["reason"].endswith("its credit authorization is AUTHORIZED")
 
 
 async def test_two_orders_that_fit_alone_do_not_both_fit_together(stack: Stack) -> None:
@@ -380,8 +425,8 @@ async def test_authorizations_without_a_limit_run_side_by_side_and_a_new_limit_w
     try:
         await first.execute("BEGIN")
         await second.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
-        assert await _limit_taking_turns(first, "CUST-100") is None
-        assert await _limit_taking_turns(second, "CUST-100") is None  # not held up
+        assert await limit_taking_turns(first, "CUST-100") is None
+        assert await limit_taking_turns(second, "CUST-100") is None  # not held up
         await booking.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
         await booking.execute("SELECT 1 FROM customers WHERE number = 'CUST-100' FOR KEY SHARE")
         await booking.execute("COMMIT")
@@ -396,12 +441,12 @@ async def test_authorizations_without_a_limit_run_side_by_side_and_a_new_limit_w
 
         # Now limited: a second authorization waits for the first's turn to end.
         await first.execute("BEGIN")
-        assert await _limit_taking_turns(first, "CUST-100") == Decimal("1000")
+        assert await limit_taking_turns(first, "CUST-100") == Decimal("1000")
         await booking.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
         await booking.execute("SELECT 1 FROM customers WHERE number = 'CUST-100' FOR KEY SHARE")
         await booking.execute("COMMIT")
         await second.execute("BEGIN")
-        turn = asyncio.create_task(_limit_taking_turns(second, "CUST-100"))
+        turn = asyncio.create_task(limit_taking_turns(second, "CUST-100"))
         await poll(
             lambda: waiting_on_a_lock(pool, "SELECT credit_limit FROM customers"),
             lambda waiting: waiting,

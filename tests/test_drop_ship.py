@@ -17,6 +17,17 @@ def events(line: dict[str, Any], type_: str) -> list[str]:
     return [e["detail"] for e in line["events"] if e["type"] == type_]
 
 
+def assert_shipped_by_the_supplier(line: dict[str, Any], shipped: int) -> None:
+    """Nothing of a drop-ship line is received, released or picked in a warehouse of ours,
+    and its quantities add up as the contract says."""
+    q = {k.removesuffix("_quantity"): v for k, v in line.items() if k.endswith("_quantity")}
+    assert (q["shipped"], q["received"], q["released"], q["picked"]) == (shipped, 0, 0, 0)
+    assert q["reserved"] == 0
+    assert q["ordered"] == q["canceled"] + q["open"]
+    assert q["shipped"] + q["reserved"] + q["awaiting_supply"] == q["open"]
+    assert q["picked"] <= q["released"] + q["shipped"] and q["invoiced"] <= q["shipped"]
+
+
 async def drop_shipped(stack: Stack, quantity: int, **line: Any) -> tuple[str, str]:
     """A laptop line asked to be drop shipped, waiting on its supplier: (order, PO)."""
     await stack.call("PUT", "/setup", json=demo_setup())
@@ -64,6 +75,8 @@ async def test_a_drop_ship_line_ships_in_two_notices_and_closes(stack: Stack) ->
     )
     assert first["accepted"] and not first["already_applied"]
     assert (first["line_status"], first["line_shipped_quantity"]) == ("AWAITING_SUPPLY", 4)
+    # At once (the stored ledger, read your writes), and as the line's workflow shows it.
+    assert_shipped_by_the_supplier(await stack.line(so), 4)
     assert (first["po_line_shipped_quantity"], first["po_line_open_quantity"]) == (4, 6)
     # Sent again: the same answer, counted once. The same id with another body: refused.
     again = await notice(
@@ -75,12 +88,13 @@ async def test_a_drop_ship_line_ships_in_two_notices_and_closes(stack: Stack) ->
 
     line = await stack.wait_line(so, until=lambda v: len(v["invoices"]) == 1)
     assert (line["shipped_quantity"], line["invoiced_quantity"]) == (4, 4)
+    assert_shipped_by_the_supplier(line, 4)
     assert line["status"] == "AWAITING_SUPPLY" and line["awaiting_supply_quantity"] == 6
     await notice(stack, po, f"{so}-ASN-2", 6)
     line = await stack.wait_status(so, "CLOSED")
 
     assert (line["shipped_quantity"], line["invoiced_quantity"]) == (10, 10)
-    assert (line["picked_quantity"], line["reserved_quantity"]) == (10, 0)
+    assert_shipped_by_the_supplier(line, 10)
     ar = [i for i in line["invoices"] if i["kind"] == "AR"]
     ap = [i for i in line["invoices"] if i["kind"] == "AP"]
     assert [Decimal(i["amount"]) for i in ar] == [Decimal("5800.00"), Decimal("8700.00")]

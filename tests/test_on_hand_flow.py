@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.conftest import Stack, order_number
+from domain.search_attributes import SUPPLY_STATUS
+from tests.conftest import Stack, order_number, poll
 from tests.fixtures import demo_setup, laptop_order
 
 
@@ -109,3 +110,39 @@ async def test_canceling_a_backorder_releases_its_stock(stack: Stack) -> None:
     await stack.call("POST", f"/orders/{so}/lines/1/cancel", role="orders", json={})
     await stack.wait_status(so, "CANCELED")
     assert await stock(stack) == (3, 0)
+
+
+def reservation(line: dict[str, Any]) -> str:
+    [supply] = line["supply"]
+    assert supply["document_type"] == "RESERVATION"
+    return str(supply["status"])
+
+
+async def test_a_reservation_is_received_once_nothing_is_left_to_supply(stack: Stack) -> None:
+    await stack.call("PUT", "/setup", json=stock_setup(5))
+    full = await book(stack, 5)
+    line = await stack.wait_status(full, "AWAITING_SHIPPING")
+    assert line["waiting_for"] == "Reserved; waiting for a pick wave at M1"
+    assert reservation(line) == "RECEIVED"
+    # The Web UI's SupplyStatus search attribute says so too.
+    handle = stack.client.get_workflow_handle(f"order-{full}-line-1")
+    described = await poll(
+        handle.describe, lambda d: d.typed_search_attributes.get(SUPPLY_STATUS) == "RECEIVED"
+    )
+    assert described.typed_search_attributes.get(SUPPLY_STATUS) == "RECEIVED"
+
+    short = await book(stack, 3)
+    line = await stack.wait_status(short, "BACKORDERED")
+    assert reservation(line) == "AWAITING_RECEIPT"
+    # Stock arrives: answered, the line shows it reserved, its reservation received.
+    await stack.call("PUT", "/setup", json=stock_setup(8))
+    line = await stack.line(short)
+    assert (line["status"], reservation(line)) == ("AWAITING_SHIPPING", "RECEIVED")
+    # And once its workflow has heard of it.
+    line = await stack.wait_line(
+        short, until=lambda v: any("arriving stock" in e["detail"] for e in v["events"])
+    )
+    assert reservation(line) == "RECEIVED"
+
+    line = await stack.ship(full, 5)
+    assert reservation(line) == "CLOSED"

@@ -15,6 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.postgres.common import append_event, enqueue_signal
+from adapters.postgres.operations import Operations
 from domain.models import CancelSignal
 from domain.statuses import EventType
 from tests.conftest import order_number, poll, stack_on
@@ -66,7 +67,8 @@ async def test_the_worker_exports_sdk_metrics_and_business_gauges(
                     return samples((await http.get(url)).text)
 
             # One refresh that saw the owed facts (the line may be in jeopardy before them:
-            # its requested ship date has passed).
+            # its requested ship date has passed). The parked signal was owed in the same
+            # transaction as the aged one, and a refresh reads both from one snapshot.
             metrics = await poll(
                 scrape,
                 lambda m: (
@@ -88,6 +90,38 @@ async def test_the_worker_exports_sdk_metrics_and_business_gauges(
     # The SDK's own metrics, on the same endpoint.
     assert any(name.startswith("temporal_request{") for name in metrics)
     assert any(name.startswith("temporal_worker_task_slots_available") for name in metrics)
+
+
+async def test_the_figures_come_from_one_snapshot(pool: asyncpg.Pool) -> None:
+    """Facts committed while the figures are being read show in all of them or in none: a
+    reading held up before its count of parked items, while a parked signal and an aged one
+    are owed together, shows neither."""
+    locker = await pool.acquire()
+    try:
+        await locker.execute("BEGIN; LOCK TABLE order_start_failures IN ACCESS EXCLUSIVE MODE")
+        reading = asyncio.create_task(Operations(pool).figures())
+        await poll(lambda: waiting_on_a_lock(pool, "SELECT kind"), lambda waiting: waiting)
+        await owe_facts(pool, order_number())
+        await locker.execute("COMMIT")
+        figures = await asyncio.wait_for(reading, 10)
+    finally:
+        await pool.release(locker)
+    assert figures.parked == {"order_start": 0, "signal": 0}
+    assert figures.oldest_undelivered_signal_seconds == 0
+    # Read again, both are there.
+    figures = await Operations(pool).figures()
+    assert figures.parked["signal"] == 1
+    assert figures.oldest_undelivered_signal_seconds >= 600
+
+
+async def waiting_on_a_lock(pool: asyncpg.Pool, statement: str) -> bool:
+    async with pool.acquire() as conn:
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE $1",
+            statement + "%",
+        )
+    return bool(waiting)
 
 
 def test_a_taken_port_leaves_the_worker_without_metrics() -> None:

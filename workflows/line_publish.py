@@ -178,7 +178,12 @@ def view(line: LineInput, s: LineState, workflow_id: str) -> LineView:
         invoices=list(s.invoices),
         events=list(s.events),
         workflow_id=workflow_id,
-        **ledger_fields(s.ledger, unit_price=line.unit_price, unit_discount=line.unit_discount),
+        **ledger_fields(
+            s.ledger,
+            unit_price=line.unit_price,
+            unit_discount=line.unit_discount,
+            drop_ship=line.drop_ship,
+        ),
     )
 
 
@@ -220,7 +225,9 @@ def kit_view(
         invoices=list(invoices),
         events=list(events),
         workflow_id=workflow_id,
-        **ledger_fields(ledger, unit_price=line.unit_price, unit_discount=line.unit_discount),
+        **ledger_fields(
+            ledger, unit_price=line.unit_price, unit_discount=line.unit_discount, drop_ship=False
+        ),
     )
 
 

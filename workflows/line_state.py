@@ -21,6 +21,7 @@ from domain import search_attributes as sa
 from domain.jeopardy import DocumentDates, Jeopardy, JeopardyPriority, JeopardyTerms
 from domain.line import ZERO, Ledger, line_status, newest
 from domain.line.progress import Progress
+from domain.line.view import reservation_status, with_reservation_status
 from domain.models import (
     CancelSignal,
     InvoiceResult,
@@ -156,6 +157,8 @@ class LineState(BaseModel):
 
     def adopt(self, ledger: Ledger | None) -> None:
         self.ledger = newest(self.ledger, ledger)
+        # A stock reservation's status follows the ledger (a document's is its own).
+        self.supply = with_reservation_status(self.supply, self.ledger)
 
     def first_time(self, key: str) -> bool:
         if not first_time(self.seen, key):
@@ -199,7 +202,7 @@ class LineState(BaseModel):
         self.supply.append(
             SupplyView(
                 type=SupplyType.ON_HAND,
-                status=SupplyStatus.AWAITING_RECEIPT,
+                status=reservation_status(self.ledger),
                 document_type=DocumentType.RESERVATION,
                 document_number=number,
                 quantity=line.quantity,

@@ -13,6 +13,7 @@ from adapters.postgres.common import Connection
 from adapters.postgres.input_checks import refuse_imprecise_for
 from domain.back_to_back import decide_back_to_back
 from domain.drop_ship import drop_shipped_by_rule, refused_flags
+from domain.jeopardy import line_ship_date
 from domain.kits import KitComponent
 from domain.models import LineInput, OrderIn
 from domain.pricing import volume_unit_discount
@@ -215,7 +216,9 @@ def line_input_of(row: Any, order: Any) -> LineInput:
         enforce_single_shipment=row["enforce_single_shipment"],
         shipment_set=row["shipment_set"],
         # A revision may have given the line a date of its own before its workflow started.
-        requested_ship_date=row.get("requested_ship_date") or order["requested_ship_date"],
+        requested_ship_date=line_ship_date(
+            row.get("requested_ship_date"), order["requested_ship_date"]
+        ),
         applied_rules=row["applied_rules"],
         under_ship_tolerance_pct=row["under_ship_tolerance_pct"],
         over_ship_tolerance_pct=row["over_ship_tolerance_pct"],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from adapters.postgres.relay_parking import ParkedKind, RelayParking
+from adapters.postgres.relay_parking import ParkedKind, parked_counts
 from domain.statuses import TERMINAL_LINE_STATUSES, EventType, LineStatus
 
 # A line's jeopardy is its latest JEOPARDY_RAISED or JEOPARDY_CLEARED event, while it is open.
@@ -36,7 +36,13 @@ class Operations:
         self._pool = pool
 
     async def figures(self) -> OperationsFigures:
-        async with self._pool.acquire() as conn:
+        """Every figure from one snapshot: read statement by statement, a signal the relay
+        parked (or a write that owed signals) committing in between would show in one figure
+        and not in another (a parked signal beside an outbox that looks empty)."""
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             by_status = await conn.fetch(
                 "SELECT status, count(*) AS n FROM fulfillment_lines GROUP BY status"
             )
@@ -50,6 +56,7 @@ class Operations:
                 "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
                 " FROM signal_outbox WHERE delivered_at IS NULL AND parked_at IS NULL"
             )
+            parked = await parked_counts(conn)
         counts = {status.value: 0 for status in LineStatus}
         counts.update({r["status"]: r["n"] for r in by_status})
         return OperationsFigures(
@@ -57,5 +64,5 @@ class Operations:
             lines_in_jeopardy=jeopardy,
             lines_waiting_for_manual_action=counts[LineStatus.MANUAL_ACTION_REQUIRED.value],
             oldest_undelivered_signal_seconds=oldest,
-            parked=await RelayParking(self._pool).count(),
+            parked=parked,
         )

@@ -258,10 +258,12 @@ class Orders:
         return [dict(r) for r in rows], billed
 
     async def line_row(self, order_number: str, line_number: int) -> dict[str, Any]:
-        """A line's stored row, with its order's `customer_number`."""
+        """A line's stored row, with its order's `customer_number` and
+        `order_requested_ship_date`."""
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(
-                "SELECT l.*, o.customer_number FROM fulfillment_lines l"
+                "SELECT l.*, o.customer_number,"
+                " o.requested_ship_date AS order_requested_ship_date FROM fulfillment_lines l"
                 " JOIN orders o USING (order_number)"
                 " WHERE l.order_number = $1 AND l.line_number = $2",
                 order_number,

@@ -43,6 +43,14 @@ FROM signal_outbox WHERE parked_at IS NOT NULL AND delivered_at IS NULL
 """
 
 
+async def parked_counts(conn: asyncpg.Connection) -> dict[ParkedKind, int]:
+    """Parked items by kind, read on the caller's connection (and in its snapshot)."""
+    rows = await conn.fetch(f"SELECT kind, count(*) AS n FROM ({_PARKED}) p GROUP BY kind")
+    counts: dict[ParkedKind, int] = {"order_start": 0, "signal": 0}
+    counts.update({r["kind"]: r["n"] for r in rows})
+    return counts
+
+
 class RelayParking:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -61,10 +69,7 @@ class RelayParking:
 
     async def count(self) -> dict[ParkedKind, int]:
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(f"SELECT kind, count(*) AS n FROM ({_PARKED}) p GROUP BY kind")
-        counts: dict[ParkedKind, int] = {"order_start": 0, "signal": 0}
-        counts.update({r["kind"]: r["n"] for r in rows})
-        return counts
+            return await parked_counts(conn)
 
     async def retry(self, item_id: str) -> ParkedItem:
         """Unpark an item: the relay tries it again at its next round, with a fresh count

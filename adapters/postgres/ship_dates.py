@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from adapters.postgres.common import Connection, enqueue_signal
+from domain.jeopardy import line_ship_date
 from domain.models import RevisionIn
 from domain.models.line_signals import ShipDateChangedSignal
 from domain.signals import REQUESTED_SHIP_DATE_CHANGED
@@ -44,11 +45,12 @@ async def move_ship_dates(
                 change.line_number,
                 change.requested_ship_date,
             )
+    await _keep_done_dates(conn, order, lines, order_date)
     moved: list[dict[str, Any]] = []
     outbox: list[int] = []
     for number, line in sorted(lines.items()):
-        before = line["requested_ship_date"] or order["requested_ship_date"]
-        after = own.get(number) or line["requested_ship_date"] or order_date
+        before = line_ship_date(line["requested_ship_date"], order["requested_ship_date"])
+        after = line_ship_date(own.get(number) or line["requested_ship_date"], order_date)
         if after is None or after == before or line["status"] in DONE:
             continue
         moved.append({"line_number": number, "requested_ship_date": after.isoformat()})
@@ -61,3 +63,25 @@ async def move_ship_dates(
             )
         )
     return moved, outbox
+
+
+async def _keep_done_dates(
+    conn: Connection, order: Any, lines: dict[int, Any], order_date: date | None
+) -> None:
+    """A line done (shipped, closed, canceled) keeps the date it had when the order's moves:
+    one that followed its order's date gets it as its own."""
+    if order_date == order["requested_ship_date"] or order["requested_ship_date"] is None:
+        return
+    done = [
+        number
+        for number, line in lines.items()
+        if line["status"] in DONE and line["requested_ship_date"] is None
+    ]
+    if done:
+        await conn.execute(
+            "UPDATE fulfillment_lines SET requested_ship_date = $3"
+            " WHERE order_number = $1 AND line_number = ANY($2::int[])",
+            order["order_number"],
+            done,
+            order["requested_ship_date"],
+        )

@@ -16,8 +16,9 @@ from adapters.postgres.holds import line_holds
 from adapters.postgres.line_ledger import ledger_of
 from domain import signals
 from domain.identity import line_workflow_id
+from domain.jeopardy import line_ship_date
 from domain.kits import kit_quantities, kit_status
-from domain.line.view import ledger_fields
+from domain.line.view import ledger_fields, with_reservation_status
 from domain.models import LineView
 from domain.models.views import HoldView, KitComponentView, KitView
 from domain.pricing import line_amount
@@ -28,12 +29,15 @@ from starter.http.context import AppContext
 async def line_view(
     ctx: AppContext, order_number: str, line_number: int, *, row: dict[str, Any] | None = None
 ) -> LineView:
-    """The line as its workflow shows it, with its active holds; `row`, the line's stored
-    row when the caller read it already (an order's lines, in one query). A kit line shows
-    its whole kits and its components (`kit_views.py`)."""
-    if row is None:  # one read serves the kit check and read-your-writes
+    """The line as its workflow shows it, with its active holds and its requested ship
+    date as the system of record stores it (whichever release's code runs the line); `row`,
+    the line's stored row (`Orders.line_row`) when the caller read it already. A kit line
+    shows its whole kits and its components (`kit_views.py`)."""
+    if row is None:  # one read serves the kit check, the date and read-your-writes
         row = await ctx.orders.line_row(order_number, line_number)
     view = await workflow_line_view(ctx, order_number, line_number, row=row)
+    requested = line_ship_date(row["requested_ship_date"], row["order_requested_ship_date"])
+    view = view.model_copy(update={"requested_ship_date": requested})
     if row["kit_components"]:
         view = await with_components(ctx, view, row)
     if view.status in TERMINAL_LINE_STATUSES:
@@ -99,8 +103,8 @@ async def workflow_line_view(
         return await with_credit_hold(ctx, await with_stored_ledger(ctx, view, row))
     except WorkflowQueryRejectedError:
         # Closed: its result is the final status, read from history without a worker.
-        result = await handle.result()
-        return LineView.model_validate(result)
+        result = LineView.model_validate(await handle.result())
+        return await with_stored_ledger(ctx, result, row)
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
@@ -139,20 +143,26 @@ async def stored_line_view(ctx: AppContext, order_number: str, line_number: int)
 async def with_stored_ledger(
     ctx: AppContext, view: LineView, row: dict[str, Any] | None
 ) -> LineView:
-    """Read your writes: a line on the ledger shows the stored ledger when it is newer
-    than its workflow's (a scan, wave, cancel or revision answered a moment ago). A line
-    still BOOKED in its workflow shows that until the workflow has its first document."""
+    """Read your writes: a line on the ledger shows the stored ledger, which is never older
+    than its workflow's and newer once a scan, wave, cancel or revision was answered a
+    moment ago; its quantities and its stock reservation's status as this release shows
+    them, whichever release's code runs the line. A line still BOOKED in its workflow shows
+    that until the workflow has its first document."""
     if view.ledger_version is None or view.status is LineStatus.BOOKED:
         return view
     if row is None:
         row = await ctx.orders.line_row(view.order_number, view.line_number)
     ledger = ledger_of(row)
-    if ledger.version <= view.ledger_version:
+    if ledger.version < view.ledger_version:
         return view
     return view.model_copy(
         update=ledger_fields(
-            ledger, unit_price=row["unit_price"], unit_discount=row["unit_discount"]
+            ledger,
+            unit_price=row["unit_price"],
+            unit_discount=row["unit_discount"],
+            drop_ship=row["drop_ship"],
         )
+        | {"supply": with_reservation_status(view.supply, ledger)}
     )
 
 

@@ -14,6 +14,7 @@ from domain.jeopardy import (
     JeopardyPriority,
     JeopardyTerms,
     assess,
+    line_ship_date,
     next_check,
     priority_of,
 )
@@ -134,3 +135,18 @@ def test_nothing_recorded_changes_before_the_next_check(
         later = assess(docs, requested=requested, today=day, terms=terms)
         assert later.same_as(now), (day, later, now)
         day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("own", "order", "requested"),
+    [
+        (None, None, None),
+        (None, DAY, DAY),  # booked: the order's date
+        (days(5), DAY, days(5)),  # a revision gave the line a date of its own
+        (days(5), None, days(5)),
+    ],
+)
+def test_a_lines_requested_ship_date_is_its_own_else_its_orders(
+    own: date | None, order: date | None, requested: date | None
+) -> None:
+    assert line_ship_date(own, order) == requested

@@ -10,10 +10,10 @@ import asyncpg
 from pydantic import BaseModel
 
 from adapters.errors import Refusal
-from adapters.postgres import line_ledger
+from adapters.postgres.line import ledger as line_ledger
 
 # Re-exported: adapters owe signals through here.
-from adapters.postgres.owed_signals import enqueue_signal as enqueue_signal
+from adapters.postgres.outbox.owed_signals import enqueue_signal as enqueue_signal
 from domain.line import SupplyCreated
 from domain.supply_plan import PeggedDocument, quantities_to_keep
 

@@ -11,17 +11,12 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    enqueue_signal,
-    flag_parameter,
-    lock_line,
-)
+from adapters.postgres.common import Connection, flag_parameter, lock_line
 from adapters.postgres.kits.lines import cancel_components, whole_kits_only
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_ids
 from adapters.postgres.orders.credit import reauthorize
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.free_stock import release_excess
 from adapters.postgres.setup.input_checks import refuse_imprecise
 from domain.backorders import backorder_reason, is_reserved_reason
@@ -84,24 +79,20 @@ async def cancel_effects(
         event = EventType.BACKORDER_CANCELED
     else:
         event = EventType.LINE_CANCELED if full else EventType.LINE_QUANTITY_REDUCED
-    await append_event(
-        conn,
-        key=key,
-        type=event,
-        **line_ids(line),
-        data={
-            "canceled_quantity": json_quantity(quantity),
-            "remaining_quantity": json_quantity(remaining),
-            "reason": reason,
-        },
-    )
     reduce_supply = await flag_parameter(conn, SUPPLY_PARAMETER, default=True)
     if not reduce_supply:
         await _keep_supply_for_review(conn, line, quantity, key=key, reason=reason)
     return line, [
-        await enqueue_signal(
+        await tell(
             conn,
-            workflow_id=line["workflow_id"],
+            line,
+            key=key,
+            event=event,
+            data={
+                "canceled_quantity": json_quantity(quantity),
+                "remaining_quantity": json_quantity(remaining),
+                "reason": reason,
+            },
             signal=CANCEL_REQUESTED,
             payload=CancelSignal(
                 request_id=request_id,

@@ -16,6 +16,7 @@ from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import Connection, append_event, enqueue_signal
 from adapters.postgres.line.ledger import ledger_of, lock_order_lines, record
 from adapters.postgres.orders.credit_view import authorization_on
+from adapters.postgres.outbox.tell import about_order, tell
 from domain.credit import CreditDecision, CreditReviewSignal, check_credit
 from domain.identity import order_workflow_id
 from domain.line import EnterPhase, Phase
@@ -374,18 +375,13 @@ class Credit:
                     f"order {order_number} is not on credit hold: its credit authorization is"
                     f" {auth['status']}",
                 )
-            await append_event(
-                conn,
-                key=f"credit-retry-{request_id}",
-                type=EventType.CREDIT_RETRY_REQUESTED,
-                order_number=order_number,
-                line_number=None,
-                data={"held_reason": auth["reason"]},
-            )
             outbox = [
-                await enqueue_signal(
+                await tell(
                     conn,
-                    workflow_id=order_workflow_id(order_number),
+                    about_order(order_number),
+                    key=f"credit-retry-{request_id}",
+                    event=EventType.CREDIT_RETRY_REQUESTED,
+                    data={"held_reason": auth["reason"]},
                     signal=CREDIT_REVIEW_REQUESTED,
                     payload=CreditReviewSignal(
                         request_id=f"credit-retry-{request_id}", cause="a person retried"

@@ -18,6 +18,7 @@ from adapters.postgres.orders.cancellations import BACK_FROM_BACKORDER, Cancella
 from adapters.postgres.orders.credit import authorize_revision
 from adapters.postgres.orders.orders import Orders
 from adapters.postgres.orders.ship_dates import move_ship_dates
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.free_stock import record_stock_reservation, take_free_stock
 from adapters.postgres.setup.input_checks import refuse_imprecise, refuse_oversized
 from adapters.postgres.setup.master_data import order_rules
@@ -325,22 +326,17 @@ class Revisions:
                 _, updated = await record_stock_reservation(
                     conn, line=updated, quantity=reserved, key=key
                 )
-        await append_event(
-            conn,
-            key=key,
-            type=EventType.LINE_QUANTITY_INCREASED,
-            order_number=line["order_number"],
-            line_number=line["line_number"],
-            data={
-                "increased_by": json_quantity(quantity),
-                "ordered_quantity": json_quantity(updated["ordered_quantity"]),
-                "reserved_from_stock": json_quantity(reserved),
-            },
-        )
         outbox = [
-            await enqueue_signal(
+            await tell(
                 conn,
-                workflow_id=line["workflow_id"],
+                line,
+                key=key,
+                event=EventType.LINE_QUANTITY_INCREASED,
+                data={
+                    "increased_by": json_quantity(quantity),
+                    "ordered_quantity": json_quantity(updated["ordered_quantity"]),
+                    "reserved_from_stock": json_quantity(reserved),
+                },
                 signal=QUANTITY_INCREASED,
                 payload=QuantityIncreasedSignal(
                     request_id=request_id,

@@ -12,13 +12,13 @@ from adapters.postgres.common import (
     Connection,
     ScanOutcome,
     append_event,
-    enqueue_signal,
     lock_line,
     lock_scanned_line,
     run_scan,
 )
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_ids
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.free_stock import (
     lock_waiting_lines,
     record_stock_reservation,
@@ -143,30 +143,17 @@ async def reserve_to_line(
             peg["supply_order_number"],
             SupplyStatus.RECEIVED,
         )
-    ids = line_ids(line)
-    await append_event(
-        conn,
-        key=f"scan-{scan_id}:reserved",
-        type=EventType.SUPPLY_RESERVED,
-        **ids,
-        data={
-            "quantity": json_quantity(quantity),
-            "reserved_quantity": json_quantity(reserved),
-            "source": receipt_number,
-        },
-    )
-    if status == LineStatus.AWAITING_SHIPPING and before["status"] != status:
-        await append_event(
-            conn,
-            key=f"scan-{scan_id}:ready",
-            type=EventType.LINE_AWAITING_SHIPPING,
-            **ids,
-            data={"reserved_quantity": json_quantity(reserved)},
-        )
     outbox = [
-        await enqueue_signal(
+        await tell(
             conn,
-            workflow_id=peg["workflow_id"],
+            peg,
+            key=f"scan-{scan_id}:reserved",
+            event=EventType.SUPPLY_RESERVED,
+            data={
+                "quantity": json_quantity(quantity),
+                "reserved_quantity": json_quantity(reserved),
+                "source": receipt_number,
+            },
             signal=RECEIPT_RECORDED,
             payload=ReceiptSignal(
                 scan_id=scan_id,
@@ -180,6 +167,14 @@ async def reserve_to_line(
             ),
         )
     ]
+    if status == LineStatus.AWAITING_SHIPPING and before["status"] != status:
+        await append_event(
+            conn,
+            key=f"scan-{scan_id}:ready",
+            type=EventType.LINE_AWAITING_SHIPPING,
+            **line_ids(line),
+            data={"reserved_quantity": json_quantity(reserved)},
+        )
     # Last: every line of the item shares its on-hand row, held from here to the commit.
     await add_reserved_stock(
         conn, item=line["item_number"], organization=organization, quantity=quantity

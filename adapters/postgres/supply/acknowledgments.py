@@ -7,12 +7,14 @@ order, then the PO lines; receipts take the same order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event, enqueue_signal, lock_line
+from adapters.postgres.common import Connection, append_event, lock_line
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.supply.procurement import cancel_on_po_line, describe_purchase_order
 from adapters.postgres.supply.shortfalls import record_shortfall
 from domain.acknowledgments import AckDecision, PoLineNow, decide
@@ -171,55 +173,56 @@ async def _acknowledge_line(
     )
     if pegged is None:  # nothing pegged: no line to tell, no shortfall to owe
         return _answer(ack, decision), []
+    owed = await _apply_to_line(conn, po, pol, pegged, ack, decision, acknowledgment_id)
+    return _answer(ack, decision), owed
+
+
+async def _apply_to_line(
+    conn: Connection,
+    po: Any,
+    pol: Any,
+    pegged: Pegged,
+    ack: AcknowledgmentLineIn,
+    decision: AckDecision,
+    acknowledgment_id: str,
+) -> list[int]:
+    """An accepted acknowledgment of a pegged PO line: a cut is canceled on the PO line and
+    owed to the line as a shortfall; the event is added, and the line's workflow told unless
+    it is done. Answers the outbox ids."""
     peg = pegged.peg
-    reason = ack.reason or "no reason given"
     shortfall_id, words = None, None
     if decision.cut > 0:
-        await cancel_on_po_line(
-            conn,
-            pol=pol,
-            supply_order_number=peg["supply_order_number"],
-            canceled=pol["canceled_quantity"] + decision.cut,
-            cut=decision.cut,
-        )
-        shortfall_id = f"{acknowledgment_id}:{ack.po_line}"
-        words = await record_shortfall(
-            conn,
-            shortfall_id=shortfall_id,
-            acknowledgment_id=acknowledgment_id,
-            pol=pol,
-            peg=peg,
-            supplier=po["supplier"],
-            quantity=decision.cut,
-            action=ack.action,
-            reason=reason,
-        )
+        shortfall_id, words = await _cut(conn, po, pol, peg, ack, decision.cut, acknowledgment_id)
     # The PO line as the updates above left it.
     quantity = pol["quantity"] - pol["canceled_quantity"] - decision.cut
     promised = decision.promised_date or pol["promised_date"]
-    await append_event(
-        conn,
-        key=f"acknowledgment:{acknowledgment_id}:{ack.po_line}",
-        type=EventType.PURCHASE_ORDER_ACKNOWLEDGED,
-        order_number=peg["order_number"],
-        line_number=peg["line_number"],
-        data={
-            "acknowledgment_id": acknowledgment_id,
-            "po_number": po_number,
-            "po_line": ack.po_line,
-            "action": ack.action,
-            "status": decision.status,
-            "quantity": json_quantity(quantity),
-            "cut_quantity": json_quantity(decision.cut),
-            "promised_date": promised.isoformat() if promised else None,
-            "reason": ack.reason,
-        },
-    )
-    if pegged.line["status"] in TERMINAL_LINE_STATUSES:
-        return _answer(ack, decision), []
+    key = f"acknowledgment:{acknowledgment_id}:{ack.po_line}"
+    event = EventType.PURCHASE_ORDER_ACKNOWLEDGED
+    data = {
+        "acknowledgment_id": acknowledgment_id,
+        "po_number": po["po_number"],
+        "po_line": ack.po_line,
+        "action": ack.action,
+        "status": decision.status,
+        "quantity": json_quantity(quantity),
+        "cut_quantity": json_quantity(decision.cut),
+        "promised_date": promised.isoformat() if promised else None,
+        "reason": ack.reason,
+    }
+    if pegged.line["status"] in TERMINAL_LINE_STATUSES:  # its workflow has nothing to learn
+        await append_event(
+            conn,
+            key=key,
+            type=event,
+            order_number=peg["order_number"],
+            line_number=peg["line_number"],
+            data=data,
+        )
+        return []
+    assert decision.status is not None
     signal = SupplyAcknowledgedSignal(
         acknowledgment_id=acknowledgment_id,
-        po_number=po_number,
+        po_number=po["po_number"],
         po_line=ack.po_line,
         supplier=po["supplier"],
         status=decision.status,
@@ -229,10 +232,43 @@ async def _acknowledge_line(
         shortfall_id=shortfall_id,
         shortfall=words,
     )
-    owed = await enqueue_signal(
-        conn, workflow_id=peg["workflow_id"], signal=SUPPLY_ACKNOWLEDGED, payload=signal
+    return [
+        await tell(
+            conn, peg, key=key, event=event, data=data, signal=SUPPLY_ACKNOWLEDGED, payload=signal
+        )
+    ]
+
+
+async def _cut(
+    conn: Connection,
+    po: Any,
+    pol: Any,
+    peg: Any,
+    ack: AcknowledgmentLineIn,
+    cut: Decimal,
+    acknowledgment_id: str,
+) -> tuple[str, str]:
+    """What the supplier cut: canceled on the locked PO line (counted apart) and recorded as
+    the pegged line's shortfall; answers the shortfall's id and the shortfall in words."""
+    await cancel_on_po_line(
+        conn,
+        pol=pol,
+        supply_order_number=peg["supply_order_number"],
+        canceled=pol["canceled_quantity"] + cut,
+        cut=cut,
     )
-    return _answer(ack, decision), [owed]
+    shortfall_id = f"{acknowledgment_id}:{ack.po_line}"
+    return shortfall_id, await record_shortfall(
+        conn,
+        shortfall_id=shortfall_id,
+        acknowledgment_id=acknowledgment_id,
+        pol=pol,
+        peg=peg,
+        supplier=po["supplier"],
+        quantity=cut,
+        action=ack.action,
+        reason=ack.reason or "no reason given",
+    )
 
 
 def _answer(ack: AcknowledgmentLineIn, decision: AckDecision) -> dict[str, Any]:

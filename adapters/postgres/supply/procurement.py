@@ -12,10 +12,10 @@ from adapters.errors import NotFound, Refusal
 from adapters.postgres.common import (
     Connection,
     append_event,
-    enqueue_signal,
     lock_line,
     supply_to_keep,
 )
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.supply.purchasing import purchase_order_in, requisition_in, supply_order_in
 from domain.models import (
     ApprovalSignal,
@@ -261,18 +261,13 @@ class Procurement:
                     peg["supply_order_number"],
                     SupplyStatus.AWAITING_RECEIPT,
                 )
-                await append_event(
-                    conn,
-                    key=f"po-{po_number}:approved:{peg['document_line']}",
-                    type=EventType.PURCHASE_ORDER_APPROVED,
-                    order_number=peg["order_number"],
-                    line_number=peg["line_number"],
-                    data={"po_number": po_number, "approved_by": approved_by},
-                )
                 outbox.append(
-                    await enqueue_signal(
+                    await tell(
                         conn,
-                        workflow_id=peg["workflow_id"],
+                        peg,
+                        key=f"po-{po_number}:approved:{peg['document_line']}",
+                        event=EventType.PURCHASE_ORDER_APPROVED,
+                        data={"po_number": po_number, "approved_by": approved_by},
                         signal=PURCHASE_ORDER_APPROVED,
                         payload=ApprovalSignal(po_number=po_number, approved_by=approved_by),
                     )

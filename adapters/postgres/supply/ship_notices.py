@@ -12,9 +12,10 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event, enqueue_signal, lock_line
+from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_ids
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.inventory import find_peg, refuse_if_canceled
 from adapters.postgres.setup.input_checks import refuse_imprecise
 from domain.line import DropShip
@@ -131,17 +132,6 @@ async def _ship(
         "line_status": line["status"],
         "line_shipped_quantity": json_quantity(line["shipped_quantity"]),
     }
-    await append_event(
-        conn,
-        key=f"ship-notice-{notice.ship_notice_id}:shipped",
-        type=EventType.LINE_SHIPPED,
-        **line_ids(line),
-        data={
-            key: answer[key]
-            for key in ("ship_notice_id", "po_number", "po_line", "quantity", "shipped_date")
-        }
-        | {"tracking_number": notice.tracking_number, "drop_ship": True},
-    )
     signal = DropShippedSignal(
         ship_notice_id=notice.ship_notice_id,
         po_number=number,
@@ -152,12 +142,20 @@ async def _ship(
         tracking_number=notice.tracking_number,
         ledger=ledger_of(line),
     )
-    outbox = [
-        await enqueue_signal(
-            conn, workflow_id=peg["workflow_id"], signal=DROP_SHIPPED, payload=signal
-        )
-    ]
-    return answer, outbox
+    owed = await tell(
+        conn,
+        peg,
+        key=f"ship-notice-{notice.ship_notice_id}:shipped",
+        event=EventType.LINE_SHIPPED,
+        data={
+            key: answer[key]
+            for key in ("ship_notice_id", "po_number", "po_line", "quantity", "shipped_date")
+        }
+        | {"tracking_number": notice.tracking_number, "drop_ship": True},
+        signal=DROP_SHIPPED,
+        payload=signal,
+    )
+    return answer, [owed]
 
 
 class ShipNotices:

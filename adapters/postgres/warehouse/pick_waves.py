@@ -7,15 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.errors import Refusal
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    enqueue_signal,
-)
+from adapters.postgres.common import Connection
 from adapters.postgres.line import ledger as line_ledger
-from adapters.postgres.line.ledger import ledger_of, line_flags, line_ids, public_ids
+from adapters.postgres.line.ledger import ledger_of, line_flags, public_ids
 from adapters.postgres.orders.cancellations import record_cancel
 from adapters.postgres.orders.holds import active_holds, holds_on_line
+from adapters.postgres.outbox.tell import tell
 from domain.backorders import WaveLine, plan_wave
 from domain.holds import HoldStep, held_because
 from domain.line import Phase, Release, line_status
@@ -104,17 +101,13 @@ async def release_pick_wave(
             quantity,
         )
         line = await line_ledger.record(conn, line, Release(quantity))
-        await append_event(
-            conn,
-            key=f"{wave}:{line['workflow_id']}",
-            type=EventType.PICK_RELEASED,
-            **line_ids(line),
-            data={"wave_number": wave, "quantity": json_quantity(quantity)},
-        )
         outbox.append(
-            await enqueue_signal(
+            await tell(
                 conn,
-                workflow_id=line["workflow_id"],
+                line,
+                key=f"{wave}:{line['workflow_id']}",
+                event=EventType.PICK_RELEASED,
+                data={"wave_number": wave, "quantity": json_quantity(quantity)},
                 signal=PICK_RELEASED,
                 payload=PickReleaseSignal(
                     wave_number=wave, quantity=quantity, ledger=ledger_of(line)

@@ -12,7 +12,6 @@ from adapters.postgres.common import (
     Connection,
     ScanOutcome,
     append_event,
-    enqueue_signal,
     lock_line,
     run_scan,
 )
@@ -21,6 +20,7 @@ from adapters.postgres.line.ledger import ledger_of, line_flags, line_ids, publi
 from adapters.postgres.line.phases import enter_phase_in
 from adapters.postgres.orders.holds import refuse_if_held
 from adapters.postgres.orders.lines import record_set_release
+from adapters.postgres.outbox.tell import tell
 from adapters.postgres.warehouse.pick_waves import release_pick_wave
 from adapters.postgres.warehouse.shipping_confirms import (
     backorder_canceled,
@@ -92,20 +92,16 @@ class Shipping:
             await keep_backorder(conn, line, kept, scan_id=scan.scan_id, picked=False)
             picked = line["picked_quantity"]
             status = line["status"]
-            await append_event(
-                conn,
-                key=f"scan-{scan.scan_id}:pick",
-                type=EventType.PICK_CONFIRMED,
-                **line_ids(line),
-                data={
-                    "picked_quantity": json_quantity(scan.picked_quantity),
-                    "total_picked": json_quantity(picked),
-                },
-            )
             outbox.append(
-                await enqueue_signal(
+                await tell(
                     conn,
-                    workflow_id=line["workflow_id"],
+                    line,
+                    key=f"scan-{scan.scan_id}:pick",
+                    event=EventType.PICK_CONFIRMED,
+                    data={
+                        "picked_quantity": json_quantity(scan.picked_quantity),
+                        "total_picked": json_quantity(picked),
+                    },
                     signal=PICK_CONFIRMED,
                     payload=PickConfirmSignal(
                         scan_id=scan.scan_id,
@@ -176,21 +172,17 @@ class Shipping:
                 line["line_number"],
                 scan.shipped_quantity,
             )
-            await append_event(
-                conn,
-                key=f"scan-{scan.scan_id}:ship",
-                type=EventType.LINE_SHIPPED,
-                **line_ids(line),
-                data={
-                    "shipment_number": shipment,
-                    "shipped_quantity": json_quantity(scan.shipped_quantity),
-                    "total_shipped": json_quantity(shipped),
-                },
-            )
             outbox.append(
-                await enqueue_signal(
+                await tell(
                     conn,
-                    workflow_id=line["workflow_id"],
+                    line,
+                    key=f"scan-{scan.scan_id}:ship",
+                    event=EventType.LINE_SHIPPED,
+                    data={
+                        "shipment_number": shipment,
+                        "shipped_quantity": json_quantity(scan.shipped_quantity),
+                        "total_shipped": json_quantity(shipped),
+                    },
                     signal=SHIP_CONFIRMED,
                     payload=ShipConfirmSignal(
                         scan_id=scan.scan_id,
@@ -251,17 +243,13 @@ class Shipping:
                     " retrying cannot change that; it can be canceled",
                 )
             line = await line_ledger.record(conn, line, EnterPhase(Phase.BOOKED))
-            await append_event(
-                conn,
-                key=f"retry-{request_id}",
-                type=EventType.LINE_RETRIED,
-                **line_ids(line),
-                data={},
-            )
             outbox = [
-                await enqueue_signal(
+                await tell(
                     conn,
-                    workflow_id=line["workflow_id"],
+                    line,
+                    key=f"retry-{request_id}",
+                    event=EventType.LINE_RETRIED,
+                    data={},
                     signal=RETRY_REQUESTED,
                     payload=RetrySignal(request_id=request_id, ledger=ledger_of(line)),
                 )

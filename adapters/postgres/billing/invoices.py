@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import asyncpg
 
-from adapters.postgres.common import Connection, append_event, lock_line
+from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.line import ledger as line_ledger
+from adapters.postgres.outbox.events import append_event
 from domain.invoicing import match_ap_invoice
 from domain.line import Invoice
 from domain.models import InvoiceResult, LineInput, json_money, json_quantity

@@ -9,12 +9,13 @@ from typing import Any
 import asyncpg
 
 from adapters.postgres.billing.invoices import ar_invoice_in
-from adapters.postgres.common import Connection, append_event, lock_line
+from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.kits.lines import kit_progress_in
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_ids
 from adapters.postgres.line.phases import enter_phase_in
 from adapters.postgres.orders.credit import reauthorize
+from adapters.postgres.outbox.events import append_event
 from domain.kits import whole_kits
 from domain.line import Cancel, KitShipped
 from domain.models import LineInput, json_quantity

@@ -11,9 +11,10 @@ too, so no other path can store a line that breaks them.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from adapters.errors import Refusal
+from adapters.postgres.common import Connection
 from adapters.postgres.line.order_progress import (
     tell_kit_component_finished,
     tell_order_line_finished,
@@ -24,9 +25,6 @@ from domain.line import Fact, Ledger, Phase, Refused, apply, line_status
 from domain.line.facts import Refusal as RefusalKind
 from domain.models import LineInput
 from domain.statuses import TERMINAL_LINE_STATUSES
-
-if TYPE_CHECKING:
-    from adapters.postgres.common import Connection
 
 _HTTP_STATUS = {RefusalKind.INVALID: 422, RefusalKind.CONFLICT: 409}
 

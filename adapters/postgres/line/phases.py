@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.postgres.common import Connection, append_event, lock_line
+from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.outbox.events import append_event
 from domain.line import EnterPhase, Ledger, Phase
 from domain.statuses import EventType, LineStatus
 

@@ -13,9 +13,11 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.common import Connection
 from adapters.postgres.line.ledger import ledger_of, lock_order_lines, record
 from adapters.postgres.orders.credit_view import authorization_on
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from adapters.postgres.outbox.tell import about_order, tell
 from domain.credit import CreditDecision, CreditReviewSignal, check_credit
 from domain.identity import order_workflow_id

@@ -11,12 +11,10 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    enqueue_signal,
-)
+from adapters.postgres.common import Connection
 from adapters.postgres.line.ledger import public_ids
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from domain.holds import ActiveHold, HoldStep, held_because
 from domain.kits import kit_component_of
 from domain.models import HoldIn, HoldsChangedSignal

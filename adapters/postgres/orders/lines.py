@@ -9,11 +9,11 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound
-from adapters.postgres.common import append_event
 from adapters.postgres.line.ledger import ledger_of
 from adapters.postgres.line.order_progress import OPEN, lock_order
 from adapters.postgres.orders.booking import line_input_of
 from adapters.postgres.orders.credit import close_authorization
+from adapters.postgres.outbox.events import append_event
 from domain.backorders import shipment_sets
 from domain.models.order_run import LineStarts, OrderClosing, ShipmentSetState
 from domain.models.payloads import LineToStart

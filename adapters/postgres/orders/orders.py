@@ -7,10 +7,11 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event
+from adapters.postgres.common import Connection
 from adapters.postgres.kits.booking import with_components
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.orders.booking import Catalog, line_input_of
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.setup.master_data import order_rules
 from domain.models import OrderIn, OrderInput
 from domain.order_rules import apply_order_rules

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.common import Connection
 from adapters.postgres.kits.booking import with_components
 from adapters.postgres.kits.lines import lock_components, whole_kits_only
 from adapters.postgres.line import ledger as line_ledger
@@ -18,6 +18,8 @@ from adapters.postgres.orders.cancellations import BACK_FROM_BACKORDER, Cancella
 from adapters.postgres.orders.credit import authorize_revision
 from adapters.postgres.orders.orders import Orders
 from adapters.postgres.orders.ship_dates import move_ship_dates
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.free_stock import record_stock_reservation, take_free_stock
 from adapters.postgres.setup.input_checks import refuse_imprecise, refuse_oversized

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapters.postgres.common import Connection, enqueue_signal
+from adapters.postgres.common import Connection
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from domain.models import RevisionIn
 from domain.models.line_signals import ShipDateChangedSignal
 from domain.signals import REQUESTED_SHIP_DATE_CHANGED

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.postgres.common import Connection, append_event
+from adapters.postgres.common import Connection
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.outbox.owed_signals import enqueue_signal
 from domain.identity import order_workflow_id
 from domain.statuses import EventType

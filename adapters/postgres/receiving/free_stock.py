@@ -7,9 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from adapters.postgres.common import Connection, append_event, enqueue_signal
+from adapters.postgres.common import Connection
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from domain.line import ReleaseExcess, ReserveStock
 from domain.models import StockReservedSignal, json_quantity
 from domain.signals import STOCK_RESERVED

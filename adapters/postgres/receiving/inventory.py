@@ -8,16 +8,10 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import Refusal
-from adapters.postgres.common import (
-    Connection,
-    ScanOutcome,
-    append_event,
-    lock_line,
-    lock_scanned_line,
-    run_scan,
-)
+from adapters.postgres.common import Connection, ScanOutcome, lock_line, lock_scanned_line, run_scan
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_ids
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.outbox.tell import tell
 from adapters.postgres.receiving.free_stock import (
     lock_waiting_lines,

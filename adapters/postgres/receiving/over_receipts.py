@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from adapters.postgres.common import Connection, append_event
+from adapters.postgres.common import Connection
 from adapters.postgres.line.ledger import ledger_of, line_ids, public_ids
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.receiving.free_stock import allocate_waiting
 from domain.models import json_quantity
 from domain.statuses import EventType

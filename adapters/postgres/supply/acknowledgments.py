@@ -13,7 +13,8 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import Connection, append_event, lock_line
+from adapters.postgres.common import Connection, lock_line
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.outbox.tell import tell
 from adapters.postgres.supply.procurement import cancel_on_po_line, describe_purchase_order
 from adapters.postgres.supply.shortfalls import record_shortfall

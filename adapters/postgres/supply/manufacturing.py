@@ -9,21 +9,18 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import Refusal
-from adapters.postgres.common import (
-    Connection,
-    ScanOutcome,
-    append_event,
+from adapters.postgres.common import Connection, ScanOutcome, lock_line, run_scan
+from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.receiving.inventory import find_peg, refuse_if_canceled, reserve_to_line
+from adapters.postgres.setup.input_checks import refuse_imprecise
+from adapters.postgres.supply.pegs import (
     close_pegged_document,
-    lock_line,
     peg_to_line,
     pegs_of_line,
     quantity_to_supply,
-    run_scan,
     supply_to_keep,
 )
-from adapters.postgres.line.ledger import ledger_of
-from adapters.postgres.receiving.inventory import find_peg, refuse_if_canceled, reserve_to_line
-from adapters.postgres.setup.input_checks import refuse_imprecise
 from domain.models import (
     LineInput,
     SupplyChange,

@@ -9,13 +9,10 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    lock_line,
-    supply_to_keep,
-)
+from adapters.postgres.common import Connection, lock_line
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.outbox.tell import tell
+from adapters.postgres.supply.pegs import supply_to_keep
 from adapters.postgres.supply.purchasing import purchase_order_in, requisition_in, supply_order_in
 from domain.models import (
     ApprovalSignal,

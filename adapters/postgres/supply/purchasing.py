@@ -8,14 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    lock_line,
-    peg_to_line,
-    quantity_to_supply,
-)
+from adapters.postgres.common import Connection, lock_line
 from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.supply.pegs import peg_to_line, quantity_to_supply
 from domain.models import (
     LineInput,
     PurchaseOrderResult,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from adapters.postgres.common import Connection, append_event
+from adapters.postgres.common import Connection
+from adapters.postgres.outbox.events import append_event
 from domain.acknowledgments import shortfall_words
 from domain.statuses import EventType
 

@@ -8,18 +8,13 @@ from typing import Any
 import asyncpg
 
 from adapters.errors import NotFound, Refusal
-from adapters.postgres.common import (
-    Connection,
-    ScanOutcome,
-    append_event,
-    lock_line,
-    run_scan,
-)
+from adapters.postgres.common import Connection, ScanOutcome, lock_line, run_scan
 from adapters.postgres.line import ledger as line_ledger
 from adapters.postgres.line.ledger import ledger_of, line_flags, line_ids, public_ids
 from adapters.postgres.line.phases import enter_phase_in
 from adapters.postgres.orders.holds import refuse_if_held
 from adapters.postgres.orders.lines import record_set_release
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.outbox.tell import tell
 from adapters.postgres.warehouse.pick_waves import release_pick_wave
 from adapters.postgres.warehouse.shipping_confirms import (

@@ -8,14 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.errors import Refusal
-from adapters.postgres.common import (
-    Connection,
-    append_event,
-    flag_parameter,
-    lock_scanned_line,
-)
+from adapters.postgres.common import Connection, flag_parameter, lock_scanned_line
 from adapters.postgres.line.ledger import line_ids
 from adapters.postgres.orders.cancellations import cancel_effects
+from adapters.postgres.outbox.events import append_event
 from adapters.postgres.setup.input_checks import refuse_imprecise_for_line
 from domain.backorders import backorder_reason
 from domain.kits import component_line_number

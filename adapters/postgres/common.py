@@ -62,7 +62,7 @@ async def lock_line(conn: Connection, order_number: str, line_number: int) -> An
 async def lock_scanned_line(conn: Connection, order_number: str, line_number: int) -> Any:
     """`lock_line` for a scan, in the same read: the row also carries its item's unit of
     measure and quantity decimal places (`item_uom`, `item_decimal_places`), which the
-    scan's quantities are checked against (`input_checks.refuse_imprecise_for`)."""
+    scan's quantities are checked against (`setup.input_checks.refuse_imprecise_for`)."""
     return await conn.fetchrow(
         "SELECT l.*, i.uom AS item_uom, i.quantity_decimal_places AS item_decimal_places"
         " FROM fulfillment_lines l LEFT JOIN items i ON i.number = l.item_number"

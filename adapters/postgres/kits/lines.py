@@ -1,5 +1,5 @@
 """A kit line in the system of record: its components locked with it, whole-kit cancels,
-and the kit's progress (its close: `kit_close.py`).
+and the kit's progress (its close: `close.py`).
 
 Lock order, as everywhere: the kit line's row (its number is the smaller), then its
 components' rows in line order."""

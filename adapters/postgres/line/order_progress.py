@@ -1,7 +1,7 @@
 """What an order that starts its lines from their rows learns from its lines' own writes.
 
 Lock order: a line's row, then its order's row. A line that finishes (its write, through
-`line_ledger.record`) takes the order's row to see whether any line is still open; the
+`ledger.record`) takes the order's row to see whether any line is still open; the
 order's close and a revision adding lines take the same row, so a line is never added to an
 order that has just closed, and the last line to finish always tells the order.
 """

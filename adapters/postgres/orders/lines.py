@@ -1,6 +1,6 @@
 """An order whose workflow starts its lines from their rows (large orders): the lines'
 workflow inputs read back in batches, its shipment sets released once every open member is
-staged, and its close (lock order: `adapters/postgres/order_progress.py`)."""
+staged, and its close (lock order: `adapters/postgres/line/order_progress.py`)."""
 
 from __future__ import annotations
 

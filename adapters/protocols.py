@@ -152,7 +152,7 @@ class CreditSystem(Protocol):
 
 
 class OrderLinesStore(Protocol):
-    """An order that starts its lines from their rows (`adapters/postgres/order_lines.py`)."""
+    """An order that starts its lines from their rows (`adapters/postgres/orders/lines.py`)."""
 
     async def to_start(self, batch: LineStarts) -> tuple[list[LineToStart], int | None]: ...
 

@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 
 from adapters.errors import NotFound
-from adapters.postgres.relay_parking import ParkedItem, RelayParking
+from adapters.postgres.outbox.relay_parking import ParkedItem, RelayParking
 from runtime.config import Settings
 
 

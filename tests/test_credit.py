@@ -15,11 +15,11 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.credit import CreditActivities
 from activities.payloads import CreditStep
-from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.credit import Credit, reauthorize
-from adapters.postgres.credit_checks import limit_taking_turns
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
+from adapters.postgres.orders.cancellations import Cancellations
+from adapters.postgres.orders.credit import Credit, reauthorize
+from adapters.postgres.orders.credit_checks import limit_taking_turns
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.setup.master_data import MasterData
 from domain.models import OrderIn, SetupDocument
 from domain.statuses import CreditStatus
 from tests.conftest import Stack, order_number, poll

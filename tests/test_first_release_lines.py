@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from adapters.postgres.booking import line_input_of
-from adapters.postgres.orders import Orders
+from adapters.postgres.orders.booking import line_input_of
+from adapters.postgres.orders.orders import Orders
 from domain.identity import line_workflow_id
 from domain.models import OrderIn
 from tests.conftest import Stack, order_number

@@ -20,13 +20,13 @@ from activities.payloads import ApInvoiceStep, LineRef, LineStatusChange, LineSt
 from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
-from adapters.postgres.billing import Billing
-from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.inventory import Inventory
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
-from adapters.postgres.procurement import Procurement
-from adapters.postgres.shipping import Shipping
+from adapters.postgres.billing.invoices import Billing
+from adapters.postgres.orders.cancellations import Cancellations
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.receiving.inventory import Inventory
+from adapters.postgres.setup.master_data import MasterData
+from adapters.postgres.supply.procurement import Procurement
+from adapters.postgres.warehouse.shipping import Shipping
 from domain.models import OrderIn, PickScanIn, ReceiptScanIn, SetupDocument, ShipScanIn
 from domain.statuses import EventType, LineStatus
 from tests.conftest import Stack, order_number, poll

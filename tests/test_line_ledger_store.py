@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.line.ledger import ledger_of
 from domain.line import Ledger, line_status, violations
 from tests.conftest import Stack, order_number
 from tests.fixtures import demo_setup, laptop_order

@@ -12,12 +12,12 @@ import asyncpg
 from activities.lines import LineActivities
 from activities.outcomes import LineBilled
 from activities.payloads import CloseStep, PurchaseOrderRef, SourceStep
-from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.inventory import Inventory
 from adapters.postgres.line_steps import LineSteps, make_parts_in
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
-from adapters.postgres.shipping import Shipping
+from adapters.postgres.orders.cancellations import Cancellations
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.receiving.inventory import Inventory
+from adapters.postgres.setup.master_data import MasterData
+from adapters.postgres.warehouse.shipping import Shipping
 from domain.line import line_status
 from domain.models import (
     OrderIn,

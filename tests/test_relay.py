@@ -12,10 +12,10 @@ import asyncpg
 from temporalio.api.enums.v1 import EventType as HistoryEvent
 from temporalio.client import Client
 
-from adapters.postgres.inventory import Inventory
-from adapters.postgres.orders import Orders
-from adapters.postgres.outbox import SignalOutbox
-from adapters.postgres.relay_parking import RelayParking
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.outbox.delivery import SignalOutbox
+from adapters.postgres.outbox.relay_parking import RelayParking
+from adapters.postgres.receiving.inventory import Inventory
 from domain import signals
 from domain.identity import line_workflow_id
 from domain.models import LineView, OrderIn, ReceiptScanIn

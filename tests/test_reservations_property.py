@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.errors import Refusal
-from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.inventory import Inventory
-from adapters.postgres.line_ledger import ledger_of
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
+from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.orders.cancellations import Cancellations
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.receiving.inventory import Inventory
+from adapters.postgres.setup.master_data import MasterData
 from domain.line.ledger import violations
 from domain.models import OrderIn, SetupDocument
 from runtime.database import create_pool

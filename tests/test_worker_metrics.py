@@ -14,8 +14,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.postgres.common import append_event, enqueue_signal
 from adapters.postgres.operations import Operations
+from adapters.postgres.outbox.events import append_event
+from adapters.postgres.outbox.owed_signals import enqueue_signal
 from domain.models import CancelSignal
 from domain.statuses import EventType
 from tests.conftest import order_number, poll, stack_on

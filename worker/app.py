@@ -24,19 +24,19 @@ from activities.planning import PlanningActivities
 from activities.procurement import ProcurementActivities
 from activities.shipping import ShippingActivities
 from activities.transfers import TransferActivities
-from adapters.postgres.billing import Billing
-from adapters.postgres.credit import Credit
-from adapters.postgres.inventory import Inventory
-from adapters.postgres.kit_close import KitLines
+from adapters.postgres.billing.invoices import Billing
+from adapters.postgres.kits.close import KitLines
 from adapters.postgres.line_steps import LineSteps
-from adapters.postgres.manufacturing import Manufacturing
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.order_lines import OrderLines
-from adapters.postgres.order_starts import OrderStarts
-from adapters.postgres.outbox import SignalOutbox
-from adapters.postgres.procurement import Procurement
-from adapters.postgres.shipping import Shipping
-from adapters.postgres.transfers import Transfers
+from adapters.postgres.orders.credit import Credit
+from adapters.postgres.orders.lines import OrderLines
+from adapters.postgres.orders.starts import OrderStarts
+from adapters.postgres.outbox.delivery import SignalOutbox
+from adapters.postgres.receiving.inventory import Inventory
+from adapters.postgres.setup.master_data import MasterData
+from adapters.postgres.supply.manufacturing import Manufacturing
+from adapters.postgres.supply.procurement import Procurement
+from adapters.postgres.supply.transfers import Transfers
+from adapters.postgres.warehouse.shipping import Shipping
 from domain.models import OrderInput
 from domain.relay import Notice, RelayState, RetryPolicy, after_round
 from runtime.generations import generations, live_task_queue

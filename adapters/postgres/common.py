@@ -1,21 +1,16 @@
-"""Helpers every PostgreSQL adapter uses inside its own transactions."""
+"""Helpers every PostgreSQL adapter uses inside its own transactions: the connection type,
+a line's row lock, scans claimed and answered once, and on/off parameters. It imports no
+other adapter module, so every one can import it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any, TypeAlias
 
 import asyncpg
 from pydantic import BaseModel
 
 from adapters.errors import Refusal
-from adapters.postgres import line_ledger
-
-# Re-exported: adapters owe signals through here.
-from adapters.postgres.owed_signals import enqueue_signal as enqueue_signal
-from domain.line import SupplyCreated
-from domain.supply_plan import PeggedDocument, quantities_to_keep
 
 Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
@@ -24,27 +19,6 @@ async def flag_parameter(conn: Connection, name: str, *, default: bool) -> bool:
     """An order management parameter that is on or off, as setup last set it."""
     value = await conn.fetchval("SELECT value FROM parameters WHERE name = $1", name)
     return default if value is None else bool(value)
-
-
-async def append_event(
-    conn: Connection,
-    *,
-    key: str,
-    type: str,
-    order_number: str | None,
-    line_number: int | None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Write a business event once: the key makes a retried step add nothing."""
-    await conn.execute(
-        "INSERT INTO business_events (idempotency_key, type, order_number, line_number, data)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-        key,
-        type,
-        order_number,
-        line_number,
-        data or {},
-    )
 
 
 async def claim_scan(
@@ -88,7 +62,7 @@ async def lock_line(conn: Connection, order_number: str, line_number: int) -> An
 async def lock_scanned_line(conn: Connection, order_number: str, line_number: int) -> Any:
     """`lock_line` for a scan, in the same read: the row also carries its item's unit of
     measure and quantity decimal places (`item_uom`, `item_decimal_places`), which the
-    scan's quantities are checked against (`input_checks.refuse_imprecise_for`)."""
+    scan's quantities are checked against (`setup.input_checks.refuse_imprecise_for`)."""
     return await conn.fetchrow(
         "SELECT l.*, i.uom AS item_uom, i.quantity_decimal_places AS item_decimal_places"
         " FROM fulfillment_lines l LEFT JOIN items i ON i.number = l.item_number"
@@ -142,116 +116,3 @@ async def run_scan(
             return earlier[0], earlier[1], []
         await answer_scan(conn, scan_id=scan_id, status_code=status, response=refused)
         return status, refused, []
-
-
-async def pegs_of_line(
-    conn: Connection, order_number: str, line_number: int, document_type: str
-) -> list[Any]:
-    """The supply documents of one type pegged to a line."""
-    return list(
-        await conn.fetch(
-            "SELECT * FROM pegs WHERE order_number = $1 AND line_number = $2"
-            " AND document_type = $3 ORDER BY document_number, document_line",
-            order_number,
-            line_number,
-            document_type,
-        )
-    )
-
-
-def quantity_to_supply(line: Any, share: Decimal | None) -> Decimal:
-    """What a new supply document for a locked line is for: the line's open quantity, or
-    the share a source of a split line supplies (never more than is open)."""
-    open_quantity = line_ledger.ledger_of(line).open
-    if share is None:
-        return open_quantity
-    return min(share, open_quantity)
-
-
-async def supply_to_keep(
-    conn: Connection, order_number: str, line_number: int
-) -> dict[tuple[str, int], Decimal]:
-    """What each supply document pegged to a locked line keeps of its quantity now that the
-    line needs `ordered - canceled` (see domain/supply_plan.py), across document types."""
-    line = await conn.fetchrow(
-        "SELECT ordered_quantity - canceled_quantity FROM fulfillment_lines"
-        " WHERE order_number = $1 AND line_number = $2",
-        order_number,
-        line_number,
-    )
-    rows = await conn.fetch(
-        "SELECT p.document_type, p.document_number, p.document_line, d.quantity,"
-        " d.canceled_quantity, d.arrived_quantity FROM pegs p JOIN LATERAL ("
-        "  SELECT quantity, canceled_quantity, received_quantity AS arrived_quantity"
-        "  FROM purchase_order_lines WHERE p.document_type = 'PURCHASE_ORDER'"
-        "  AND po_number = p.document_number AND po_line = p.document_line"
-        " UNION ALL SELECT quantity, canceled_quantity, completed_quantity FROM work_orders"
-        "  WHERE p.document_type = 'WORK_ORDER' AND work_order_number = p.document_number"
-        " UNION ALL SELECT quantity, canceled_quantity, received_quantity FROM transfer_orders"
-        "  WHERE p.document_type = 'TRANSFER_ORDER'"
-        "  AND transfer_order_number = p.document_number"
-        ") d ON true WHERE p.order_number = $1 AND p.line_number = $2"
-        " ORDER BY p.supply_order_number, p.document_number, p.document_line",
-        order_number,
-        line_number,
-    )
-    return quantities_to_keep(line[0], [PeggedDocument(**dict(r)) for r in rows])
-
-
-async def close_pegged_document(
-    conn: Connection, *, key: str, peg: Any, table: str, number_column: str
-) -> None:
-    """A shipped line's work or transfer order and its supply order are done; a canceled
-    one stays canceled. `table` and `number_column` are this module's own constants."""
-    await conn.execute(
-        f"UPDATE {table} SET status = 'CLOSED' WHERE {number_column} = $1 AND status <> 'CANCELED'",
-        peg["document_number"],
-    )
-    await conn.execute(
-        "UPDATE supply_orders SET status = 'CLOSED' WHERE supply_order_number = $1"
-        " AND status <> 'CANCELED'",
-        peg["supply_order_number"],
-    )
-    await append_event(
-        conn,
-        key=f"{key}:{peg['document_number']}",
-        type="SUPPLY_CLOSED",
-        order_number=peg["order_number"],
-        line_number=peg["line_number"],
-        data={
-            number_column: peg["document_number"],
-            "supply_order_number": peg["supply_order_number"],
-        },
-    )
-
-
-async def peg_to_line(
-    conn: Connection,
-    *,
-    locked: Any,
-    document_type: str,
-    document_number: str,
-    supply_order_number: str,
-    workflow_id: str,
-    supply_status: str,
-) -> Any:
-    """Hard-peg a new supply document to its line, `locked` (the caller's row lock, taken
-    before the document was made): the supply order takes the document's status and the
-    line, if just booked, now awaits supply. Returns the line's row after."""
-    await conn.execute(
-        "INSERT INTO pegs (document_type, document_number, document_line,"
-        " supply_order_number, order_number, line_number, workflow_id)"
-        " VALUES ($1, $2, 1, $3, $4, $5, $6)",
-        document_type,
-        document_number,
-        supply_order_number,
-        locked["order_number"],
-        locked["line_number"],
-        workflow_id,
-    )
-    await conn.execute(
-        "UPDATE supply_orders SET status = $2 WHERE supply_order_number = $1",
-        supply_order_number,
-        supply_status,
-    )
-    return await line_ledger.record(conn, locked, SupplyCreated())

@@ -15,18 +15,18 @@ import asyncpg
 
 from activities.outcomes import LineBilled, SourcedPart, SourcingOutcome
 from activities.payloads import PurchaseOrderRef
-from adapters.postgres import line_ledger
-from adapters.postgres.billing import ap_invoice_in, ar_invoice_in
+from adapters.postgres.billing.invoices import ap_invoice_in, ar_invoice_in
 from adapters.postgres.common import Connection, lock_line
-from adapters.postgres.holds import line_holds
-from adapters.postgres.line_ledger import ledger_of
-from adapters.postgres.line_phases import enter_phase_in
-from adapters.postgres.manufacturing import close_work_orders_in, work_order_in
-from adapters.postgres.master_data import jeopardy_terms_in, sourcing_inputs_in
-from adapters.postgres.procurement import close_purchase_orders_in
-from adapters.postgres.purchasing import purchase_order_in, requisition_in, supply_order_in
-from adapters.postgres.shortfalls import open_words, settle_shortfalls, shortfalls_of_line
-from adapters.postgres.transfers import close_transfer_orders_in, transfer_order_in
+from adapters.postgres.line import ledger as line_ledger
+from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.line.phases import enter_phase_in
+from adapters.postgres.orders.holds import line_holds
+from adapters.postgres.setup.master_data import jeopardy_terms_in, sourcing_inputs_in
+from adapters.postgres.supply.manufacturing import close_work_orders_in, work_order_in
+from adapters.postgres.supply.procurement import close_purchase_orders_in
+from adapters.postgres.supply.purchasing import purchase_order_in, requisition_in, supply_order_in
+from adapters.postgres.supply.shortfalls import open_words, settle_shortfalls, shortfalls_of_line
+from adapters.postgres.supply.transfers import close_transfer_orders_in, transfer_order_in
 from domain.drop_ship import why_not_drop_shipped
 from domain.holds import HoldStep, held_because
 from domain.line import EnterPhase, Ledger, Phase

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from adapters.postgres.relay_parking import ParkedKind, parked_counts
+from adapters.postgres.outbox.relay_parking import ParkedKind, parked_counts
 from domain.statuses import TERMINAL_LINE_STATUSES, EventType, LineStatus
 
 # A line's jeopardy is its latest JEOPARDY_RAISED or JEOPARDY_CLEARED event, while it is open.

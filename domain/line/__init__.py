@@ -1,6 +1,6 @@
 """One fulfillment line's state: its quantity ledger, the facts that change it, and the
 status derived from it. Pure: no I/O, no Temporal; the single writer in
-`adapters/postgres/line_ledger.py` stores it, workflows and the API read it."""
+`adapters/postgres/line/ledger.py` stores it, workflows and the API read it."""
 
 from domain.line.facts import (
     Arrive,

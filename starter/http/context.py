@@ -9,21 +9,21 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 
-from adapters.postgres.acknowledgments import Acknowledgments
-from adapters.postgres.cancellations import Cancellations
-from adapters.postgres.credit import Credit
-from adapters.postgres.events import BusinessEvents
-from adapters.postgres.holds import Holds
-from adapters.postgres.inventory import Inventory
-from adapters.postgres.manufacturing import Manufacturing
-from adapters.postgres.master_data import MasterData
-from adapters.postgres.orders import Orders
-from adapters.postgres.outbox import SignalOutbox
-from adapters.postgres.procurement import Procurement
-from adapters.postgres.revisions import Revisions
-from adapters.postgres.ship_notices import ShipNotices
-from adapters.postgres.shipping import Shipping
-from adapters.postgres.transfers import Transfers
+from adapters.postgres.orders.cancellations import Cancellations
+from adapters.postgres.orders.credit import Credit
+from adapters.postgres.orders.holds import Holds
+from adapters.postgres.orders.orders import Orders
+from adapters.postgres.orders.revisions import Revisions
+from adapters.postgres.outbox.delivery import SignalOutbox
+from adapters.postgres.outbox.events import BusinessEvents
+from adapters.postgres.receiving.inventory import Inventory
+from adapters.postgres.setup.master_data import MasterData
+from adapters.postgres.supply.acknowledgments import Acknowledgments
+from adapters.postgres.supply.manufacturing import Manufacturing
+from adapters.postgres.supply.procurement import Procurement
+from adapters.postgres.supply.ship_notices import ShipNotices
+from adapters.postgres.supply.transfers import Transfers
+from adapters.postgres.warehouse.shipping import Shipping
 from starter.http.errors import down_dependency
 
 log = structlog.get_logger("api")

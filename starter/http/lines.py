@@ -12,8 +12,8 @@ from temporalio.client import WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.postgres.holds import line_holds
-from adapters.postgres.line_ledger import ledger_of
+from adapters.postgres.line.ledger import ledger_of
+from adapters.postgres.orders.holds import line_holds
 from domain import signals
 from domain.identity import line_workflow_id
 from domain.jeopardy import line_ship_date

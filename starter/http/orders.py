@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
 from adapters.errors import Refusal
-from adapters.postgres.credit_view import authorization_view
+from adapters.postgres.orders.credit_view import authorization_view
 from domain.backorders import shipment_sets
 from domain.identity import LINE_WORKFLOW_TYPES_QUERY, line_workflow_id, order_workflow_id
 from domain.models import OrderIn

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, RootModel
 
-from adapters.postgres.relay_parking import ParkedItem, RelayParking
+from adapters.postgres.outbox.relay_parking import ParkedItem, RelayParking
 from starter.http import answers
 from starter.http.errors import READ, WRITE, responses
 from starter.http.security import Admin, Operator

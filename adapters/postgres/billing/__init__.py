@@ -1,0 +1,1 @@
+"""Invoices: AR to customers, AP from suppliers."""

@@ -1,0 +1,2 @@
+"""Supply documents pegged to lines: supply orders, requisitions and purchase orders, work
+orders, transfer orders; suppliers' acknowledgments, shortfalls and drop-ship notices."""

@@ -1,0 +1,1 @@
+"""The warehouse's work on lines: pick waves, pick and ship confirms."""

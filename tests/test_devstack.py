@@ -132,7 +132,10 @@ class DevStackProcess:
             raise AssertionError(f"{error}\n{self.log_tails()}") from None
         assert code == 200, f"`b2b up` exited: {self.stop()}\n{self.log_tails()}"
         token = json.loads((self.data_dir / "tokens.json").read_text())["admin"]
-        return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"})
+        # A stack just (re)started may take a few seconds for a line whose worker is not up.
+        return httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
 
     def log_tails(self, lines: int = 15) -> str:
         """The last lines of each log of the stack, for a failure message."""

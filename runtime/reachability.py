@@ -25,6 +25,10 @@ _POSTGRES_DOWN = (
     asyncpg.CannotConnectNowError,  # class 57: starting up
     asyncpg.AdminShutdownError,  # shutting down
     asyncpg.CrashShutdownError,
+    # A pooled connection whose operation the server's death cut off keeps the protocol
+    # state of that operation ("cannot switch to state 15; another operation (2) is in
+    # progress"); a misuse of a healthy connection is an InterfaceError instead.
+    asyncpg.InternalClientError,
 )
 
 

@@ -57,6 +57,8 @@ class Scanner:
                         return response.json()
                     code = response.status_code
                     self.server_errors[code] = self.server_errors.get(code, 0) + 1
+                    # A dependency down answers 503, never a 500.
+                    assert code == 503, f"{path}: {code} {response.text}"
                 await asyncio.sleep(0.3)  # a scanner's retry interval
 
     async def scan_all(self, path: str, bodies: Sequence[dict[str, Any]]) -> None:

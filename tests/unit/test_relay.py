@@ -139,6 +139,12 @@ def test_temporal_errors_are_told_apart(
         (FileNotFoundError(), "postgresql"),  # the Unix socket is gone
         (asyncpg.CannotConnectNowError("starting up"), "postgresql"),
         (asyncpg.ConnectionDoesNotExistError("lost"), "postgresql"),
+        (
+            asyncpg.InternalClientError(
+                "cannot switch to state 15; another operation (2) is in progress"
+            ),
+            "postgresql",
+        ),
         (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), "temporal"),
         (asyncpg.UniqueViolationError("dup"), None),
         (KeyError("x"), None),

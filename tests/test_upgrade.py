@@ -160,6 +160,7 @@ async def test_an_upgrade_from_13b3dce_finishes_every_open_order(tmp_path: Path)
         await drive_to_end(api, orders)
         types = await assert_finished(api, stack, orders)
     assert {"SalesOrderWorkflow", "FulfillmentLineWorkflowV3", "KitLineWorkflow"} <= types.keys()
+    print(f"\n[upgrade] from 13b3dce: {len(orders)} orders left waiting; workflows {types}")
 
 
 async def test_efdb803_orders_stranded_by_13b3dce_finish_on_this_release(tmp_path: Path) -> None:
@@ -186,3 +187,7 @@ async def test_efdb803_orders_stranded_by_13b3dce_finish_on_this_release(tmp_pat
         await drive_to_end(api, orders)
         types = await assert_finished(api, stack, orders, since=upgraded)
     assert {"SalesOrderWorkflow", "FulfillmentLineWorkflowV2"} <= types.keys()
+    print(
+        f"\n[upgrade] from efdb803 through 13b3dce: {len(orders)} orders, 1 stranded on"
+        f" 13b3dce ({failing[f'order-{stranded}'][0][:80]}); workflows {types}"
+    )

@@ -14,9 +14,11 @@ NAMES: dict[str, str] = {"postgresql": "PostgreSQL", "temporal": "Temporal"}
 # Statuses that say Temporal could not be reached (or did not answer in time), not that it
 # refused this request.
 _TEMPORAL_DOWN = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
-# A connection broken in the middle of a call comes back as these, naming the transport.
+# A connection broken in the middle of a call comes back as these, naming the transport;
+# a call whose own `rpc_timeout` passed (nothing answered it: a query with no worker
+# polling) comes back CANCELLED, "Timeout expired".
 _TEMPORAL_CUT = {RPCStatusCode.UNKNOWN, RPCStatusCode.CANCELLED}
-_TRANSPORT_WORDS = ("transport", "connection", "broken pipe", "tcp connect")
+_TRANSPORT_WORDS = ("transport", "connection", "broken pipe", "tcp connect", "timeout expired")
 
 # Raised while PostgreSQL is down, restarting or refusing connections.
 _POSTGRES_DOWN = (

@@ -8,7 +8,13 @@ applications too.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.client import Client
+
+# A visibility call against a Temporal that is down gives up after this (the client retries
+# within it): a gauge's refresh, and a worker told to stop, are never held longer.
+RPC_TIMEOUT = timedelta(seconds=5)
 
 
 def literal(value: str) -> str:
@@ -27,4 +33,4 @@ def open_in_family(base: str) -> str:
 
 
 async def count(client: Client, query: str) -> int:
-    return (await client.count_workflows(query)).count
+    return (await client.count_workflows(query, rpc_timeout=RPC_TIMEOUT)).count

@@ -249,12 +249,14 @@ async def test_temporal_postgres_and_a_worker_killed_mid_batch(tmp_path: Path) -
     assert stack.leftovers() == []
 
 
-async def alive(pids: Sequence[int]) -> list[int]:
+async def alive(pids: Sequence[int]) -> list[str]:
+    """Each child still running, by its command line (a failure names what stayed)."""
     found = []
     for pid in pids:
         try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                found.append(pid)
+            process = psutil.Process(pid)
+            if process.status() != psutil.STATUS_ZOMBIE:
+                found.append(f"{pid} {' '.join(process.cmdline())[:120]}")
         except psutil.NoSuchProcess:
             pass
     return found

@@ -42,6 +42,15 @@ class Api:
     async def line(self, so: str, line: int = 1) -> Any:
         return await self.call("GET", f"/orders/{so}/lines/{line}")
 
+    async def line_if_answered(self, so: str, line: int) -> Any:
+        """The line, or None while no worker answers its workflow (503: a stack just
+        started)."""
+        response = await self.client.get(f"/orders/{so}/lines/{line}")
+        if response.status_code == 503:
+            return None
+        assert response.is_success, f"line {so}/{line}: {response.status_code} {response.text}"
+        return response.json()
+
     async def wait_line(
         self, so: str, until: Callable[[Any], bool], line: int = 1, timeout: float = 60
     ) -> Any:
@@ -277,7 +286,9 @@ async def _next(api: Api, order_view: Any, retried: set[str]) -> None:
             retried.add(so)
         return
     for line in order_view["lines"]:
-        view = await api.line(so, line["line_number"])
+        view = await api.line_if_answered(so, line["line_number"])
+        if view is None:
+            continue  # looked at again on the next pass
         if view.get("components"):
             for component in view["components"]:
                 await _advance(api, so, view["line_number"], component, component["component"])

@@ -8,6 +8,8 @@ exits with status 1 for its supervisor (the dev stack, Kubernetes, compose) to r
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -103,7 +105,11 @@ async def serve(
     await asyncio.gather(*(w.shutdown() for w in workers), return_exceptions=True)
     await asyncio.gather(*running, return_exceptions=True)
     stop.set()
-    await asyncio.gather(*others)
+    relaying, *gauges = others
+    for task in gauges:  # they only read: a refresh under way is not waited for
+        task.cancel()
+    await asyncio.gather(*gauges, return_exceptions=True)
+    await relaying
     return status
 
 
@@ -132,5 +138,16 @@ async def main() -> int:
     return status
 
 
+def exit_now(status: int) -> None:
+    """Exit once everything is stopped and flushed. The Temporal runtime forwards its core's
+    log lines to Python; at interpreter exit it would wait for the core's last retries (a
+    completion to a Temporal that is gone: about 10 s) to hand over their warnings, keeping
+    a stopped worker alive that long."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    exit_now(asyncio.run(main()))

@@ -91,10 +91,9 @@ async def with_components(ctx: AppContext, view: LineView, row: dict[str, Any]) 
     )
 
 
-# A query waits for a worker to answer it; with none polling (workers restarting, an
-# upgrade under way) the line is shown from the system of record instead.
+# A query waits for a worker to answer it: with none polling (workers restarting, an
+# upgrade under way) the answer is a 503 naming Temporal after this long, not a hang.
 QUERY_TIMEOUT = timedelta(seconds=3)
-NO_ANSWER = (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
 
 
 async def workflow_line_view(
@@ -114,25 +113,17 @@ async def workflow_line_view(
         result = LineView.model_validate(await handle.result())
         return await with_stored_ledger(ctx, result, row)
     except RPCError as err:
-        if err.status in NO_ANSWER:
-            return await stored_line_view(ctx, order_number, line_number, started=True)
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
     return await stored_line_view(ctx, order_number, line_number)
 
 
-async def stored_line_view(
-    ctx: AppContext, order_number: str, line_number: int, *, started: bool = False
-) -> LineView:
-    """The line from the system of record: booked and its workflow not started yet, or
-    `started` and its workflow not answering (no worker polls its queue for now)."""
+async def stored_line_view(ctx: AppContext, order_number: str, line_number: int) -> LineView:
+    """Booked, its workflow not started yet: the line from the system of record."""
     row = await ctx.orders.line_row(order_number, line_number)
     ledger = ledger_of(row)
     held = await credit_hold_reason(ctx, order_number, row["status"])
-    waiting = "Waiting for the order workflow to start the line"
-    if started:
-        waiting = "Its workflow is not answering (no worker for now): shown as stored"
-    view = LineView(
+    return LineView(
         order_number=order_number,
         line_number=line_number,
         item_number=row["item_number"],
@@ -148,19 +139,12 @@ async def stored_line_view(
         cancel_reason=row["cancel_reason"],
         reserved_quantity=row["reserved_quantity"],
         received_quantity=row["received_quantity"],
-        waiting_for=f"Waiting for credit: {held}" if held else waiting,
+        waiting_for=f"Waiting for credit: {held}"
+        if held
+        else "Waiting for the order workflow to start the line",
         manual_action_reason=held,
         workflow_id=row["workflow_id"],
     )
-    if not started:
-        return view
-    fields = ledger_fields(
-        ledger,
-        unit_price=row["unit_price"],
-        unit_discount=row["unit_discount"],
-        drop_ship=row["drop_ship"],
-    )
-    return view.model_copy(update=fields)
 
 
 async def with_stored_ledger(

@@ -146,6 +146,7 @@ def test_temporal_errors_are_told_apart(
             "postgresql",
         ),
         (RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b""), "temporal"),
+        (RPCError("Timeout expired", RPCStatusCode.CANCELLED, b""), "temporal"),
         (asyncpg.UniqueViolationError("dup"), None),
         (KeyError("x"), None),
     ],

@@ -26,6 +26,7 @@ from workflows.line_publish import initial_search_attributes
 from workflows.line_publish import summary as line_summary
 from workflows.line_state import LineCarry
 from workflows.order import SalesOrderWorkflow
+from workflows.order_publish import summary as order_summary
 
 # Seconds one call to Temporal may take: a hanging call must not hold rows for long.
 RPC_TIMEOUT = 10.0
@@ -36,11 +37,6 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
     no-op (two relays, or the API and a relay, may both start it)."""
     workflow_id = order_workflow_id(order.order_number)
     count = order.line_count or len(order.lines)
-    lines = (
-        ", ".join(f"{li.quantity} {li.item_number}" for li in order.lines)
-        if count <= 10
-        else f"{count} lines"
-    )
     try:
         # The lines stay in their rows: the workflow starts them from there.
         await client.start_workflow(
@@ -59,7 +55,7 @@ async def start_order_workflow(client: Client, order: OrderInput, *, task_queue:
                     SearchAttributePair(sa.CUSTOMER_NUMBER, order.customer_number),
                 ]
             ),
-            static_summary=f"Sales order {order.order_number} for {order.customer_number}: {lines}",
+            static_summary=order_summary(order, count),
             rpc_timeout=timedelta(seconds=RPC_TIMEOUT),
         )
     except WorkflowAlreadyStartedError:

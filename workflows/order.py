@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentSetState,
     )
     from domain.statuses import CreditStatus, LineStatus
-    from workflows import steps
+    from workflows import order_publish, steps
 
 # Lines per start batch: one marker per batch in the order's history.
 LINES_PER_BATCH = 100
@@ -81,20 +81,7 @@ class SalesOrderWorkflow:
 
     @workflow.query(name=signals.ORDER_STATUS_QUERY)
     def order_status(self) -> dict[str, Any]:
-        """The order as its workflow knows it; its lines are read from their rows
-        (`GET /orders/{n}`)."""
-        s, credit = self._s, self._s.credit
-        return {
-            "order_number": self._order.order_number,
-            "status": s.status,
-            "line_count": self._order.line_count,
-            "reason": credit.reason if credit and credit.status is CreditStatus.ON_HOLD else None,
-            "credit_authorization": credit.model_dump(mode="json") if credit else None,
-            "shipment_sets": {
-                name: {"lines": st.lines, "staged": st.staged, "released": st.released}
-                for name, st in sorted(s.shipment_sets.items())
-            },
-        }
+        return order_publish.status(self._order, self._s)
 
     # ------------------------------------------------------------------ the cycle
 
@@ -151,11 +138,7 @@ class SalesOrderWorkflow:
                 await self._start_all_lines(credit_hold=held)
             if not held:
                 return
-            workflow.set_current_details(
-                f"Credit hold: {decision.reason}. Raise the credit limit of"
-                f" {order.customer_number} and POST /orders/{order.order_number}/credit/retry,"
-                " or cancel the order"
-            )
+            workflow.set_current_details(order_publish.held(order, decision))
             await workflow.wait_condition(lambda: s.reviews_requested > s.reviews_covered)
             s.credit_attempts += 1
 
@@ -178,7 +161,7 @@ class SalesOrderWorkflow:
             after = batch.last_line
         s.lines_started = True
         s.started_lines += started
-        workflow.set_current_details(f"{s.started_lines} line(s) in fulfillment")
+        workflow.set_current_details(order_publish.in_fulfillment(s))
         if started == 0:  # every line was canceled before it started
             s.finished_open_lines = 0
 
@@ -219,11 +202,7 @@ class SalesOrderWorkflow:
             summary="Release the shipment sets whose lines are all staged",
             timeout=steps.ORDER_TIMEOUT,
         )
-        details = f"{s.started_lines} line(s) in fulfillment"
-        for name, state in sorted(s.shipment_sets.items()):
-            if not state.released and state.waiting_for:
-                details += f" · holding shipment set {name} for line(s) {state.waiting_for}"
-        workflow.set_current_details(details)
+        workflow.set_current_details(order_publish.in_fulfillment(s))
 
     async def _close(self) -> bool:
         """Closed once no line is open (its credit authorization closed with it)."""
@@ -236,8 +215,5 @@ class SalesOrderWorkflow:
         )
         if closing.closed:
             self._s.status = "CLOSED" if closing.closed_lines else "CANCELED"
-            workflow.set_current_details(
-                f"{self._s.status}: {closing.closed_lines} closed,"
-                f" {closing.canceled_lines} canceled"
-            )
+            workflow.set_current_details(order_publish.closed(self._s, closing))
         return closing.closed

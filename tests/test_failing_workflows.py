@@ -152,7 +152,8 @@ async def test_a_workflow_whose_task_keeps_failing_is_counted_listed_and_logged(
             async with failing_probe(stack) as probe:
                 listed = await poll(
                     lambda: stack.call("GET", "/operations/workflows/failing", role="viewer"),
-                    lambda a: a["count"] == 1,
+                    # Visibility counts and lists apart: both must have seen it.
+                    lambda a: a["count"] == 1 and len(a["failing"]) == 1,
                 )
                 assert_lists_probe(listed, probe, stack)
                 metrics = await poll(
